@@ -1,0 +1,1 @@
+//! Batch engine: placeholder until the batch work lands.

@@ -1,0 +1,440 @@
+//! Attribute rules AWS enforces (spec §3.1, §4), shared so that the client can explain locally
+//! what the server would refuse and the emulator refuses exactly that.
+//!
+//! Lengths and character classes come from the Identity Store model behind the SCIM endpoint:
+//! userName 1–128 visible characters, other strings 1–1024 with spaces allowed, externalId 1–256.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::ci::CiStr;
+use crate::group::Group;
+use crate::urn;
+use crate::user::User;
+
+pub const USER_NAME_MAX: usize = 128;
+pub const STRING_MAX: usize = 1024;
+pub const EXTERNAL_ID_MAX: usize = 256;
+/// AWS: CreateGroup takes at most 100 members.
+pub const MAX_CREATE_MEMBERS: usize = 100;
+/// Reserved by IAM Identity Center.
+pub const RESERVED_USER_NAMES: [&str; 2] = ["Administrator", "AWSAdministrators"];
+
+// The patterns are literals checked by the unit tests below; `Regex::new` cannot fail on them.
+#[allow(clippy::expect_used)]
+static VISIBLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$").expect("static pattern"));
+#[allow(clippy::expect_used)]
+static TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r \u{00a0}\u{3000}]+$").expect("static pattern")
+});
+#[allow(clippy::expect_used)]
+static GROUP_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r \u{00a0}]+$").expect("static pattern")
+});
+
+/// Why a resource breaks AWS's rules. The message names the attribute.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("attribute '{0}' is required")]
+    Required(String),
+    #[error("attribute '{0}' is not supported")]
+    Unsupported(String),
+    #[error("attribute '{name}' must have length between 1 and {max}")]
+    Length { name: String, max: usize },
+    #[error("attribute '{0}' contains characters that are not allowed")]
+    Charset(String),
+    #[error("List attribute {0} exceeds allowed limit of 1")]
+    TooMany(String),
+    #[error("the email must be marked primary")]
+    EmailNotPrimary,
+    #[error("userName '{0}' is reserved")]
+    Reserved(String),
+    #[error("at most {MAX_CREATE_MEMBERS} members may be given when creating a group")]
+    TooManyMembers,
+    #[error("attribute '{name}' has the wrong type: {why}")]
+    Type { name: String, why: String },
+}
+
+fn check(name: &str, v: &str, max: usize, re: &Regex) -> Result<(), RuleError> {
+    let n = v.chars().count();
+    if n == 0 || n > max {
+        return Err(RuleError::Length {
+            name: name.to_owned(),
+            max,
+        });
+    }
+    if !re.is_match(v) {
+        return Err(RuleError::Charset(name.to_owned()));
+    }
+    Ok(())
+}
+
+pub fn check_user_name(v: &str) -> Result<(), RuleError> {
+    check("userName", v, USER_NAME_MAX, &VISIBLE)?;
+    if RESERVED_USER_NAMES.iter().any(|r| CiStr(r) == CiStr(v)) {
+        return Err(RuleError::Reserved(v.to_owned()));
+    }
+    Ok(())
+}
+
+pub fn check_text(name: &str, v: &str) -> Result<(), RuleError> {
+    check(name, v, STRING_MAX, &TEXT)
+}
+
+pub fn check_external_id(v: &str) -> Result<(), RuleError> {
+    check("externalId", v, EXTERNAL_ID_MAX, &VISIBLE)
+}
+
+pub fn check_group_display_name(v: &str) -> Result<(), RuleError> {
+    check("displayName", v, STRING_MAX, &GROUP_TEXT)
+}
+
+/// Top-level User keys AWS accepts. Matching is case-insensitive (RFC 7643 §2.1).
+const USER_KEYS: &[&str] = &[
+    "schemas",
+    "id",
+    "externalId",
+    "meta",
+    "userName",
+    "name",
+    "displayName",
+    "nickName",
+    "profileUrl",
+    "title",
+    "userType",
+    "preferredLanguage",
+    "locale",
+    "timezone",
+    "active",
+    "emails",
+    "addresses",
+    "phoneNumbers",
+    "roles",
+    urn::ENTERPRISE_USER,
+];
+const NAME_KEYS: &[&str] = &[
+    "formatted",
+    "familyName",
+    "givenName",
+    "middleName",
+    "honorificPrefix",
+    "honorificSuffix",
+];
+const EMAIL_KEYS: &[&str] = &["value", "type", "primary"];
+const PHONE_KEYS: &[&str] = &["value", "type", "primary"];
+const ROLE_KEYS: &[&str] = &["value", "type", "primary"];
+const ADDRESS_KEYS: &[&str] = &[
+    "type",
+    "streetAddress",
+    "locality",
+    "region",
+    "postalCode",
+    "country",
+    "formatted",
+    "primary",
+];
+const ENTERPRISE_KEYS: &[&str] = &[
+    "employeeNumber",
+    "costCenter",
+    "organization",
+    "division",
+    "department",
+    "manager",
+];
+const MANAGER_KEYS: &[&str] = &["value", "$ref"];
+const GROUP_KEYS: &[&str] = &[
+    "schemas",
+    "id",
+    "externalId",
+    "meta",
+    "displayName",
+    "members",
+];
+const MEMBER_KEYS: &[&str] = &["value", "$ref", "type"];
+
+fn known_keys(obj: &Value, prefix: &str, allowed: &[&str]) -> Result<(), RuleError> {
+    let Some(map) = obj.as_object() else {
+        return Err(RuleError::Type {
+            name: prefix.trim_end_matches('.').to_owned(),
+            why: "expected an object".into(),
+        });
+    };
+    for k in map.keys() {
+        if !allowed.iter().any(|a| CiStr(a) == CiStr(k)) {
+            return Err(RuleError::Unsupported(format!("{prefix}{k}")));
+        }
+    }
+    Ok(())
+}
+
+fn each_object(v: Option<&Value>, name: &str, allowed: &[&str]) -> Result<(), RuleError> {
+    match v {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .try_for_each(|i| known_keys(i, &format!("{name}."), allowed)),
+        Some(_) => Err(RuleError::Type {
+            name: name.to_owned(),
+            why: "expected an array".into(),
+        }),
+    }
+}
+
+fn get<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
+    obj.as_object()?
+        .iter()
+        .find(|(k, _)| CiStr(k) == CiStr(key))
+        .map(|(_, v)| v)
+}
+
+/// Refuses keys AWS does not support (ims, photos, password, groups, `display` sub-attributes,
+/// `manager.displayName`, anything unknown) before the body is read into a [`User`].
+pub fn check_user_keys(body: &Value) -> Result<(), RuleError> {
+    known_keys(body, "", USER_KEYS)?;
+    if let Some(name) = get(body, "name").filter(|v| !v.is_null()) {
+        known_keys(name, "name.", NAME_KEYS)?;
+    }
+    each_object(get(body, "emails"), "emails", EMAIL_KEYS)?;
+    each_object(get(body, "phoneNumbers"), "phoneNumbers", PHONE_KEYS)?;
+    each_object(get(body, "addresses"), "addresses", ADDRESS_KEYS)?;
+    each_object(get(body, "roles"), "roles", ROLE_KEYS)?;
+    if let Some(ent) = get(body, urn::ENTERPRISE_USER).filter(|v| !v.is_null()) {
+        let prefix = format!("{}.", urn::ENTERPRISE_USER);
+        known_keys(ent, &prefix, ENTERPRISE_KEYS)?;
+        if let Some(m) = get(ent, "manager").filter(|v| !v.is_null()) {
+            known_keys(m, &format!("{prefix}manager."), MANAGER_KEYS)?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses keys a Group body may not carry (members.display, anything unknown).
+pub fn check_group_keys(body: &Value) -> Result<(), RuleError> {
+    known_keys(body, "", GROUP_KEYS)?;
+    each_object(get(body, "members"), "members", MEMBER_KEYS)
+}
+
+/// The rules of CreateUser and PutUser (spec §3.1, §3.4): required names, one value per
+/// multi-valued attribute, a primary email, lengths and characters.
+pub fn validate_user(u: &User) -> Result<(), RuleError> {
+    let req = |name: &str, v: &Option<String>| -> Result<(), RuleError> {
+        match v {
+            Some(s) => check_text(name, s),
+            None => Err(RuleError::Required(name.to_owned())),
+        }
+    };
+    match &u.user_name {
+        Some(n) => check_user_name(n)?,
+        None => return Err(RuleError::Required("userName".into())),
+    }
+    req("displayName", &u.display_name)?;
+    let name = u.name.clone().unwrap_or_default();
+    req("name.givenName", &name.given_name)?;
+    req("name.familyName", &name.family_name)?;
+    validate_optional(u)
+}
+
+/// Rules that hold for any stored user, also after a PATCH: lengths, characters and
+/// cardinality of whatever is present.
+pub fn validate_optional(u: &User) -> Result<(), RuleError> {
+    let opt = |name: &str, v: &Option<String>| match v {
+        Some(s) => check_text(name, s),
+        None => Ok(()),
+    };
+    if let Some(n) = &u.user_name {
+        check_user_name(n)?;
+    }
+    if let Some(x) = &u.external_id {
+        check_external_id(x)?;
+    }
+    for (n, v) in [
+        ("displayName", &u.display_name),
+        ("nickName", &u.nick_name),
+        ("profileUrl", &u.profile_url),
+        ("title", &u.title),
+        ("userType", &u.user_type),
+        ("preferredLanguage", &u.preferred_language),
+        ("locale", &u.locale),
+        ("timezone", &u.timezone),
+    ] {
+        opt(n, v)?;
+    }
+    if let Some(name) = &u.name {
+        for (n, v) in [
+            ("name.formatted", &name.formatted),
+            ("name.familyName", &name.family_name),
+            ("name.givenName", &name.given_name),
+            ("name.middleName", &name.middle_name),
+            ("name.honorificPrefix", &name.honorific_prefix),
+            ("name.honorificSuffix", &name.honorific_suffix),
+        ] {
+            opt(n, v)?;
+        }
+    }
+    for (n, len) in [
+        ("emails", u.emails.len()),
+        ("addresses", u.addresses.len()),
+        ("phoneNumbers", u.phone_numbers.len()),
+        ("roles", u.roles.len()),
+    ] {
+        if len > 1 {
+            return Err(RuleError::TooMany(n.to_owned()));
+        }
+    }
+    if let Some(e) = u.emails.first() {
+        match &e.value {
+            Some(v) => check_text("emails.value", v)?,
+            None => return Err(RuleError::Required("emails.value".into())),
+        }
+        opt("emails.type", &e.kind)?;
+        if e.primary != Some(true) {
+            return Err(RuleError::EmailNotPrimary);
+        }
+    }
+    if let Some(p) = u.phone_numbers.first() {
+        opt("phoneNumbers.value", &p.value)?;
+        opt("phoneNumbers.type", &p.kind)?;
+    }
+    if let Some(a) = u.addresses.first() {
+        for (n, v) in [
+            ("addresses.type", &a.kind),
+            ("addresses.streetAddress", &a.street_address),
+            ("addresses.locality", &a.locality),
+            ("addresses.region", &a.region),
+            ("addresses.postalCode", &a.postal_code),
+            ("addresses.country", &a.country),
+            ("addresses.formatted", &a.formatted),
+        ] {
+            opt(n, v)?;
+        }
+    }
+    if let Some(r) = u.roles.first() {
+        opt("roles.value", &r.value)?;
+        opt("roles.type", &r.kind)?;
+    }
+    if let Some(ent) = &u.enterprise {
+        for (n, v) in [
+            ("employeeNumber", &ent.employee_number),
+            ("costCenter", &ent.cost_center),
+            ("organization", &ent.organization),
+            ("division", &ent.division),
+            ("department", &ent.department),
+        ] {
+            opt(&format!("{}:{n}", urn::ENTERPRISE_USER), v)?;
+        }
+        if let Some(m) = &ent.manager {
+            opt(&format!("{}:manager.value", urn::ENTERPRISE_USER), &m.value)?;
+        }
+    }
+    Ok(())
+}
+
+/// The rules of CreateGroup: a display name, a valid externalId, at most 100 members.
+pub fn validate_group(g: &Group) -> Result<(), RuleError> {
+    match &g.display_name {
+        Some(n) => check_group_display_name(n)?,
+        None => return Err(RuleError::Required("displayName".into())),
+    }
+    if let Some(x) = &g.external_id {
+        check_external_id(x)?;
+    }
+    if g.members
+        .as_ref()
+        .is_some_and(|m| m.len() > MAX_CREATE_MEMBERS)
+    {
+        return Err(RuleError::TooManyMembers);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user(v: Value) -> User {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn ada() -> Value {
+        json!({"userName": "ada", "displayName": "Ada L", "name": {"givenName": "Ada", "familyName": "L"},
+               "emails": [{"value": "ada@example.com", "type": "work", "primary": true}]})
+    }
+
+    #[test]
+    fn user_name_rules() {
+        assert!(check_user_name("ada@example.com").is_ok());
+        assert!(check_user_name("Ådå_ü+1").is_ok());
+        assert!(check_user_name("has space").is_err());
+        assert!(check_user_name("").is_err());
+        assert!(check_user_name(&"a".repeat(129)).is_err());
+        assert!(check_user_name(&"é".repeat(128)).is_ok());
+        assert!(matches!(
+            check_user_name("administrator"),
+            Err(RuleError::Reserved(_))
+        ));
+        assert!(check_text("displayName", "Ada\u{00a0}Lovelace\u{3000}x").is_ok());
+        assert!(check_text("displayName", "bell\u{7}").is_err());
+        assert!(check_group_display_name("a\u{3000}b").is_err());
+    }
+
+    #[test]
+    fn create_rules() {
+        assert!(validate_user(&user(ada())).is_ok());
+        let mut v = ada();
+        v["name"] = json!({"givenName": "Ada"});
+        assert_eq!(
+            validate_user(&user(v)),
+            Err(RuleError::Required("name.familyName".into()))
+        );
+        let mut v = ada();
+        v["emails"][0]["primary"] = json!(false);
+        assert_eq!(validate_user(&user(v)), Err(RuleError::EmailNotPrimary));
+        let mut v = ada();
+        v["emails"] = json!([{"value": "a@x", "primary": true}, {"value": "b@x"}]);
+        assert_eq!(
+            validate_user(&user(v)),
+            Err(RuleError::TooMany("emails".into()))
+        );
+        let mut v = ada();
+        v["title"] = json!("");
+        assert!(matches!(
+            validate_user(&user(v)),
+            Err(RuleError::Length { .. })
+        ));
+    }
+
+    #[test]
+    fn unsupported_keys() {
+        assert!(check_user_keys(&ada()).is_ok());
+        for (k, val) in [
+            ("ims", json!([])),
+            ("password", json!("x")),
+            ("groups", json!([])),
+            ("photos", json!([])),
+            ("bogus", json!(1)),
+        ] {
+            let mut v = ada();
+            v[k] = val;
+            assert_eq!(check_user_keys(&v), Err(RuleError::Unsupported(k.into())));
+        }
+        let mut v = ada();
+        v["emails"][0]["display"] = json!("x");
+        assert_eq!(
+            check_user_keys(&v),
+            Err(RuleError::Unsupported("emails.display".into()))
+        );
+        let mut v = ada();
+        v[urn::ENTERPRISE_USER] = json!({"manager": {"value": "m", "displayName": "M"}});
+        assert!(check_user_keys(&v).is_err());
+        assert!(
+            check_group_keys(
+                &json!({"displayName": "g", "members": [{"value": "u", "display": "x"}]})
+            )
+            .is_err()
+        );
+    }
+}
