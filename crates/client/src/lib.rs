@@ -1,1 +1,101 @@
-//! placeholder
+//! The HTTP side of aws-ilm: a SCIM 2.0 client for AWS IAM Identity Center
+//! (`{base_url}/{tenant_id}/scim/v2`), PRODUCT.md §1 and §6.
+//!
+//! It owns everything the lifecycle engine must not care about: bearer auth with a token that
+//! cannot leak ([`SecretToken`]), TLS (with an explicit `insecure` switch), proxy or no proxy,
+//! timeouts, retries with backoff that honour `Retry-After` ([`retry`]), POSTs that are never
+//! blindly repeated ([`create`]), cursor paging ([`paging`]) and errors that carry the AWS request
+//! id ([`ClientError`]). Resources travel as `serde_json::Value` so that attributes this crate does
+//! not model still round-trip; the wire types of `aws_ilm_scim` shape queries and patches.
+//!
+//! One [`ScimClient`] holds one connection pool; clones share it (and its [`ClientStats`]).
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
+
+pub mod config;
+pub mod create;
+mod endpoint;
+pub mod error;
+mod groups;
+pub mod paging;
+pub mod retry;
+pub mod secret;
+mod transport;
+mod users;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use reqwest::Method;
+use serde_json::Value;
+
+pub use aws_ilm_scim::{GroupQuery, PatchOp, UserQuery};
+pub use config::{ClientConfig, OnThrottle, RetryPolicy};
+pub use error::ClientError;
+pub use secret::SecretToken;
+
+use transport::{Call, Inner};
+
+/// A SCIM client for one tenant. Cheap to clone: clones share the connection pool and stats.
+#[derive(Clone)]
+pub struct ScimClient {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for ScimClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimClient")
+            .field("endpoint", &self.inner.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Status line facts of an answer that has no body worth returning (PatchGroup, DeleteGroup).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseInfo {
+    pub status: u16,
+    /// `x-amzn-RequestId`.
+    pub request_id: Option<String>,
+    /// The `Date` header, as sent.
+    pub date: Option<String>,
+}
+
+/// Counters since the client was created, shared by all clones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClientStats {
+    /// HTTP attempts sent (each retry counts).
+    pub requests: u64,
+    /// Attempts that were retries of an earlier one.
+    pub retries: u64,
+    /// 429 answers received.
+    pub throttled: u64,
+}
+
+impl ScimClient {
+    /// Validates the configuration and builds the connection pool. Makes no request.
+    pub fn new(config: ClientConfig) -> Result<ScimClient, ClientError> {
+        Ok(ScimClient {
+            inner: Arc::new(Inner::new(config)?),
+        })
+    }
+
+    pub fn stats(&self) -> ClientStats {
+        let s = &self.inner.stats;
+        ClientStats {
+            requests: s.requests.load(Ordering::Relaxed),
+            retries: s.retries.load(Ordering::Relaxed),
+            throttled: s.throttled.load(Ordering::Relaxed),
+        }
+    }
+
+    /// `GET /ServiceProviderConfig`: the cheapest authenticated call, used by `test-module`.
+    pub async fn service_provider_config(&self) -> Result<Value, ClientError> {
+        let url = self.inner.endpoint.url(&["ServiceProviderConfig"])?;
+        let done = self.inner.send_retrying(&Call::new(Method::GET, url)).await?;
+        if done.reply.is_success() {
+            done.reply.json()
+        } else {
+            Err(done.reply.into_error())
+        }
+    }
+}

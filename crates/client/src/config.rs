@@ -1,0 +1,129 @@
+//! What a [`crate::ScimClient`] is built from: endpoint, token, transport switches and the retry
+//! policy.
+//!
+//! The binary turns flags, environment and the config file into one [`ClientConfig`] (PRODUCT.md
+//! §2); the client only validates it. `Debug` is hand-written so the token stays redacted and the
+//! throttle hook (a closure) does not need to be printable.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::secret::SecretToken;
+
+/// Called on every 429 with the server's `Retry-After`, if it sent one. The batch engine uses it to
+/// lower its request rate (PRODUCT.md §5).
+pub type OnThrottle = Arc<dyn Fn(Option<Duration>) + Send + Sync>;
+
+/// Everything the client needs to reach one IAM Identity Center tenant.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// `https://scim.<region>.amazonaws.com`. The full SCIM endpoint the AWS console shows
+    /// (`…/<tenant>/scim/v2`) is accepted too when its tenant matches `tenant_id`.
+    pub base_url: String,
+    pub tenant_id: String,
+    pub token: SecretToken,
+    /// Accept any server certificate (PRODUCT.md §2 "Trust any certificate"). The binary prints
+    /// the warning; the client only obeys.
+    pub insecure: bool,
+    /// true: honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms); false:
+    /// connect directly whatever the environment says.
+    pub proxy: bool,
+    pub connect_timeout: Duration,
+    /// Whole-exchange timeout for one attempt (connect, send, read the body).
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+    pub on_throttle: Option<OnThrottle>,
+}
+
+impl ClientConfig {
+    /// A config with the defaults: verify certificates, no proxy, 10 s connect / 30 s request
+    /// timeouts, [`RetryPolicy::default`].
+    pub fn new(
+        base_url: impl Into<String>,
+        tenant_id: impl Into<String>,
+        token: SecretToken,
+    ) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            tenant_id: tenant_id.into(),
+            token,
+            insecure: false,
+            proxy: false,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            on_throttle: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("tenant_id", &self.tenant_id)
+            .field("token", &self.token)
+            .field("insecure", &self.insecure)
+            .field("proxy", &self.proxy)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .field("on_throttle", &self.on_throttle.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}
+
+/// How hard to try before giving up. Both bounds apply: whichever is hit first ends the retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Total attempts including the first; 1 disables retries. 0 is treated as 1.
+    pub max_attempts: u32,
+    /// The backoff cap for the first retry; doubles per retry ("full jitter": the actual sleep is
+    /// uniform in `0..=cap`).
+    pub base_delay: Duration,
+    /// Upper bound of one backoff sleep. A server `Retry-After` is honoured even above it, as
+    /// long as it fits in `max_elapsed`.
+    pub max_delay: Duration,
+    /// No retry starts (and no sleep is begun) that would end after this much time since the
+    /// first attempt.
+    pub max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 6 attempts, 250 ms doubling to at most 10 s, 60 s in all: enough to ride out AWS's
+    /// per-second throttling (25 write / 40 read TPS) and a short service blip, short enough
+    /// that a person at a terminal is not left waiting.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(10),
+            max_elapsed: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_the_token() {
+        let mut c = ClientConfig::new("https://x", "t", SecretToken::new("tok-123".into()));
+        c.on_throttle = Some(Arc::new(|_| {}));
+        let s = format!("{c:?}");
+        assert!(!s.contains("tok-123"), "{s}");
+        assert!(s.contains("(redacted)"));
+    }
+}

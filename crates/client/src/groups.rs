@@ -1,0 +1,56 @@
+//! `/Groups` operations (spec §3.7–3.11).
+//!
+//! AWS answers PatchGroup and DeleteGroup with 204 and no body, so those return only
+//! [`ResponseInfo`]. Group reads never carry members on AWS; listing members is a
+//! `list_users(Some(&UserQuery::GroupsValue(id)))`, which the lifecycle engine does.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use aws_ilm_scim::{GroupQuery, PatchOp};
+
+use crate::create::Kind;
+use crate::error::ClientError;
+use crate::{ResponseInfo, ScimClient};
+
+impl ScimClient {
+    /// `GET /Groups/{id}`; 404 → `None`.
+    pub async fn get_group(&self, id: &str) -> Result<Option<Value>, ClientError> {
+        self.inner.get_resource("Groups", id).await
+    }
+
+    /// The first group matching `q`: one list call, no paging.
+    pub async fn find_group(&self, q: &GroupQuery) -> Result<Option<Value>, ClientError> {
+        self.inner
+            .list_first("Groups", q.to_filter().to_string())
+            .await
+    }
+
+    /// All groups (matching `q`), across every cursor page.
+    pub async fn list_groups(&self, q: Option<&GroupQuery>) -> Result<Vec<Value>, ClientError> {
+        self.inner
+            .list_all("Groups", q.map(|q| q.to_filter().to_string()))
+            .await
+    }
+
+    /// `POST /Groups`. An unknown outcome is resolved by a lookup on `displayName`, never by a
+    /// blind second POST (see [`crate::create`]).
+    pub async fn create_group(&self, group: &Value) -> Result<Value, ClientError> {
+        self.inner.create(Kind::Group, group).await
+    }
+
+    /// `PATCH /Groups/{id}` (AWS: 204; at most `aws_ilm_scim::patch::MAX_MEMBER_CHANGES` member
+    /// changes per request, which the caller batches).
+    pub async fn patch_group(&self, id: &str, patch: &PatchOp) -> Result<ResponseInfo, ClientError> {
+        self.inner
+            .write(Method::PATCH, "Groups", id, patch)
+            .await
+            .map(|r| r.info())
+    }
+
+    /// `DELETE /Groups/{id}`. A 404 on the first try is an error; a 404 after an earlier attempt
+    /// with an unknown outcome is `Ok` with `status: 404` (the group is gone, as asked).
+    pub async fn delete_group(&self, id: &str) -> Result<ResponseInfo, ClientError> {
+        self.inner.delete("Groups", id).await
+    }
+}
