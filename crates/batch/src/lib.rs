@@ -1,1 +1,29 @@
-//! Batch engine: placeholder until the batch work lands.
+//! `aws_ilm_batch`: runs many lifecycle events at once (PRODUCT.md §5, issue 4).
+//!
+//! The pieces, one module each: [`input`] streams JSON lines or CSV on a reader thread;
+//! [`schedule`] keeps events of one user (or one group) in input order and merges membership
+//! changes of one group; [`rate`] paces requests under `--max-rps` and backs off on 429;
+//! [`journal`] makes every finished event durable so a killed run can be resumed; [`report`]
+//! writes result lines and the summary; [`engine`] ties them together. The engine is generic
+//! over [`Executor`] (the lifecycle engine implements it in `ilm`).
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
+
+pub mod engine;
+pub mod error;
+pub mod executor;
+pub mod input;
+pub mod journal;
+pub mod progress;
+pub mod rate;
+pub mod report;
+pub mod schedule;
+
+pub use engine::{Io, Options, run};
+pub use error::BatchError;
+pub use executor::{Cost, EventStatus, ExecOutcome, ExecStats, Executor};
+pub use input::{CSV_COMMANDS, Format, RawEvent, spawn_reader};
+pub use journal::{Done, Journal};
+pub use progress::Progress;
+pub use rate::RateLimiter;
+pub use report::{ResultLine, Summary};

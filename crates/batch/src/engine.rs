@@ -1,0 +1,261 @@
+//! The batch run: admits events from the input stream into a bounded window, starts ready ones
+//! up to `--concurrency` behind the rate limiter, and hands every finished event to the output
+//! thread (journal, then results).
+//!
+//! One task (this loop) owns all scheduling state, so there are no locks on the hot path; each
+//! running job is a tokio task in a `JoinSet`. Memory is bounded by the window (admitted,
+//! unfinished events), the input channel and the output channel, whatever the input's length.
+//!
+//! A fatal outcome (directory unreachable, credentials refused) or an unreadable input stops
+//! admission; running jobs finish and are reported; what was never run is simply not
+//! journaled, so a rerun with the journal picks it up.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::error::BatchError;
+use crate::executor::{EventStatus, ExecOutcome, Executor};
+use crate::input::{Body, RawEvent};
+use crate::journal::{Done, Journal, Previous};
+use crate::progress::Progress;
+use crate::rate::RateLimiter;
+use crate::report::{Finished, ResultLine, Summary, spawn_output};
+use crate::schedule::{Job, Scheduler};
+
+/// Knobs of one run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Jobs running at once (`--concurrency`, default 8).
+    pub concurrency: usize,
+    /// Events admitted but unfinished at most; bounds memory and the reach of coalescing.
+    pub window: usize,
+    pub progress: Progress,
+}
+
+impl Options {
+    pub fn new(concurrency: usize) -> Options {
+        let concurrency = concurrency.max(1);
+        Options {
+            concurrency,
+            window: (concurrency * 16).max(1024),
+            progress: Progress::hidden(),
+        }
+    }
+}
+
+/// Everything a run reads and writes.
+pub struct Io {
+    pub input: mpsc::Receiver<Result<RawEvent, BatchError>>,
+    pub journal: Option<(Journal, Done)>,
+    pub results: Box<dyn Write + Send>,
+}
+
+/// Runs the batch to its end (or to a fatal stop) and returns the totals.
+/// `Err` only when the journal or the results could not be written.
+pub async fn run<E: Executor>(
+    exec: Arc<E>,
+    limiter: Arc<RateLimiter>,
+    io: Io,
+    options: Options,
+) -> Result<Summary, BatchError> {
+    let start = Instant::now();
+    let stats0 = exec.stats();
+    let throttles0 = limiter.throttles();
+    let Io {
+        mut input,
+        journal,
+        results,
+    } = io;
+    let (journal, done) = match journal {
+        Some((j, d)) => (Some(j), d),
+        None => (None, Done::default()),
+    };
+    if done.unreadable > 0 {
+        tracing::warn!(
+            records = done.unreadable,
+            "journal has unreadable records (a torn write at a kill?); their events run again"
+        );
+    }
+    let (out, out_thread) = spawn_output(journal, results, options.window);
+    let progress = options.progress.clone();
+
+    let mut sched: Scheduler<E::Command> = Scheduler::default();
+    let mut tasks: JoinSet<(Vec<u64>, ExecOutcome)> = JoinSet::new();
+    let mut summary = Summary::default();
+    let mut input_open = true;
+    let mut abort_code = 0u8;
+    let mut output_failed = false;
+
+    loop {
+        if summary.aborted.is_none() {
+            while tasks.len() < options.concurrency {
+                let Some(Job { lines, cmd }) = sched.next_job(&*exec) else {
+                    break;
+                };
+                let cost = exec.cost(&cmd);
+                let (exec, limiter) = (Arc::clone(&exec), Arc::clone(&limiter));
+                tasks.spawn(async move {
+                    limiter.acquire(cost).await;
+                    let outcome = exec.execute(&cmd).await;
+                    (lines, outcome)
+                });
+            }
+        }
+        let can_read = input_open && summary.aborted.is_none() && sched.len() < options.window;
+        if tasks.is_empty() && !can_read {
+            break;
+        }
+        tokio::select! {
+            biased;
+            joined = tasks.join_next(), if !tasks.is_empty() => {
+                let Some(joined) = joined else { continue };
+                let (lines, outcome) = match joined {
+                    Ok(v) => v,
+                    Err(e) => {
+                        // A job that panicked or was cancelled: its events are lost to this
+                        // run but not journaled, so a rerun does them.
+                        stop(&mut summary, &mut abort_code, 3, format!("internal error: {e}"));
+                        continue;
+                    }
+                };
+                let finished = sched.finish(&lines);
+                match outcome {
+                    ExecOutcome::Done { status, context } => {
+                        let coalesced = (lines.len() > 1).then(|| lines.clone());
+                        if lines.len() > 1 {
+                            summary.coalesced += lines.len() as u64 - 1;
+                        }
+                        for (line, p) in finished {
+                            match status {
+                                EventStatus::Success => summary.succeeded += 1,
+                                EventStatus::Skipped => summary.skipped += 1,
+                                EventStatus::Failed => summary.failed += 1,
+                            }
+                            progress.inc(1);
+                            let f = Finished {
+                                journal: Some((line, p.hash, status)),
+                                result: ResultLine {
+                                    line,
+                                    command: Some(p.name),
+                                    status: status.as_str(),
+                                    result: Some(context.clone()),
+                                    error: None,
+                                    coalesced: coalesced.clone(),
+                                },
+                            };
+                            if out.send(f).await.is_err() {
+                                output_failed = true;
+                            }
+                        }
+                    }
+                    ExecOutcome::Fatal(msg) => {
+                        summary.not_run += finished.len() as u64;
+                        stop(&mut summary, &mut abort_code, 3, msg);
+                    }
+                }
+                if output_failed {
+                    stop(&mut summary, &mut abort_code, 3, "the output thread stopped".into());
+                }
+            }
+            item = input.recv(), if can_read => {
+                match item {
+                    None => input_open = false,
+                    Some(Err(e)) => {
+                        input_open = false;
+                        stop(&mut summary, &mut abort_code, 2, e.to_string());
+                    }
+                    Some(Ok(ev)) => {
+                        if let Some(f) = admit(&*exec, &mut sched, &done, &mut summary, ev) {
+                            progress.inc(1);
+                            if out.send(f).await.is_err() {
+                                output_failed = true;
+                                stop(&mut summary, &mut abort_code, 3,
+                                     "the output thread stopped".into());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(r) = limiter.rate() {
+            progress.message(format!("≤ {r:.0} writes/s"));
+        }
+    }
+    summary.not_run += sched.len() as u64;
+    drop(out);
+    drop(input);
+    progress.finish();
+    let written = out_thread
+        .join()
+        .unwrap_or_else(|_| Err(BatchError::Results("the output thread panicked".into())));
+    let stats = exec.stats();
+    summary.requests = stats.requests.saturating_sub(stats0.requests);
+    summary.retried = stats.retries.saturating_sub(stats0.retries);
+    summary.throttled = stats
+        .throttled
+        .saturating_sub(stats0.throttled)
+        .max(limiter.throttles().saturating_sub(throttles0));
+    summary.elapsed = start.elapsed();
+    summary.abort_code = abort_code;
+    written?;
+    Ok(summary)
+}
+
+fn stop(summary: &mut Summary, code: &mut u8, c: u8, why: String) {
+    if summary.aborted.is_none() {
+        tracing::error!("batch stops: {why}");
+        summary.aborted = Some(why);
+        *code = c;
+    }
+}
+
+/// Takes one event in: counts it, reports it at once when it is invalid, skips it when the
+/// journal has it done, else queues it. Returns a result to report now, if any.
+fn admit<E: Executor>(
+    exec: &E,
+    sched: &mut Scheduler<E::Command>,
+    done: &Done,
+    summary: &mut Summary,
+    ev: RawEvent,
+) -> Option<Finished> {
+    summary.events += 1;
+    let invalid = |summary: &mut Summary, command: Option<String>, error: String| {
+        summary.invalid += 1;
+        Some(Finished {
+            journal: None,
+            result: ResultLine {
+                line: ev.line,
+                command,
+                status: "invalid",
+                result: None,
+                error: Some(error),
+                coalesced: None,
+            },
+        })
+    };
+    match ev.body {
+        Body::Invalid(msg) => invalid(summary, None, msg),
+        Body::Command { name, args } => {
+            match done.check(ev.line, ev.hash) {
+                Previous::Done => {
+                    summary.already_done += 1;
+                    return None;
+                }
+                Previous::Changed => summary.changed += 1,
+                Previous::NotDone => {}
+            }
+            match exec.parse(&name, &args) {
+                Err(msg) => invalid(summary, Some(name), msg),
+                Ok(cmd) => {
+                    let keys = exec.keys(&cmd);
+                    sched.admit(ev.line, ev.hash, name, cmd, keys);
+                    None
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Integration tests of the batch engine against the real emulator.
