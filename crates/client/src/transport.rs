@@ -116,16 +116,28 @@ impl Reply {
     }
 
     /// The error this answer stands for. Reads the SCIM error body leniently (AWS's string
-    /// `status`, other servers' numeric one); anything else becomes a cut-down text detail.
+    /// `status`, other servers' numeric one, or none), then a gateway's `{"message": ..}` (AWS API
+    /// Gateway and load balancers answer that way); anything else becomes a cut-down text detail.
     pub(crate) fn into_error(self) -> ClientError {
-        let parsed: Option<aws_ilm_scim::ErrorBody> = serde_json::from_slice(&self.body).ok();
-        let (detail, body_rid) = match parsed {
-            Some(b) if !b.detail.trim().is_empty() => {
-                (truncate(b.detail.trim()), b.exception_request_id)
-            }
-            Some(b) => (reason(self.status), b.exception_request_id),
-            None if self.has_body() => (snippet(&self.body), None),
-            None => (reason(self.status), None),
+        let parsed: Option<Value> = serde_json::from_slice(&self.body).ok();
+        let obj = parsed.as_ref().and_then(Value::as_object);
+        let text = |key: &str| {
+            obj.and_then(|o| o.get(key))
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        let body_rid = text("exceptionRequestId").map(str::to_owned);
+        let only_boilerplate = obj.is_some_and(|o| {
+            o.keys()
+                .all(|k| matches!(k.as_str(), "schemas" | "schema" | "status" | "timeStamp"))
+        });
+        let detail = if let Some(d) = text("detail").or_else(|| text("message")) {
+            truncate(d)
+        } else if !self.has_body() || only_boilerplate {
+            reason(self.status)
+        } else {
+            snippet(&self.body)
         };
         ClientError::Http {
             status: self.status,
@@ -439,6 +451,14 @@ mod tests {
         assert!(detail.chars().count() < 600);
         assert_eq!(reply(503, "", None).into_error().to_string(), "HTTP 503: Service Unavailable");
         assert_eq!(reply(400, "{}", None).into_error().to_string(), "HTTP 400: Bad Request");
+        assert_eq!(
+            reply(403, r#"{"message":"Forbidden"}"#, None).into_error().to_string(),
+            "HTTP 403: Forbidden"
+        );
+        assert_eq!(
+            reply(400, r#"{"error":"nope"}"#, None).into_error().to_string(),
+            r#"HTTP 400: {"error":"nope"}"#
+        );
     }
 
     #[test]

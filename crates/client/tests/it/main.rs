@@ -1,0 +1,1 @@
+//! Integration tests of aws_ilm_client against the real emulator.
