@@ -1,0 +1,111 @@
+//! The router factory and the state every handler shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+use crate::config::Config;
+use crate::knobs::{Stats, Throttler};
+use crate::store::Store;
+use crate::{frame, groups, meta, users};
+
+/// Shared by every request.
+#[derive(Debug)]
+pub struct AppState {
+    pub tenant_id: String,
+    pub tokens: Vec<String>,
+    pub store: Store,
+    pub stats: Stats,
+    pub throttle: Option<Throttler>,
+    pub fault_rate: f64,
+    pub latency: Duration,
+    /// `http(s)://addr/{tenant}/scim/v2`, for `meta.location` in ResourceTypes.
+    pub base_url: String,
+}
+
+pub type App = Arc<AppState>;
+
+impl AppState {
+    pub fn new(config: &Config, store: Store, base_url: String) -> AppState {
+        AppState {
+            tenant_id: config.tenant_id.clone(),
+            tokens: config.tokens.clone(),
+            store,
+            stats: Stats::default(),
+            throttle: config.throttle.map(Throttler::new),
+            fault_rate: config.fault_rate,
+            latency: config.latency,
+            base_url,
+        }
+    }
+}
+
+/// The whole HTTP surface: the SCIM routes under `/{tenant}/scim/v2`, the emulator's own
+/// `/_emulator/stats`, and [`frame::frame`] around all of it.
+pub fn router(app: App) -> Router {
+    use axum::routing::MethodRouter;
+    // AWS: unsupported operations are a 400 ValidationException (spec §2.3), so a known resource
+    // with an unsupported method (PUT on a group) is answered 400, not 405.
+    let unsupported = || async { frame::unsupported_method() };
+    let with_fallback = |m: MethodRouter<App>| m.fallback(unsupported);
+    let scim = Router::new()
+        .route(
+            "/Users",
+            with_fallback(get(users::list::handle).post(users::create::handle)),
+        )
+        .route(
+            "/Users/{id}",
+            with_fallback(
+                get(users::get::handle)
+                    .put(users::replace::handle)
+                    .patch(users::patch::handle)
+                    .delete(users::delete::handle),
+            ),
+        )
+        .route(
+            "/Groups",
+            with_fallback(get(groups::list::handle).post(groups::create::handle)),
+        )
+        .route(
+            "/Groups/{id}",
+            with_fallback(
+                get(groups::get::handle)
+                    .patch(groups::patch::handle)
+                    .delete(groups::delete::handle),
+            ),
+        )
+        .route(
+            "/ServiceProviderConfig",
+            with_fallback(get(meta::service_provider_config::handle)),
+        )
+        .route("/Schemas", with_fallback(get(meta::schemas::list)))
+        .route("/Schemas/{urn}", with_fallback(get(meta::schemas::get)))
+        .route(
+            "/ResourceTypes",
+            with_fallback(get(meta::resource_types::handle)),
+        );
+    Router::new()
+        .route("/_emulator/stats", get(stats))
+        .route("/_emulator/stats/reset", post(reset_stats))
+        .nest("/{tenant}/scim/v2", scim)
+        .fallback(frame::no_route)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&app),
+            frame::frame,
+        ))
+        .with_state(app)
+}
+
+async fn stats(axum::extract::State(app): axum::extract::State<App>) -> impl IntoResponse {
+    (StatusCode::OK, app.stats.to_json().to_string())
+}
+
+async fn reset_stats(axum::extract::State(app): axum::extract::State<App>) -> StatusCode {
+    app.stats.reset();
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,177 @@
+//! What the operator chooses when starting the emulator. The defaults are the quiet ones: every
+//! test knob off, so that a plain run answers exactly like AWS on a good day.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rand::Rng;
+
+use crate::EmulatorError;
+
+/// AWS allows at most two SCIM access tokens per directory at a time (spec §1, UG:rotate).
+pub const MAX_TOKENS: usize = 2;
+
+#[derive(Clone)]
+pub struct Config {
+    /// SQLite path, or `:memory:` for a throwaway store.
+    pub db: String,
+    pub tenant_id: String,
+    /// 1..=2 accepted bearer tokens.
+    pub tokens: Vec<String>,
+    /// AWS's per-API quotas; `None` serves without throttling.
+    pub throttle: Option<Throttle>,
+    /// Fraction (0.0..=1.0) of operation requests answered 500 or dropped.
+    pub fault_rate: f64,
+    /// Added before every operation.
+    pub latency: Duration,
+    /// Serve HTTPS with these PEM files.
+    pub tls: Option<TlsFiles>,
+}
+
+/// Requests per second per API (AWS: 25 per write API, 40 per read API; spec §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub write_per_sec: u32,
+    pub read_per_sec: u32,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle {
+            write_per_sec: 25,
+            read_per_sec: 40,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+// Hand-written so that the tokens never reach a log or a panic message.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("db", &self.db)
+            .field("tenant_id", &self.tenant_id)
+            .field("tokens", &format_args!("({} redacted)", self.tokens.len()))
+            .field("throttle", &self.throttle)
+            .field("fault_rate", &self.fault_rate)
+            .field("latency", &self.latency)
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+impl Config {
+    /// `:memory:`, a random tenant and token, every knob off.
+    pub fn for_tests() -> Config {
+        Config {
+            db: ":memory:".to_owned(),
+            tenant_id: random_tenant_id(),
+            tokens: vec![random_token()],
+            throttle: None,
+            fault_rate: 0.0,
+            latency: Duration::ZERO,
+            tls: None,
+        }
+    }
+
+    /// Refuses what cannot be served: no token or more than AWS's two, an empty or
+    /// path-breaking tenant, a fault rate outside 0..=1.
+    pub fn validate(&self) -> Result<(), EmulatorError> {
+        if self.tokens.is_empty() || self.tokens.len() > MAX_TOKENS {
+            return Err(EmulatorError::Config(format!(
+                "between 1 and {MAX_TOKENS} tokens are required (AWS allows at most two)"
+            )));
+        }
+        if self
+            .tokens
+            .iter()
+            .any(|t| t.is_empty() || t.chars().any(char::is_whitespace))
+        {
+            return Err(EmulatorError::Config(
+                "a token must be non-empty and contain no whitespace".into(),
+            ));
+        }
+        let tenant_ok = !self.tenant_id.is_empty()
+            && self
+                .tenant_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !tenant_ok {
+            return Err(EmulatorError::Config(
+                "the tenant id must be non-empty and use only letters, digits, '-' and '_'".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.fault_rate) {
+            return Err(EmulatorError::Config(
+                "the fault rate must be between 0 and 1".into(),
+            ));
+        }
+        if let Some(t) = self.throttle
+            && (t.read_per_sec == 0 || t.write_per_sec == 0)
+        {
+            return Err(EmulatorError::Config(
+                "throttle rates must be at least 1 request per second".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A tenant id of the form seen in AWS logs: 11 hex characters, then the last four groups of a
+/// UUID (`xxxxxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, spec §1).
+pub fn random_tenant_id() -> String {
+    let u = uuid::Uuid::new_v4().simple().to_string();
+    let mut rng = rand::rng();
+    let head: String = (0..11)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
+        .collect();
+    format!(
+        "{head}-{}-{}-{}-{}",
+        &u[8..12],
+        &u[12..16],
+        &u[16..20],
+        &u[20..32]
+    )
+}
+
+/// 48 random bytes, URL-safe base64: long and opaque like AWS's tokens.
+pub fn random_token() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill(&mut bytes[..]);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_tokens() {
+        let c = Config::for_tests();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(&c.tokens[0]));
+        assert!(shown.contains("redacted"));
+    }
+
+    #[test]
+    fn validation() {
+        let mut c = Config::for_tests();
+        assert!(c.validate().is_ok());
+        c.tokens = vec!["a".into(), "b".into(), "c".into()];
+        assert!(c.validate().is_err());
+        let mut c = Config::for_tests();
+        c.tenant_id = "../x".into();
+        assert!(c.validate().is_err());
+        let mut c = Config::for_tests();
+        c.fault_rate = 1.5;
+        assert!(c.validate().is_err());
+        assert_eq!(random_tenant_id().len(), 39);
+    }
+}

@@ -1,0 +1,208 @@
+//! The middleware around every request, in the order AWS would apply it: a request id, the
+//! tenant and bearer-token check (401), the operation's counter, the throttle (429), injected
+//! latency and faults, then the handler; afterwards every error gets AWS's body, every response
+//! gets `x-amzn-RequestId` and `Content-Type: application/json` (204s included, as in AWS's
+//! examples), and one log line is written: method, path, status, duration, request id. The
+//! Authorization header is never logged.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+use tokio::sync::Notify;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::knobs::{self, Fault, Operation};
+
+/// Set by the server on every request: notifying it drops the request's connection (the
+/// `Drop` fault).
+#[derive(Debug, Clone)]
+pub struct ConnAbort(pub Arc<Notify>);
+
+pub const REQUEST_ID: &str = "x-amzn-RequestId";
+
+pub async fn frame(State(app): State<App>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let mut dropped = false;
+    let mut res = match admit(&app, &req) {
+        Err(e) => e.into_response(),
+        Ok(None) => next.run(req).await,
+        Ok(Some(op)) => {
+            app.stats.count(op);
+            match run_operation(&app, op, req, next).await {
+                Ok((res, drop)) => {
+                    dropped = drop;
+                    res
+                }
+                Err(e) => e.into_response(),
+            }
+        }
+    };
+    finish(&mut res, &request_id);
+    tracing::info!(
+        target: "aws_ilm_emulator::request",
+        method = %method,
+        path = %path,
+        status = res.status().as_u16(),
+        ms = format_args!("{:.1}", started.elapsed().as_secs_f64() * 1000.0),
+        request_id = %request_id,
+        dropped,
+    );
+    res
+}
+
+/// Auth for tenant paths; `Ok(Some(op))` for a request that names an AWS operation.
+fn admit(app: &App, req: &Request) -> Result<Option<Operation>, ApiError> {
+    let path = req.uri().path();
+    if path.starts_with("/_emulator/") {
+        return Ok(None);
+    }
+    let Some((tenant, rest)) = split_tenant(path) else {
+        return Ok(None);
+    };
+    // AWS documents a wrong tenant as 401 UnauthorizedException (spec §2.3, open question 9).
+    if tenant != app.tenant_id || !token_ok(app, req) {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(Operation::classify(req.method(), rest))
+}
+
+/// `/{tenant}/scim/v2/rest` → (tenant, `/rest`).
+fn split_tenant(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix('/')?;
+    let (tenant, rest) = rest.split_once('/')?;
+    let rest = rest.strip_prefix("scim/v2")?;
+    (rest.is_empty() || rest.starts_with('/')).then_some((tenant, rest))
+}
+
+/// `Authorization: Bearer <token>`, compared in constant time against every accepted token.
+fn token_ok(app: &App, req: &Request) -> bool {
+    let Some(given) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+    else {
+        return false;
+    };
+    let mut ok = subtle::Choice::from(0u8);
+    for t in &app.tokens {
+        ok |= t.as_bytes().ct_eq(given.as_bytes());
+    }
+    ok.into()
+}
+
+async fn run_operation(
+    app: &App,
+    op: Operation,
+    req: Request,
+    next: Next,
+) -> Result<(Response, bool), ApiError> {
+    if let Some(t) = &app.throttle
+        && !t.admit(op)
+    {
+        return Err(ApiError::throttled(1));
+    }
+    if !app.latency.is_zero() {
+        tokio::time::sleep(app.latency).await;
+    }
+    match knobs::roll(app.fault_rate) {
+        Fault::None => Ok((next.run(req).await, false)),
+        Fault::Error => Err(ApiError::internal("Injected fault (--fault-rate).")),
+        Fault::Drop => {
+            let abort = req.extensions().get::<ConnAbort>().cloned();
+            let res = next.run(req).await;
+            match abort {
+                Some(ConnAbort(n)) => {
+                    n.notify_one();
+                    // The connection task drops the connection (and this future with it);
+                    // the bound only matters if it somehow does not.
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    Ok((res, true))
+                }
+                None => Ok((res, false)),
+            }
+        }
+    }
+}
+
+/// Writes AWS's error body for any error response, and the headers every response carries.
+fn finish(res: &mut Response, request_id: &str) {
+    let status = res.status();
+    if status.is_client_error() || status.is_server_error() {
+        let err = match res.extensions_mut().remove::<ApiError>() {
+            Some(e) => e,
+            None => generic(status),
+        };
+        let body = serde_json::to_string(&err.body(request_id)).unwrap_or_default();
+        *res.status_mut() = err.status;
+        *res.body_mut() = Body::from(body);
+        res.headers_mut().remove(header::CONTENT_LENGTH);
+    }
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert(REQUEST_ID, v);
+    }
+}
+
+/// Errors that did not come from a handler (axum's own rejections).
+fn generic(status: StatusCode) -> ApiError {
+    match status {
+        StatusCode::NOT_FOUND => no_route_error(),
+        StatusCode::METHOD_NOT_ALLOWED => unsupported_error(),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::bad_request(format!(
+            "Request body exceeds the maximum payload size of {} bytes.",
+            crate::body::MAX_BODY
+        )),
+        s if s.is_client_error() => ApiError::bad_request(aws_ilm_scim::error::detail::UNPARSABLE),
+        _ => ApiError::internal("An internal error occurred. Please try again."),
+    }
+}
+
+fn no_route_error() -> ApiError {
+    ApiError::not_found("The requested resource or endpoint does not exist.")
+}
+
+fn unsupported_error() -> ApiError {
+    ApiError::bad_request("The requested operation is not supported on this resource.")
+}
+
+/// The fallback for paths no route matches.
+pub async fn no_route() -> ApiError {
+    no_route_error()
+}
+
+/// The fallback for a known resource and an unsupported method.
+pub fn unsupported_method() -> ApiError {
+    unsupported_error()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_paths() {
+        assert_eq!(split_tenant("/t/scim/v2/Users"), Some(("t", "/Users")));
+        assert_eq!(split_tenant("/t/scim/v2"), Some(("t", "")));
+        assert_eq!(split_tenant("/t/scim/v20/Users"), None);
+        assert_eq!(split_tenant("/_emulator/stats"), None);
+        assert_eq!(split_tenant("/"), None);
+    }
+}

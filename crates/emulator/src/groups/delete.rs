@@ -1,0 +1,25 @@
+//! DeleteGroup: `DELETE /Groups/{id}` → 204; 404 for an unknown id (spec §3.11). Its
+//! memberships go with it.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::store::groups;
+
+pub async fn handle(
+    State(app): State<App>,
+    Path((_tenant, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    super::check_id(&id)?;
+    app.store
+        .write(move |tx| {
+            if groups::delete(tx, &id)? {
+                Ok(StatusCode::NO_CONTENT)
+            } else {
+                Err(ApiError::group_not_found(&id))
+            }
+        })
+        .await
+}

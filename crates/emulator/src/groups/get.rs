@@ -1,0 +1,25 @@
+//! GetGroup: `GET /Groups/{id}` → 200 with `"members": []` — AWS never returns members
+//! (spec §3.8); 404 for an unknown id.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::store::groups;
+
+pub async fn handle(
+    State(app): State<App>,
+    Path((_tenant, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    super::check_id(&id)?;
+    let body = app
+        .store
+        .read(|c| groups::get(c, &id).map_err(ApiError::from))?
+        .ok_or_else(|| ApiError::group_not_found(&id))?;
+    Ok(crate::users::json(
+        StatusCode::OK,
+        super::with_empty_members(body),
+    ))
+}

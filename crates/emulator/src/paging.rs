@@ -1,0 +1,194 @@
+//! List parameters and cursor paging (spec §3.3, §5).
+//!
+//! Without `cursor` a list answers one page in the classic shape (`totalResults` counts that
+//! page, as AWS's examples do). With `cursor` (empty on the first call) it answers AWS's cursor
+//! shape: `itemsPerPage`, and `nextCursor` while more pages remain. The cursor is opaque to
+//! clients: URL-safe base64 of the last row's storage sequence number and a hash of the
+//! resource type and canonical filter, so a cursor replayed with another filter is a 400, as in
+//! AWS. Rows are ordered by an insertion sequence that is never reused, so paging is stable
+//! while resources are created and deleted.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use aws_ilm_scim::{Filter, ListResponse};
+
+use crate::error::ApiError;
+use crate::store::Rows;
+
+/// AWS: `count` is 1..=100, default 100.
+pub const MAX_COUNT: i64 = 100;
+
+/// Query parameters AWS documents as unsupported; the emulator refuses them rather than
+/// silently ignoring them (decision: a client relying on them is broken against AWS).
+const UNSUPPORTED: [&str; 5] = [
+    "startIndex",
+    "attributes",
+    "excludedAttributes",
+    "sortBy",
+    "sortOrder",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListParams {
+    pub filter: Option<Filter>,
+    pub count: i64,
+    /// `None`: no `cursor` parameter; `Some("")`: first cursor page.
+    pub cursor: Option<String>,
+}
+
+impl ListParams {
+    pub fn parse(raw: Option<&str>) -> Result<ListParams, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|e| ApiError::bad_request(format!("Invalid query string: {e}.")))?;
+        let mut filter = None;
+        let mut count = None;
+        let mut cursor = None;
+        for (k, v) in pairs {
+            if let Some(u) = UNSUPPORTED.iter().find(|u| u.eq_ignore_ascii_case(&k)) {
+                return Err(ApiError::bad_request(format!(
+                    "The query parameter '{u}' is not supported."
+                )));
+            }
+            let slot = match k.as_str() {
+                "filter" => &mut filter,
+                "count" => &mut count,
+                "cursor" => &mut cursor,
+                _ => continue,
+            };
+            if slot.replace(v).is_some() {
+                return Err(ApiError::bad_request(format!(
+                    "The query parameter '{k}' may be given only once."
+                )));
+            }
+        }
+        let count = match count {
+            None => MAX_COUNT,
+            Some(c) => match c.trim().parse::<i64>() {
+                Ok(n) if (1..=MAX_COUNT).contains(&n) => n,
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "count must be an integer between 1 and {MAX_COUNT}."
+                    )));
+                }
+            },
+        };
+        let filter = filter.map(|f| Filter::parse(&f)).transpose()?;
+        Ok(ListParams {
+            filter,
+            count,
+            cursor,
+        })
+    }
+
+    /// The sequence number to continue after, checking the cursor belongs to this listing.
+    pub fn after(&self, listing: &str) -> Result<i64, ApiError> {
+        match self.cursor.as_deref() {
+            None | Some("") => Ok(0),
+            Some(c) => decode(c, listing),
+        }
+    }
+}
+
+/// FNV-1a: a stable fingerprint of the listing (resource type + canonical filter).
+fn fingerprint(listing: &str) -> u64 {
+    listing.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+pub fn encode(seq: i64, listing: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{seq}.{:016x}", fingerprint(listing)))
+}
+
+fn decode(cursor: &str, listing: &str) -> Result<i64, ApiError> {
+    let invalid = || ApiError::bad_request("The cursor is invalid.");
+    let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(raw).map_err(|_| invalid())?;
+    let (seq, fp) = text.split_once('.').ok_or_else(invalid)?;
+    let seq: i64 = seq.parse().map_err(|_| invalid())?;
+    if fp != format!("{:016x}", fingerprint(listing)) {
+        // AWS: 400 when the filter changes between paginated requests.
+        return Err(ApiError::bad_request(
+            "The filter must not change between paginated requests.",
+        ));
+    }
+    Ok(seq)
+}
+
+/// Builds the list body from stored JSON rows without re-serialising them. `rows` holds at most
+/// `count + 1` rows in cursor mode; the extra one only says that more remain.
+pub fn respond(
+    params: &ListParams,
+    listing: &str,
+    mut rows: Rows,
+    decorate: impl Fn(String) -> String,
+) -> Result<String, ApiError> {
+    let more = rows.len() as i64 > params.count;
+    rows.truncate(params.count as usize);
+    let next = match (&params.cursor, more, rows.last()) {
+        (Some(_), true, Some((seq, _))) => Some(encode(*seq, listing)),
+        _ => None,
+    };
+    let resources = rows
+        .into_iter()
+        .map(|(_, body)| RawValue::from_string(decorate(body)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::internal(format!("stored resource is not JSON: {e}")))?;
+    let list = match params.cursor {
+        None => ListResponse::page(resources),
+        Some(_) => ListResponse::cursor_page(resources, next),
+    };
+    to_string(&list)
+}
+
+pub fn to_string(v: &impl Serialize) -> Result<String, ApiError> {
+    serde_json::to_string(v).map_err(|e| ApiError::internal(format!("cannot serialise: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params() {
+        let p = ListParams::parse(Some("filter=userName+eq+%22a%22&count=5&cursor")).unwrap();
+        assert_eq!(p.count, 5);
+        assert_eq!(p.cursor.as_deref(), Some(""));
+        assert!(p.filter.is_some());
+        assert_eq!(ListParams::parse(None).unwrap().count, 100);
+        for bad in [
+            "count=0",
+            "count=101",
+            "count=x",
+            "startIndex=1",
+            "filter=a&filter=b",
+            "filter=userName+co+%22a%22",
+        ] {
+            assert!(ListParams::parse(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cursors_are_bound_to_their_listing() {
+        let c = encode(42, "users|userName eq \"a\"");
+        assert!(
+            c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        let p = ListParams {
+            filter: None,
+            count: 1,
+            cursor: Some(c),
+        };
+        assert_eq!(p.after("users|userName eq \"a\""), Ok(42));
+        assert!(p.after("users|userName eq \"b\"").is_err());
+        let junk = ListParams {
+            cursor: Some("!!!".into()),
+            ..p
+        };
+        assert!(junk.after("users|").is_err());
+    }
+}

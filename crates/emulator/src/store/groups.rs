@@ -1,0 +1,140 @@
+//! The groups and memberships tables. Group displayName and externalId are unique
+//! case-insensitively (AWS: `Duplicate GroupDisplayName`); memberships are indexed both ways so
+//! that "members of G" and "groups of U" are both index scans.
+
+use aws_ilm_scim::ci::fold;
+use aws_ilm_scim::{Group, GroupQuery};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Rows, StoreError, collect_rows};
+
+#[derive(Debug, Clone)]
+pub struct GroupRow {
+    pub id: String,
+    pub display_name_ci: String,
+    pub external_id_ci: Option<String>,
+    pub body: String,
+}
+
+impl GroupRow {
+    /// The row for a group as stored: `members` is never part of the body (AWS never returns
+    /// it); memberships live in their own table.
+    pub fn from_group(g: &Group) -> Result<GroupRow, StoreError> {
+        let mut g = g.clone();
+        g.members = None;
+        let body = serde_json::to_string(&g).map_err(|e| StoreError::Task(e.to_string()))?;
+        Ok(GroupRow {
+            id: g.id.clone().unwrap_or_default(),
+            display_name_ci: fold(g.display_name.as_deref().unwrap_or_default()),
+            external_id_ci: g.external_id.as_deref().map(fold),
+            body,
+        })
+    }
+}
+
+pub fn insert(c: &Connection, row: &GroupRow) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO groups (id, display_name_ci, external_id_ci, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        row.id,
+        row.display_name_ci,
+        row.external_id_ci,
+        row.body
+    ])?;
+    Ok(())
+}
+
+pub fn update(c: &Connection, row: &GroupRow) -> Result<bool, StoreError> {
+    let n = c
+        .prepare_cached(
+            "UPDATE groups SET display_name_ci = ?2, external_id_ci = ?3, body = ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            row.id,
+            row.display_name_ci,
+            row.external_id_ci,
+            row.body
+        ])?;
+    Ok(n == 1)
+}
+
+pub fn get(c: &Connection, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(c.prepare_cached("SELECT body FROM groups WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Deletes the group and its memberships (ON DELETE CASCADE).
+pub fn delete(c: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(c.prepare_cached("DELETE FROM groups WHERE id = ?1")?
+        .execute([id])?
+        == 1)
+}
+
+/// Adds a membership; adding an existing one is a no-op.
+pub fn add_member(c: &Connection, group_id: &str, user_id: &str) -> Result<(), StoreError> {
+    c.prepare_cached("INSERT OR IGNORE INTO memberships (group_id, user_id) VALUES (?1, ?2)")?
+        .execute([group_id, user_id])?;
+    Ok(())
+}
+
+/// Removes a membership; removing a non-member is a no-op.
+pub fn remove_member(c: &Connection, group_id: &str, user_id: &str) -> Result<(), StoreError> {
+    c.prepare_cached("DELETE FROM memberships WHERE group_id = ?1 AND user_id = ?2")?
+        .execute([group_id, user_id])?;
+    Ok(())
+}
+
+pub fn member_count(c: &Connection, group_id: &str) -> Result<i64, StoreError> {
+    Ok(
+        c.prepare_cached("SELECT count(*) FROM memberships WHERE group_id = ?1")?
+            .query_row([group_id], |r| r.get(0))?,
+    )
+}
+
+/// Up to `limit` groups after `after` in storage order, matching the query.
+pub fn list(
+    c: &Connection,
+    q: Option<&GroupQuery>,
+    after: i64,
+    limit: i64,
+) -> Result<Rows, StoreError> {
+    let base = "SELECT seq, body FROM groups WHERE seq > ?1";
+    match q {
+        None => collect_rows(
+            &mut c.prepare_cached(&format!("{base} ORDER BY seq LIMIT ?2"))?,
+            params![after, limit],
+        ),
+        Some(GroupQuery::DisplayName(v)) => collect_rows(
+            &mut c.prepare_cached(&format!(
+                "{base} AND display_name_ci = ?3 ORDER BY seq LIMIT ?2"
+            ))?,
+            params![after, limit, fold(v)],
+        ),
+        Some(GroupQuery::ExternalId(v)) => collect_rows(
+            &mut c.prepare_cached(&format!(
+                "{base} AND external_id_ci = ?3 ORDER BY seq LIMIT ?2"
+            ))?,
+            params![after, limit, fold(v)],
+        ),
+        Some(GroupQuery::MembersValue(u)) => collect_rows(
+            &mut c.prepare_cached(
+                "SELECT g.seq, g.body FROM memberships m JOIN groups g ON g.id = m.group_id \
+                 WHERE m.user_id = ?3 AND g.seq > ?1 ORDER BY g.seq LIMIT ?2",
+            )?,
+            params![after, limit, u],
+        ),
+        Some(GroupQuery::IdAndMembers { id, member }) => collect_rows(
+            &mut c.prepare_cached(
+                "SELECT g.seq, g.body FROM groups g JOIN memberships m ON m.group_id = g.id \
+                 WHERE g.id = ?3 AND m.user_id = ?4 AND g.seq > ?1 ORDER BY g.seq LIMIT ?2",
+            )?,
+            params![after, limit, id, member],
+        ),
+    }
+}
+
+pub fn count(c: &Connection) -> Result<i64, StoreError> {
+    Ok(c.query_row("SELECT count(*) FROM groups", [], |r| r.get(0))?)
+}

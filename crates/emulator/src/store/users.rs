@@ -1,0 +1,128 @@
+//! The users table: the JSON body plus case-folded userName, email and externalId under UNIQUE
+//! indexes (AWS: all three are unique, case-insensitively).
+
+use aws_ilm_scim::ci::fold;
+use aws_ilm_scim::{User, UserQuery};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Rows, StoreError, collect_rows};
+
+/// A user as stored.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub user_name_ci: String,
+    pub email_ci: Option<String>,
+    pub external_id_ci: Option<String>,
+    pub body: String,
+}
+
+impl UserRow {
+    /// Builds the row (keys folded) from a complete user that has an id.
+    pub fn from_user(u: &User) -> Result<UserRow, StoreError> {
+        let body = serde_json::to_string(u).map_err(|e| StoreError::Task(e.to_string()))?;
+        Ok(UserRow {
+            id: u.id.clone().unwrap_or_default(),
+            user_name_ci: fold(u.user_name.as_deref().unwrap_or_default()),
+            email_ci: u.primary_email().map(fold),
+            external_id_ci: u.external_id.as_deref().map(fold),
+            body,
+        })
+    }
+}
+
+pub fn insert(c: &Connection, row: &UserRow) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO users (id, user_name_ci, email_ci, external_id_ci, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![row.id, row.user_name_ci, row.email_ci, row.external_id_ci, row.body])?;
+    Ok(())
+}
+
+/// Replaces the stored user; false when there is no such id.
+pub fn update(c: &Connection, row: &UserRow) -> Result<bool, StoreError> {
+    let n = c
+        .prepare_cached(
+            "UPDATE users SET user_name_ci = ?2, email_ci = ?3, external_id_ci = ?4, body = ?5 WHERE id = ?1",
+        )?
+        .execute(params![row.id, row.user_name_ci, row.email_ci, row.external_id_ci, row.body])?;
+    Ok(n == 1)
+}
+
+pub fn get(c: &Connection, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(c.prepare_cached("SELECT body FROM users WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn exists(c: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(c.prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Deletes the user; memberships go with it (ON DELETE CASCADE).
+pub fn delete(c: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(c.prepare_cached("DELETE FROM users WHERE id = ?1")?
+        .execute([id])?
+        == 1)
+}
+
+/// Up to `limit` users after `after` (a `seq`) in storage order, matching the query.
+pub fn list(
+    c: &Connection,
+    q: Option<&UserQuery>,
+    after: i64,
+    limit: i64,
+) -> Result<Rows, StoreError> {
+    let base = "SELECT seq, body FROM users WHERE seq > ?1";
+    match q {
+        None => collect_rows(
+            &mut c.prepare_cached(&format!("{base} ORDER BY seq LIMIT ?2"))?,
+            params![after, limit],
+        ),
+        Some(UserQuery::UserName(v)) => collect_rows(
+            &mut c.prepare_cached(&format!(
+                "{base} AND user_name_ci = ?3 ORDER BY seq LIMIT ?2"
+            ))?,
+            params![after, limit, fold(v)],
+        ),
+        Some(UserQuery::ExternalId(v)) => collect_rows(
+            &mut c.prepare_cached(&format!(
+                "{base} AND external_id_ci = ?3 ORDER BY seq LIMIT ?2"
+            ))?,
+            params![after, limit, fold(v)],
+        ),
+        Some(UserQuery::Id(v)) => collect_rows(
+            &mut c.prepare_cached(&format!("{base} AND id = ?3 ORDER BY seq LIMIT ?2"))?,
+            params![after, limit, v],
+        ),
+        Some(UserQuery::IdAndManager { id, manager }) => {
+            let rows = collect_rows(
+                &mut c.prepare_cached(&format!("{base} AND id = ?3 ORDER BY seq LIMIT ?2"))?,
+                params![after, limit, id],
+            )?;
+            Ok(rows
+                .into_iter()
+                .filter(|(_, body)| manager_of(body).as_deref() == Some(manager.as_str()))
+                .collect())
+        }
+        Some(UserQuery::GroupsValue(g)) => collect_rows(
+            &mut c.prepare_cached(
+                "SELECT u.seq, u.body FROM memberships m JOIN users u ON u.id = m.user_id \
+                 WHERE m.group_id = ?3 AND u.seq > ?1 ORDER BY u.seq LIMIT ?2",
+            )?,
+            params![after, limit, g],
+        ),
+    }
+}
+
+fn manager_of(body: &str) -> Option<String> {
+    let u: User = serde_json::from_str(body).ok()?;
+    u.enterprise?.manager?.value
+}
+
+pub fn count(c: &Connection) -> Result<i64, StoreError> {
+    Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+}

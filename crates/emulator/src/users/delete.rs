@@ -1,0 +1,25 @@
+//! DeleteUser: `DELETE /Users/{id}` → 204; 404 for an unknown id (spec §3.6). The user's group
+//! memberships are removed with it.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::store::users;
+
+pub async fn handle(
+    State(app): State<App>,
+    Path((_tenant, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    super::check_id(&id)?;
+    app.store
+        .write(move |tx| {
+            if users::delete(tx, &id)? {
+                Ok(StatusCode::NO_CONTENT)
+            } else {
+                Err(ApiError::user_not_found(&id))
+            }
+        })
+        .await
+}

@@ -1,0 +1,21 @@
+//! GetUser: `GET /Users/{id}` → 200 with the stored user, 404 when there is none (spec §3.2).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::store::users;
+
+pub async fn handle(
+    State(app): State<App>,
+    Path((_tenant, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    super::check_id(&id)?;
+    let body = app
+        .store
+        .read(|c| users::get(c, &id).map_err(ApiError::from))?
+        .ok_or_else(|| ApiError::user_not_found(&id))?;
+    Ok(super::json(StatusCode::OK, body))
+}

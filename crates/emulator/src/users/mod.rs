@@ -1,0 +1,229 @@
+//! The User operations, one module each, and what they share: turning a request body into a
+//! stored [`User`] under AWS's rules.
+
+pub mod create;
+pub mod delete;
+pub mod get;
+pub mod list;
+pub mod patch;
+pub mod replace;
+
+use aws_ilm_scim::ci::CiStr;
+use aws_ilm_scim::{Meta, User, rules, urn};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use crate::body::typed;
+use crate::error::ApiError;
+
+/// Canonical spellings of the User attributes. RFC 7643 §2.1 makes attribute names
+/// case-insensitive; the body is rewritten to these spellings before it is read.
+const TOP: &[&str] = &[
+    "schemas",
+    "id",
+    "externalId",
+    "meta",
+    "userName",
+    "name",
+    "displayName",
+    "nickName",
+    "profileUrl",
+    "title",
+    "userType",
+    "preferredLanguage",
+    "locale",
+    "timezone",
+    "active",
+    "emails",
+    "addresses",
+    "phoneNumbers",
+    "roles",
+    urn::ENTERPRISE_USER,
+];
+const NAME: &[&str] = &[
+    "formatted",
+    "familyName",
+    "givenName",
+    "middleName",
+    "honorificPrefix",
+    "honorificSuffix",
+];
+const MULTI: &[&str] = &["value", "type", "primary"];
+const ADDRESS: &[&str] = &[
+    "type",
+    "streetAddress",
+    "locality",
+    "region",
+    "postalCode",
+    "country",
+    "formatted",
+    "primary",
+];
+const ENTERPRISE: &[&str] = &[
+    "employeeNumber",
+    "costCenter",
+    "organization",
+    "division",
+    "department",
+    "manager",
+];
+const MANAGER: &[&str] = &["value", "$ref"];
+
+fn canon_keys(v: &mut Value, known: &[&str]) {
+    let Some(map) = v.as_object_mut() else {
+        return;
+    };
+    let renamed: Map<String, Value> = std::mem::take(map)
+        .into_iter()
+        .map(
+            |(k, v)| match known.iter().find(|n| CiStr(n) == CiStr(&k)) {
+                Some(n) => ((*n).to_owned(), v),
+                None => (k, v),
+            },
+        )
+        .collect();
+    *map = renamed;
+}
+
+/// The canonical spelling of a top-level User attribute, if it is one.
+pub fn canonical_attr(name: &str) -> Option<&'static str> {
+    TOP.iter().copied().find(|n| CiStr(n) == CiStr(name))
+}
+
+/// Rewrites attribute names of a user body to their canonical spelling, at every level.
+pub fn canonicalize(v: &mut Value) {
+    canon_keys(v, TOP);
+    let Some(map) = v.as_object_mut() else {
+        return;
+    };
+    if let Some(n) = map.get_mut("name") {
+        canon_keys(n, NAME);
+    }
+    for (key, known) in [
+        ("emails", MULTI),
+        ("phoneNumbers", MULTI),
+        ("roles", MULTI),
+        ("addresses", ADDRESS),
+    ] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            items.iter_mut().for_each(|i| canon_keys(i, known));
+        }
+    }
+    if let Some(e) = map.get_mut(urn::ENTERPRISE_USER) {
+        canon_keys(e, ENTERPRISE);
+        if let Some(m) = e.get_mut("manager") {
+            canon_keys(m, MANAGER);
+        }
+    }
+}
+
+/// `schemas`, when sent, must name the core User schema and nothing but it and the enterprise
+/// extension (RFC 7643 §3). Leaving `schemas` out is tolerated.
+fn check_schemas(v: &Value) -> Result<(), ApiError> {
+    let Some(s) = v.get("schemas").filter(|s| !s.is_null()) else {
+        return Ok(());
+    };
+    let list: Vec<String> = typed(s.clone())?;
+    let known =
+        |u: &String| CiStr(u) == CiStr(urn::USER) || CiStr(u) == CiStr(urn::ENTERPRISE_USER);
+    if let Some(bad) = list.iter().find(|u| !known(u)) {
+        return Err(ApiError::bad_request(format!(
+            "{} Unknown schema '{}'.",
+            aws_ilm_scim::error::detail::UNPARSABLE,
+            crate::error::printable(bad)
+        )));
+    }
+    if !list.iter().any(|u| CiStr(u) == CiStr(urn::USER)) {
+        return Err(ApiError::bad_request(format!(
+            "{} schemas must include {}.",
+            aws_ilm_scim::error::detail::UNPARSABLE,
+            urn::USER
+        )));
+    }
+    Ok(())
+}
+
+/// A CreateUser or PutUser body → the user to store, with `id` and `meta` set.
+///
+/// AWS rules applied: unsupported attributes refused, required names, one value per
+/// multi-valued attribute, a primary email, lengths and characters (spec §3.1, §4). Decisions:
+/// `active` left out means inactive (the seed's create example answers `"active": false`);
+/// `manager.$ref` is dropped from what is stored, since AWS answers `manager` as `{value}` only.
+pub fn from_body(mut v: Value, id: String, created: Option<String>) -> Result<User, ApiError> {
+    canonicalize(&mut v);
+    rules::check_user_keys(&v)?;
+    check_schemas(&v)?;
+    let u: User = typed(v)?;
+    finish(u, id, created)
+}
+
+/// Validates a user and sets what the server owns: id, meta, schemas, the `active` default.
+pub fn finish(mut u: User, id: String, created: Option<String>) -> Result<User, ApiError> {
+    rules::validate_user(&u)?;
+    let now = crate::clock::meta_now();
+    u.id = Some(id);
+    u.meta = Some(Meta {
+        resource_type: "User".to_owned(),
+        created: created.unwrap_or_else(|| now.clone()),
+        last_modified: now,
+    });
+    if u.active.is_none() {
+        u.active = Some(false);
+    }
+    if let Some(m) = u.enterprise.as_mut().and_then(|e| e.manager.as_mut()) {
+        m.reference = None;
+    }
+    if u.enterprise
+        .as_ref()
+        .is_some_and(|e| *e == Default::default())
+    {
+        u.enterprise = None;
+    }
+    u.set_schemas();
+    Ok(u)
+}
+
+/// The `created` time of a stored user body.
+pub fn created_of(body: &str) -> Option<String> {
+    let u: User = serde_json::from_str(body).ok()?;
+    u.meta.map(|m| m.created)
+}
+
+/// A JSON answer from an already serialised body.
+pub fn json(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Ids in paths that AWS could never have issued are simply not found.
+pub fn check_id(id: &str) -> Result<(), ApiError> {
+    if crate::ids::is_valid(id) {
+        Ok(())
+    } else {
+        Err(ApiError::user_not_found(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonicalizes_case() {
+        let mut v = json!({"USERNAME": "a", "Name": {"GIVENNAME": "x"}, "emails": [{"VALUE": "e", "Primary": true}]});
+        canonicalize(&mut v);
+        assert_eq!(
+            v,
+            json!({"userName": "a", "name": {"givenName": "x"}, "emails": [{"value": "e", "primary": true}]})
+        );
+    }
+
+    #[test]
+    fn defaults_to_inactive() {
+        let v = json!({"userName": "a", "displayName": "A", "name": {"givenName": "A", "familyName": "B"}});
+        let u = from_body(v, crate::ids::new_id(), None).unwrap();
+        assert_eq!(u.active, Some(false));
+        assert_eq!(u.schemas, vec![urn::USER.to_owned()]);
+    }
+}

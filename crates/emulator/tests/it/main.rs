@@ -1,0 +1,9 @@
+//! Integration tests: the real emulator over real HTTP on 127.0.0.1, driven with reqwest.
+
+mod errors;
+mod groups;
+mod knobs;
+mod meta;
+mod paging;
+mod support;
+mod users;
