@@ -1,0 +1,73 @@
+//! `iam-get-group`: GET by id (or a filter by displayName), then the members. AWS never returns
+//! members in a group read (spec §3.8), so they come from `GET /Users?filter=groups.value eq`
+//! (all pages): `members` = `[{value: user id, display: userName}]`, also put into `details`.
+//! Two requests by id, three by name. Not found → `errorCode: 404`, "Group Not Found".
+
+use aws_ilm_client::{GroupQuery, UserQuery};
+use serde_json::{Value, json};
+
+use crate::Ilm;
+use crate::command::Command;
+use crate::error::{IlmError, InputError, classify};
+use crate::groups::{GET, failed, finish, group_failure, not_found, scim_text};
+use crate::outcome::{GroupResult, Outcome};
+
+pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
+    let scim = cmd.scim.clone().ok_or(InputError::Missing("scim"))?;
+    let c = ilm.client();
+    let found = match scim_text(&scim, "id") {
+        Some(id) => c.get_group(&id).await,
+        None => {
+            let name = scim_text(&scim, "displayName").unwrap_or_default();
+            c.find_group(&GroupQuery::DisplayName(name)).await
+        }
+    };
+    let mut group = match found {
+        Ok(Some(g)) => g,
+        Ok(None) => return Ok(finish(ilm, &GET, failed(&scim, not_found()))),
+        Err(e) => {
+            return Ok(finish(
+                ilm,
+                &GET,
+                failed(&scim, group_failure(classify(e)?)),
+            ));
+        }
+    };
+    let id = group
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let users = match c
+        .list_users(Some(&UserQuery::GroupsValue(id.clone())))
+        .await
+    {
+        Ok(u) => u,
+        Err(e) => return Ok(finish(ilm, &GET, failed(&scim, classify(e)?))),
+    };
+    let members: Vec<Value> = users
+        .iter()
+        .map(|u| {
+            let display = u
+                .get("userName")
+                .or_else(|| u.get("displayName"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            json!({"value": u.get("id").cloned().unwrap_or(Value::Null), "display": display})
+        })
+        .collect();
+    if let Some(obj) = group.as_object_mut() {
+        obj.insert("members".into(), Value::Array(members.clone()));
+    }
+    let result = GroupResult {
+        id: Some(id),
+        display_name: group
+            .get("displayName")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        details: group,
+        members: Value::Array(members),
+        ..Default::default()
+    };
+    Ok(finish(ilm, &GET, result))
+}

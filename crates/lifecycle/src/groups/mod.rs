@@ -1,0 +1,135 @@
+//! Group commands, one module per command, and what they share: finding the group the `scim`
+//! argument names — by `id` (no request needed where the next call takes the id anyway), or by
+//! `displayName` through a ListGroups filter (PRODUCT.md §3.2, §3.4: a name anywhere an id is
+//! accepted).
+
+pub mod create;
+pub mod delete;
+pub mod get;
+pub mod update;
+
+use aws_ilm_client::GroupQuery;
+use serde_json::{Map, Value};
+
+use crate::Ilm;
+use crate::error::{Failure, IlmError, classify};
+use crate::outcome::{GroupResult, Outcome, Status};
+use crate::profile::text_of;
+
+/// The seed's message for a group that is not there.
+pub(crate) const NOT_FOUND: &str = "Group Not Found";
+
+pub(crate) fn scim_text(scim: &Map<String, Value>, key: &str) -> Option<String> {
+    scim.get(key).and_then(text_of)
+}
+
+/// The group's id: given, or resolved from `displayName` (one request). `Ok(Err(_))` is a
+/// failure to report (not found, or an error answer).
+pub(crate) async fn resolve_id(
+    ilm: &Ilm,
+    scim: &Map<String, Value>,
+) -> Result<Result<String, Failure>, IlmError> {
+    if let Some(id) = scim_text(scim, "id") {
+        return Ok(Ok(id));
+    }
+    let name = scim_text(scim, "displayName").unwrap_or_default();
+    match ilm
+        .client()
+        .find_group(&GroupQuery::DisplayName(name))
+        .await
+    {
+        Ok(Some(g)) => match g.get("id").and_then(Value::as_str) {
+            Some(id) => Ok(Ok(id.to_owned())),
+            None => Ok(Err(Failure {
+                code: None,
+                message: "the directory returned a group without an id".into(),
+            })),
+        },
+        Ok(None) => Ok(Err(not_found())),
+        Err(e) => classify(e).map(Err),
+    }
+}
+
+pub(crate) fn not_found() -> Failure {
+    Failure {
+        code: Some(404),
+        message: NOT_FOUND.into(),
+    }
+}
+
+/// A 404 from the directory is reported with the seed's "Group Not Found".
+pub(crate) fn group_failure(f: Failure) -> Failure {
+    if f.code == Some(404) {
+        not_found_with(&f)
+    } else {
+        f
+    }
+}
+
+fn not_found_with(f: &Failure) -> Failure {
+    Failure {
+        code: Some(404),
+        message: match f.message.split_once(" (request id ") {
+            Some((_, rid)) => format!("{NOT_FOUND} (request id {rid}"),
+            None => NOT_FOUND.into(),
+        },
+    }
+}
+
+/// The seed's table headings, by command.
+pub(crate) struct Doc {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub with_name: bool,
+}
+
+pub(crate) const GET: Doc = Doc {
+    key: "GetGroup",
+    title: "AWS Get Group:",
+    with_name: true,
+};
+pub(crate) const CREATE: Doc = Doc {
+    key: "CreateGroup",
+    title: "AWS Create Group:",
+    with_name: true,
+};
+pub(crate) const UPDATE: Doc = Doc {
+    key: "UpdateGroup",
+    title: "AWS Update Group:",
+    with_name: false,
+};
+pub(crate) const DELETE: Doc = Doc {
+    key: "DeleteGroup",
+    title: "AWS Delete Group:",
+    with_name: false,
+};
+
+pub(crate) fn finish(ilm: &Ilm, doc: &Doc, r: GroupResult) -> Outcome {
+    r.into_outcome(
+        doc.key,
+        doc.title,
+        doc.with_name,
+        &ilm.settings().instance_name,
+    )
+}
+
+/// A failed group result naming what the caller gave.
+pub(crate) fn failed(scim: &Map<String, Value>, f: Failure) -> GroupResult {
+    GroupResult {
+        status: Some(Status::Failed),
+        id: scim_text(scim, "id"),
+        display_name: scim_text(scim, "displayName"),
+        error_code: f.code,
+        error_message: Some(f.message),
+        ..Default::default()
+    }
+}
+
+/// The seed's `details` for a write that answers without a body: the response's headers.
+pub(crate) fn response_details(info: &aws_ilm_client::ResponseInfo) -> Value {
+    serde_json::json!({
+        "status": info.status,
+        "Date": info.date,
+        "x-amzn-RequestId": info.request_id,
+    })
+}

@@ -1,0 +1,137 @@
+//! The built-in mappers, equivalent to the seed's "User Profile - AWS-ILM" outgoing and incoming
+//! mappers (PRODUCT.md §3.3), expressed as rules on the same engine a mapping file uses.
+//!
+//! Outgoing writes the enterprise extension under the RFC 7643 §4.3 URN
+//! `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`, which AWS reads (the seed wrote
+//! the 1.0 URN, so department and cost center never reached AWS). The email is sent as the one
+//! `work` email marked `primary` (AWS: the email must be primary), the mobile phone as the one
+//! `mobile` phone number, and address fields as the one `work` address.
+
+use aws_ilm_scim::urn;
+use serde_json::{Map, Value, json};
+
+use super::MapError;
+use super::path::FieldPath;
+use super::rules::{Direction, Rule, RuleSet, Source};
+
+/// Profile field → SCIM attribute path, for the outgoing direction.
+pub const OUTGOING: &[(&str, &str)] = &[
+    ("username", "userName"),
+    ("employeeid", "externalId"),
+    ("displayname", "displayName"),
+    ("givenname", "name.givenName"),
+    ("surname", "name.familyName"),
+    ("middlename", "name.middleName"),
+    ("nickname", "nickName"),
+    ("title", "title"),
+    ("employeetype", "userType"),
+    ("preferredlanguage", "preferredLanguage"),
+    ("locale", "locale"),
+    ("timezone", "timezone"),
+    ("email", "emails.value"),
+    ("mobilephone", "phoneNumbers.value"),
+    ("streetaddress", "addresses.streetAddress"),
+    ("city", "addresses.locality"),
+    ("state", "addresses.region"),
+    ("zipcode", "addresses.postalCode"),
+    ("countrycode", "addresses.country"),
+    ("employeenumber", "ENT.employeeNumber"),
+    ("costcentercode", "ENT.costCenter"),
+    ("company", "ENT.organization"),
+    ("division", "ENT.division"),
+    ("department", "ENT.department"),
+];
+
+/// Profile field (as the seed's incoming mapper names it) ← SCIM attribute path.
+pub const INCOMING: &[(&str, &str)] = &[
+    ("Username", "userName"),
+    ("Employee ID", "externalId"),
+    ("Display Name", "displayName"),
+    ("Given Name", "name.givenName"),
+    ("Surname", "name.familyName"),
+    ("Middle Name", "name.middleName"),
+    ("Nickname", "nickName"),
+    ("Title", "title"),
+    ("Employee Type", "userType"),
+    ("Preferred Language", "preferredLanguage"),
+    ("Locale", "locale"),
+    ("Time Zone", "timezone"),
+    ("Email", "emails.value"),
+    ("Mobile Phone", "phoneNumbers.value"),
+    ("Street Address", "addresses.streetAddress"),
+    ("City", "addresses.locality"),
+    ("State", "addresses.region"),
+    ("Zip Code", "addresses.postalCode"),
+    ("Country Code", "addresses.country"),
+    ("Employee Number", "ENT.employeeNumber"),
+    ("Cost Center Code", "ENT.costCenter"),
+    ("Company", "ENT.organization"),
+    ("Division", "ENT.division"),
+    ("Department", "ENT.department"),
+];
+
+/// `ENT.x` in the tables above is shorthand for the enterprise extension.
+pub fn expand(path: &str) -> String {
+    match path.strip_prefix("ENT.") {
+        Some(rest) => format!("{}.{rest}", urn::ENTERPRISE_USER),
+        None => path.to_owned(),
+    }
+}
+
+/// The built-in rules for one direction.
+pub fn rules(direction: Direction) -> Result<RuleSet, MapError> {
+    let table = match direction {
+        Direction::Outgoing => OUTGOING,
+        Direction::Incoming => INCOMING,
+    };
+    let mut rules = Vec::with_capacity(table.len());
+    for (field, scim) in table {
+        let scim = expand(scim);
+        let (target, source) = match direction {
+            Direction::Outgoing => (scim.as_str(), *field),
+            Direction::Incoming => (*field, scim.as_str()),
+        };
+        let path = FieldPath::parse(source).ok_or_else(|| MapError::Rule {
+            target: target.to_owned(),
+            reason: "built-in source path".into(),
+        })?;
+        rules.push(Rule::new(target, Source::Field(path), Vec::new())?);
+    }
+    Ok(RuleSet {
+        direction,
+        rules,
+        origin: "built-in".into(),
+    })
+}
+
+/// Adds the `type` AWS and the seed give the single email, phone number and address, when the
+/// mapping produced one without it.
+pub fn add_types(user: &mut Map<String, Value>) {
+    for (attr, kind) in [
+        ("emails", "work"),
+        ("phoneNumbers", "mobile"),
+        ("addresses", "work"),
+    ] {
+        if let Some(Value::Array(items)) = user.get_mut(attr) {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                item.entry("type").or_insert(json!(kind));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_outgoing_path_has_an_incoming_twin() {
+        for (_, scim) in OUTGOING {
+            assert!(
+                INCOMING.iter().any(|(_, s)| s == scim),
+                "{scim} is not read back"
+            );
+        }
+        assert_eq!(OUTGOING.len(), INCOMING.len());
+    }
+}

@@ -1,0 +1,179 @@
+//! Mappers: user profile → AWS SCIM user (outgoing) and AWS SCIM user → profile (incoming).
+//!
+//! A [`Mapper`] is either the built-in pair ([`builtin`], equivalent to the seed's AWS-ILM
+//! mappers) or rules loaded from a file: aws-ilm's own format ([`rules`], JSON or TOML) or an
+//! XSOAR mapper export ([`xsoar`]). Every mapper runs on the same rule engine, and whatever it
+//! produces goes through the same guarantees before it reaches AWS: no empty strings, nulls or
+//! empty objects (AWS rejects them, spec §4); no read-only `id`/`meta`/`groups`; the single email
+//! marked primary; `schemas` naming the enterprise URN only when that block is present.
+
+pub mod builtin;
+pub mod fields;
+pub mod path;
+pub mod rules;
+pub mod xsoar;
+
+use std::path::Path;
+
+use aws_ilm_scim::urn;
+use serde_json::{Map, Value, json};
+
+pub use fields::{MappingField, mapping_fields};
+pub use rules::{Direction, RuleSet};
+
+/// Why a mapper could not be loaded or applied. Messages name the file and the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MapError {
+    #[error("cannot read mapping file {origin}: {reason}")]
+    Read { origin: String, reason: String },
+    #[error("mapping file {origin} is not valid: {reason}")]
+    Syntax { origin: String, reason: String },
+    #[error("mapping file {origin} is an {found} mapper but is used as the {wanted} mapper")]
+    Direction {
+        origin: String,
+        found: &'static str,
+        wanted: &'static str,
+    },
+    #[error("XSOAR mapper {origin}: {reason}")]
+    Xsoar { origin: String, reason: String },
+    #[error("mapping for '{target}': {reason}")]
+    Rule { target: String, reason: String },
+    #[error(
+        "mapping for '{target}' uses the XSOAR transformer '{operator}', which aws-ilm does not \
+         support (supported: concat, ParseJSON, toLowerCase, toUpperCase, Trim)"
+    )]
+    UnknownOperator { target: String, operator: String },
+    #[error("mapping for '{target}': ParseJSON could not parse the value: {reason}")]
+    ParseJson { target: String, reason: String },
+}
+
+/// A mapper, used in one direction (`mapper_out` or `mapper_in`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Mapper {
+    /// The seed's AWS-ILM mappers, with the correct enterprise URN.
+    #[default]
+    Builtin,
+    /// Rules from a mapping file or an XSOAR export.
+    Rules(RuleSet),
+}
+
+impl Mapper {
+    /// Loads a mapping file: aws-ilm's format in TOML (by extension `.toml`) or JSON, or an
+    /// XSOAR mapper export (JSON with a `mapping` object).
+    pub fn from_file(path: &Path, direction: Direction) -> Result<Mapper, MapError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| MapError::Read {
+            origin: origin.clone(),
+            reason: e.to_string(),
+        })?;
+        let toml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        Mapper::from_text(&text, &origin, toml, direction)
+    }
+
+    /// Parses mapping text; `toml` selects TOML, else JSON.
+    pub fn from_text(
+        text: &str,
+        origin: &str,
+        toml: bool,
+        direction: Direction,
+    ) -> Result<Mapper, MapError> {
+        let syntax = |reason: String| MapError::Syntax {
+            origin: origin.to_owned(),
+            reason,
+        };
+        let doc: Value = if toml {
+            let table: toml::Table = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
+            serde_json::to_value(table).map_err(|e| syntax(e.to_string()))?
+        } else {
+            serde_json::from_str(text).map_err(|e| syntax(e.to_string()))?
+        };
+        let rules = if xsoar::is_xsoar(&doc) {
+            xsoar::import(&doc, origin, direction)?
+        } else {
+            rules::from_document(doc, origin, direction)?
+        };
+        for rule in &rules.rules {
+            if direction == Direction::Outgoing && !fields::is_known(&rule.target_path.to_string())
+            {
+                // Not an error: a mapper may target a path AWS will explain (and refuse) itself,
+                // but a typo here silently drops data, so say so.
+                tracing::warn!(target = %rule.target, origin, "mapping target is not an AWS user attribute (see get-mapping-fields)");
+            }
+        }
+        Ok(Mapper::Rules(rules))
+    }
+
+    /// Where this mapper came from: "built-in" or the file.
+    pub fn origin(&self) -> &str {
+        match self {
+            Mapper::Builtin => "built-in",
+            Mapper::Rules(r) => &r.origin,
+        }
+    }
+
+    /// Profile → the SCIM user to send to AWS (no `id`, `meta`; `schemas` set).
+    pub fn map_out(&self, profile: &Map<String, Value>) -> Result<Map<String, Value>, MapError> {
+        let doc = Value::Object(profile.clone());
+        let mut user = match self {
+            Mapper::Builtin => {
+                let mut u = builtin::rules(Direction::Outgoing)?.apply(&doc)?;
+                builtin::add_types(&mut u);
+                u
+            }
+            Mapper::Rules(r) => {
+                self.check(r, Direction::Outgoing)?;
+                r.apply(&doc)?
+            }
+        };
+        finish_outgoing(&mut user);
+        Ok(user)
+    }
+
+    /// SCIM user from AWS → profile fields ("Email", "Given Name", …).
+    pub fn map_in(&self, user: &Value) -> Result<Map<String, Value>, MapError> {
+        match self {
+            Mapper::Builtin => builtin::rules(Direction::Incoming)?.apply(user),
+            Mapper::Rules(r) => {
+                self.check(r, Direction::Incoming)?;
+                r.apply(user)
+            }
+        }
+    }
+
+    fn check(&self, r: &RuleSet, wanted: Direction) -> Result<(), MapError> {
+        if r.direction == wanted {
+            Ok(())
+        } else {
+            Err(MapError::Direction {
+                origin: r.origin.clone(),
+                found: r.direction.as_str(),
+                wanted: wanted.as_str(),
+            })
+        }
+    }
+}
+
+/// The guarantees every outgoing user gets, whatever mapper made it.
+fn finish_outgoing(user: &mut Map<String, Value>) {
+    // Server-assigned or refused by AWS (spec §3.1: `groups` must not be sent).
+    for key in ["id", "meta", "groups", "schemas"] {
+        user.retain(|k, _| !k.eq_ignore_ascii_case(key));
+    }
+    // AWS: the email must be marked primary.
+    if let Some(Value::Array(emails)) = user.get_mut("emails") {
+        for e in emails.iter_mut().filter_map(Value::as_object_mut) {
+            e.entry("primary").or_insert(json!(true));
+        }
+    }
+    rules::prune_map(user);
+    let mut schemas = vec![json!(urn::USER)];
+    if user.contains_key(urn::ENTERPRISE_USER) {
+        schemas.push(json!(urn::ENTERPRISE_USER));
+    }
+    user.insert("schemas".into(), Value::Array(schemas));
+}
+
+#[cfg(test)]
+mod tests;

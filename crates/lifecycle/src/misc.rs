@@ -1,0 +1,79 @@
+//! The two commands that are not about a user or a group: `get-mapping-fields` (no request) and
+//! `test-module` (one request to ServiceProviderConfig, which needs a valid token and tenant —
+//! the seed's "Test" button).
+//!
+//! Their documents are aws-ilm's (the seed does not document them): `{"MappingFields": [...]}`
+//! and `{"TestModule": {...}}`.
+
+use serde_json::{Value, json};
+
+use crate::Ilm;
+use crate::error::{IlmError, classify};
+use crate::mapper::mapping_fields as fields;
+use crate::outcome::{BRAND, HumanTable, Outcome, Status};
+
+pub(crate) fn mapping_fields(ilm: &Ilm) -> Outcome {
+    let fields = fields();
+    let rows = fields
+        .iter()
+        .map(|f| {
+            vec![
+                f.path.clone(),
+                f.kind.to_owned(),
+                f.description.to_owned(),
+                f.builtin_source.unwrap_or("").to_owned(),
+            ]
+        })
+        .collect();
+    let list: Vec<Value> = fields
+        .iter()
+        .map(|f| json!({"field": f.path, "type": f.kind, "description": f.description, "builtinSource": f.builtin_source}))
+        .collect();
+    let _ = ilm;
+    Outcome {
+        status: Status::Success,
+        context: json!({"MappingFields": list}),
+        human: HumanTable {
+            title: "AWS-ILM Mapping Fields".into(),
+            headers: ["field", "type", "description", "builtinSource"]
+                .map(str::to_owned)
+                .to_vec(),
+            rows,
+        },
+    }
+}
+
+pub(crate) async fn test_module(ilm: &Ilm) -> Result<Outcome, IlmError> {
+    let instance = ilm.settings().instance_name.clone();
+    let (status, result, code, message) = match ilm.client().service_provider_config().await {
+        Ok(_) => (Status::Success, "ok".to_owned(), None, None),
+        Err(e) => {
+            let f = classify(e)?;
+            (Status::Failed, "failed".to_owned(), f.code, Some(f.message))
+        }
+    };
+    let doc = json!({
+        "brand": BRAND, "instanceName": instance, "success": status == Status::Success,
+        "errorCode": code, "errorMessage": message,
+    });
+    let mut row = vec![
+        BRAND.to_owned(),
+        instance,
+        (status == Status::Success).to_string(),
+        result,
+    ];
+    let mut headers = vec!["brand", "instanceName", "success", "result"];
+    if let Some(m) = message {
+        headers.push("errorMessage");
+        row.push(m);
+    }
+    Ok(Outcome {
+        status,
+        context: json!({"TestModule": doc}),
+        human: HumanTable {
+            title: "Test Module (AWS-ILM)".into(),
+            headers: headers.into_iter().map(str::to_owned).collect(),
+            rows: vec![row],
+        },
+    })
+}

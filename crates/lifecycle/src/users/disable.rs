@@ -1,0 +1,23 @@
+//! `iam-disable-user`: lookup, then PATCH `active=false` — two requests.
+//! `allow_disable` off → skipped "Command is disabled."; not found → skipped "User does not
+//! exist"; already inactive → skipped "User is already disabled." (PRODUCT.md §3.1).
+
+use crate::Ilm;
+use crate::command::Command;
+use crate::error::IlmError;
+use crate::outcome::Outcome;
+use crate::users::{DISABLE, set_active};
+
+pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
+    let allowed = ilm.settings().allow_disable;
+    set_active(
+        ilm,
+        cmd,
+        false,
+        allowed,
+        &DISABLE,
+        "disable",
+        "User is already disabled.",
+    )
+    .await
+}

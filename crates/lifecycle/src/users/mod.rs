@@ -1,0 +1,246 @@
+//! User commands, one module per command, and what they share: preparing the profile and
+//! finding the user it describes.
+//!
+//! Lookup (PRODUCT.md §3.1) uses the first identifier present, in this order: the profile's own
+//! `id` (GET /Users/{id}), then the mapped `userName`, then the mapped `externalId` (a filter
+//! `eq`, its value escaped by `aws_ilm_scim::Filter`). Only the first present one is asked — one
+//! request — because a second would double the cost of every not-found. When the profile
+//! carries `olduserdata`, the user is looked up by the old identifiers first and, if not found
+//! there, by the new ones: a rename is a mover, and re-running a rename that already happened
+//! still finds the user.
+
+pub mod create;
+pub mod delete;
+pub mod disable;
+pub mod enable;
+pub mod get;
+pub mod update;
+
+use aws_ilm_client::{ClientError, UserQuery};
+use serde_json::{Map, Value};
+
+use crate::command::Command;
+use crate::error::{Failure, IlmError, InputError, classify};
+use crate::outcome::{Outcome, Status, VendorResult};
+use crate::profile::UserProfile;
+use crate::{Ilm, profile};
+
+/// What the lookup asks the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Id(String),
+    UserName(String),
+    ExternalId(String),
+}
+
+impl Lookup {
+    /// The first identifier present: the profile's `id`, else the mapped userName, else the
+    /// mapped externalId.
+    pub fn from_profile(p: &UserProfile, mapped: &Map<String, Value>) -> Option<Lookup> {
+        let mapped_text = |k: &str| mapped.get(k).and_then(profile::text_of);
+        p.id()
+            .map(Lookup::Id)
+            .or_else(|| mapped_text("userName").map(Lookup::UserName))
+            .or_else(|| mapped_text("externalId").map(Lookup::ExternalId))
+    }
+
+    async fn find(&self, ilm: &Ilm) -> Result<Option<Value>, ClientError> {
+        let c = ilm.client();
+        match self {
+            Lookup::Id(id) => c.get_user(id).await,
+            Lookup::UserName(v) => c.find_user(&UserQuery::UserName(v.clone())).await,
+            Lookup::ExternalId(v) => c.find_user(&UserQuery::ExternalId(v.clone())).await,
+        }
+    }
+}
+
+/// A user command's input, mapped and ready.
+pub(crate) struct Prepared {
+    pub profile: UserProfile,
+    /// The profile through the outgoing mapper: the SCIM user to write.
+    pub mapped: Map<String, Value>,
+    /// Old identifiers first (from `olduserdata`), then the current ones; never two equal.
+    pub lookups: Vec<Lookup>,
+}
+
+pub(crate) fn prepare(ilm: &Ilm, cmd: &Command) -> Result<Prepared, IlmError> {
+    let profile = UserProfile::new(
+        cmd.user_profile
+            .clone()
+            .ok_or(InputError::Missing("user-profile"))?,
+    );
+    let mapper = &ilm.settings().mapper_out;
+    let mapped = mapper
+        .map_out(&profile.current())
+        .map_err(InputError::from)?;
+    let mut lookups = Vec::with_capacity(2);
+    if let Some(old) = profile.old()? {
+        let old_mapped = mapper.map_out(&old.current()).map_err(InputError::from)?;
+        // The SCIM id never changes, so the profile's own id still wins over old names.
+        let old_lookup = profile
+            .id()
+            .map(Lookup::Id)
+            .or_else(|| Lookup::from_profile(&old, &old_mapped));
+        lookups.extend(old_lookup);
+    }
+    if let Some(current) = Lookup::from_profile(&profile, &mapped)
+        && !lookups.contains(&current)
+    {
+        lookups.push(current);
+    }
+    if lookups.is_empty() {
+        return Err(InputError::NoIdentifier.into());
+    }
+    Ok(Prepared {
+        profile,
+        mapped,
+        lookups,
+    })
+}
+
+/// Finds the user: `Ok(Ok(user))`, `Ok(Ok(None))` when no lookup finds it, `Ok(Err(failure))`
+/// when the directory answered an error the outcome must report.
+pub(crate) async fn locate(
+    ilm: &Ilm,
+    prepared: &Prepared,
+) -> Result<Result<Option<Value>, Failure>, IlmError> {
+    for lookup in &prepared.lookups {
+        match lookup.find(ilm).await {
+            Ok(Some(user)) => return Ok(Ok(Some(user))),
+            Ok(None) => tracing::debug!(?lookup, "user not found"),
+            Err(e) => return classify(e).map(Err),
+        }
+    }
+    Ok(Ok(None))
+}
+
+pub(crate) fn is_active(user: &Value) -> bool {
+    // SCIM's default for an absent `active` is "active" (RFC 7643 §4.1.1 leaves it to the
+    // provider; AWS always returns it).
+    user.get("active").and_then(Value::as_bool).unwrap_or(true)
+}
+
+/// The user's SCIM id; a user without one is an answer the outcome reports.
+pub(crate) fn user_id(user: &Value) -> Result<String, Failure> {
+    user.get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| Failure {
+            code: None,
+            message: "the directory returned a user without an id".into(),
+        })
+}
+
+/// The seed's titles, by command.
+pub(crate) struct Titles {
+    pub title: &'static str,
+    pub with_email: bool,
+}
+
+pub(crate) const CREATE: Titles = Titles {
+    title: "Create User Results (AWS-ILM)",
+    with_email: true,
+};
+pub(crate) const UPDATE: Titles = Titles {
+    title: "Update User Results (AWS-ILM)",
+    with_email: false,
+};
+pub(crate) const GET: Titles = Titles {
+    title: "Get User Results (AWS-ILM)",
+    with_email: false,
+};
+pub(crate) const DISABLE: Titles = Titles {
+    title: "Disable User Results (AWS-ILM)",
+    with_email: false,
+};
+pub(crate) const ENABLE: Titles = Titles {
+    title: "Enable User Results (AWS-ILM)",
+    with_email: false,
+};
+pub(crate) const DELETE: Titles = Titles {
+    title: "Delete User Results (AWS-ILM)",
+    with_email: false,
+};
+
+/// Finishes a vendor result into an outcome echoing the profile as given.
+pub(crate) fn finish(
+    ilm: &Ilm,
+    t: &Titles,
+    r: VendorResult,
+    profile: &Map<String, Value>,
+) -> Outcome {
+    r.into_outcome(
+        t.title,
+        t.with_email,
+        &ilm.settings().instance_name,
+        profile,
+    )
+}
+
+pub(crate) fn skipped(action: &'static str, reason: &str) -> VendorResult {
+    VendorResult {
+        action,
+        status: Some(Status::Skipped),
+        reason: reason.to_owned(),
+        ..Default::default()
+    }
+}
+
+pub(crate) fn failed(action: &'static str, f: Failure) -> VendorResult {
+    VendorResult {
+        action,
+        status: Some(Status::Failed),
+        error_code: f.code,
+        error_message: f.message,
+        ..Default::default()
+    }
+}
+
+/// The seed's reason when an allow-flag is off.
+pub(crate) const DISABLED: &str = "Command is disabled.";
+pub(crate) const NO_USER: &str = "User does not exist";
+
+/// Disable and enable: find the user, skip when there is nothing to do, else one PATCH of
+/// `active`.
+pub(crate) async fn set_active(
+    ilm: &Ilm,
+    cmd: &Command,
+    active: bool,
+    allowed: bool,
+    titles: &Titles,
+    action: &'static str,
+    already: &str,
+) -> Result<Outcome, IlmError> {
+    use aws_ilm_client::PatchOp;
+    use aws_ilm_scim::{Op, PatchOperation};
+
+    let given = cmd.user_profile.clone().unwrap_or_default();
+    if !allowed {
+        return Ok(finish(ilm, titles, skipped(action, DISABLED), &given));
+    }
+    let p = prepare(ilm, cmd)?;
+    let result = match locate(ilm, &p).await? {
+        Err(f) => failed(action, f),
+        Ok(None) => skipped(action, NO_USER),
+        Ok(Some(user)) if is_active(&user) == active => skipped(action, already).with_user(&user),
+        Ok(Some(user)) => match user_id(&user) {
+            Err(f) => failed(action, f),
+            Ok(id) => {
+                let patch = PatchOp::new(vec![PatchOperation::new(
+                    Op::Replace,
+                    Some("active"),
+                    Some(Value::Bool(active)),
+                )]);
+                match ilm.client().patch_user(&id, &patch).await {
+                    Ok(updated) => VendorResult {
+                        action,
+                        ..Default::default()
+                    }
+                    .with_user(&updated),
+                    Err(e) => failed(action, classify(e)?).with_user(&user),
+                }
+            }
+        },
+    };
+    Ok(finish(ilm, titles, result, &given))
+}
