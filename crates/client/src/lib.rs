@@ -29,7 +29,7 @@ use std::sync::atomic::Ordering;
 use reqwest::Method;
 use serde_json::Value;
 
-pub use aws_ilm_scim::{GroupQuery, PatchOp, UserQuery};
+pub use aws_ilm_scim::{GroupQuery, Op, PatchOp, PatchOperation, UserQuery};
 pub use config::{ClientConfig, OnThrottle, RetryPolicy};
 pub use error::ClientError;
 pub use secret::SecretToken;

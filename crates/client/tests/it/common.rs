@@ -1,0 +1,49 @@
+//! Shared helpers: client configs with quick retries, valid AWS user bodies, emulator stats.
+
+use std::time::Duration;
+
+use aws_ilm_client::{ClientConfig, RetryPolicy, ScimClient, SecretToken};
+use serde_json::{Value, json};
+
+/// Retries that are patient in count but quick in time, so fault tests finish fast.
+pub fn quick_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 12,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        max_elapsed: Duration::from_secs(60),
+    }
+}
+
+pub fn config(base_url: &str, tenant: &str, token: &str) -> ClientConfig {
+    let mut c = ClientConfig::new(base_url, tenant, SecretToken::new(token.to_owned()));
+    c.retry = quick_retry();
+    c
+}
+
+pub fn client(base_url: &str, tenant: &str, token: &str) -> ScimClient {
+    ScimClient::new(config(base_url, tenant, token)).unwrap()
+}
+
+/// A user AWS accepts: the four required attributes and one primary e-mail.
+pub fn user(user_name: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "displayName": format!("Ada {user_name}"),
+        "active": true,
+        "emails": [{"value": format!("{}@example.com", user_name.replace(['"', '\\', ' '], "_")), "type": "work", "primary": true}]
+    })
+}
+
+pub fn group(display_name: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": display_name
+    })
+}
+
+pub fn id_of(v: &Value) -> String {
+    v["id"].as_str().expect("resource has an id").to_owned()
+}
