@@ -84,7 +84,7 @@ pub async fn run<E: Executor>(
     let progress = options.progress.clone();
 
     let mut sched: Scheduler<E::Command> = Scheduler::default();
-    let mut tasks: JoinSet<(Vec<u64>, ExecOutcome)> = JoinSet::new();
+    let mut tasks: JoinSet<Vec<Ran>> = JoinSet::new();
     let mut summary = Summary::default();
     let mut input_open = true;
     let mut abort_code = 0u8;
@@ -93,16 +93,10 @@ pub async fn run<E: Executor>(
     loop {
         if summary.aborted.is_none() {
             while tasks.len() < options.concurrency {
-                let Some(Job { lines, cmd }) = sched.next_job(&*exec) else {
+                let Some(job) = sched.next_job(&*exec) else {
                     break;
                 };
-                let cost = exec.cost(&cmd);
-                let (exec, limiter) = (Arc::clone(&exec), Arc::clone(&limiter));
-                tasks.spawn(async move {
-                    limiter.acquire(cost).await;
-                    let outcome = exec.execute(&cmd).await;
-                    (lines, outcome)
-                });
+                tasks.spawn(run_job(Arc::clone(&exec), Arc::clone(&limiter), job));
             }
         }
         let can_read = input_open && summary.aborted.is_none() && sched.len() < options.window;
@@ -113,7 +107,7 @@ pub async fn run<E: Executor>(
             biased;
             joined = tasks.join_next(), if !tasks.is_empty() => {
                 let Some(joined) = joined else { continue };
-                let (lines, outcome) = match joined {
+                let ran = match joined {
                     Ok(v) => v,
                     Err(e) => {
                         // A job that panicked or was cancelled: its events are lost to this
@@ -122,14 +116,15 @@ pub async fn run<E: Executor>(
                         continue;
                     }
                 };
-                let finished = sched.finish(&lines);
-                match outcome {
-                    ExecOutcome::Done { status, context } => {
-                        let coalesced = (lines.len() > 1).then(|| lines.clone());
-                        if lines.len() > 1 {
-                            summary.coalesced += lines.len() as u64 - 1;
-                        }
-                        for (line, p) in finished {
+                let lines: Vec<u64> = ran.iter().map(|r| r.line).collect();
+                let mut finished = sched.finish(&lines).into_iter();
+                if let Some(c) = ran.first().and_then(|r| r.coalesced.as_ref()) {
+                    summary.coalesced += c.len() as u64 - 1;
+                }
+                for r in ran {
+                    let Some((_, p)) = finished.next() else { break };
+                    match r.outcome {
+                        Some(ExecOutcome::Done { status, context }) => {
                             match status {
                                 EventStatus::Success => summary.succeeded += 1,
                                 EventStatus::Skipped => summary.skipped += 1,
@@ -137,24 +132,25 @@ pub async fn run<E: Executor>(
                             }
                             progress.inc(1);
                             let f = Finished {
-                                journal: Some((line, p.hash, status)),
+                                journal: Some((r.line, p.hash, status)),
                                 result: ResultLine {
-                                    line,
+                                    line: r.line,
                                     command: Some(p.name),
                                     status: status.as_str(),
-                                    result: Some(context.clone()),
+                                    result: Some(context),
                                     error: None,
-                                    coalesced: coalesced.clone(),
+                                    coalesced: r.coalesced,
                                 },
                             };
                             if out.send(f).await.is_err() {
                                 output_failed = true;
                             }
                         }
-                    }
-                    ExecOutcome::Fatal(msg) => {
-                        summary.not_run += finished.len() as u64;
-                        stop(&mut summary, &mut abort_code, 3, msg);
+                        Some(ExecOutcome::Fatal(msg)) => {
+                            summary.not_run += 1;
+                            stop(&mut summary, &mut abort_code, 3, msg);
+                        }
+                        None => summary.not_run += 1,
                     }
                 }
                 if output_failed {
@@ -203,6 +199,71 @@ pub async fn run<E: Executor>(
     summary.abort_code = abort_code;
     written?;
     Ok(summary)
+}
+
+/// How one event of a job ended; `outcome` is `None` when a fatal error stopped its job first.
+struct Ran {
+    line: u64,
+    outcome: Option<ExecOutcome>,
+    coalesced: Option<Vec<u64>>,
+}
+
+/// Runs one job behind the rate limiter. A merged job whose request failed is run again event
+/// by event, in order, so one bad change cannot fail the others it was merged with (membership
+/// changes are idempotent: adding a member twice or removing a non-member leaves the same
+/// group).
+async fn run_job<E: Executor>(
+    exec: Arc<E>,
+    limiter: Arc<RateLimiter>,
+    job: Job<E::Command>,
+) -> Vec<Ran> {
+    limiter.acquire(exec.cost(&job.cmd)).await;
+    let outcome = exec.execute(&job.cmd).await;
+    let merged_failed = !job.parts.is_empty()
+        && matches!(
+            outcome,
+            ExecOutcome::Done {
+                status: EventStatus::Failed,
+                ..
+            }
+        );
+    if !merged_failed {
+        let coalesced = (job.lines.len() > 1).then(|| job.lines.clone());
+        return job
+            .lines
+            .iter()
+            .map(|&line| Ran {
+                line,
+                outcome: Some(outcome.clone()),
+                coalesced: coalesced.clone(),
+            })
+            .collect();
+    }
+    tracing::debug!(
+        events = job.lines.len(),
+        "merged membership change failed; one by one"
+    );
+    let mut out = Vec::with_capacity(job.lines.len());
+    let mut fatal = false;
+    for (&line, part) in job.lines.iter().zip(&job.parts) {
+        if fatal {
+            out.push(Ran {
+                line,
+                outcome: None,
+                coalesced: None,
+            });
+            continue;
+        }
+        limiter.acquire(exec.cost(part)).await;
+        let o = exec.execute(part).await;
+        fatal = matches!(o, ExecOutcome::Fatal(_));
+        out.push(Ran {
+            line,
+            outcome: Some(o),
+            coalesced: None,
+        });
+    }
+    out
 }
 
 fn stop(summary: &mut Summary, code: &mut u8, c: u8, why: String) {
@@ -259,3 +320,7 @@ fn admit<E: Executor>(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

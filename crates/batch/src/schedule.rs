@@ -31,10 +31,13 @@ pub struct Pending<C> {
 }
 
 /// A unit of work: one command standing for one or more events (lines, in input order).
+/// When events were merged, `parts` holds each event's own command, in the same order, so
+/// the engine can fall back to running them one by one.
 #[derive(Debug)]
 pub struct Job<C> {
     pub lines: Vec<u64>,
     pub cmd: C,
+    pub parts: Vec<C>,
 }
 
 #[derive(Debug)]
@@ -105,7 +108,11 @@ impl<C> Scheduler<C> {
             let Some(cmd) = p.cmd.take() else { continue };
             let mut lines = vec![line];
             if p.keys.len() != 1 || !exec.mergeable(&cmd) {
-                return Some(Job { lines, cmd });
+                return Some(Job {
+                    lines,
+                    cmd,
+                    parts: Vec::new(),
+                });
             }
             let key = p.keys[0].clone();
             let mut merged: Option<C> = None;
@@ -133,14 +140,24 @@ impl<C> Scheduler<C> {
                     }
                 }
             }
+            let Some(merged) = merged else {
+                return Some(Job {
+                    lines,
+                    cmd,
+                    parts: Vec::new(),
+                });
+            };
+            let mut parts = Vec::with_capacity(lines.len());
+            parts.push(cmd);
             for l in &lines[1..] {
-                if let Some(np) = self.pending.get_mut(l) {
-                    np.cmd = None;
+                if let Some(c) = self.pending.get_mut(l).and_then(|np| np.cmd.take()) {
+                    parts.push(c);
                 }
             }
             return Some(Job {
                 lines,
-                cmd: merged.unwrap_or(cmd),
+                cmd: merged,
+                parts,
             });
         }
     }
@@ -293,6 +310,7 @@ mod tests {
         let j = s.next_job(&Fake).unwrap();
         assert_eq!(j.lines, vec![1, 2, 3], "weight cap of 3");
         assert_eq!(j.cmd.2, 3);
+        assert_eq!(j.parts.len(), 3, "each event's own command is kept");
         assert!(s.next_job(&Fake).is_none());
         s.finish(&j.lines);
         let j = s.next_job(&Fake).unwrap();
