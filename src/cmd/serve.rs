@@ -1,10 +1,139 @@
-//! `aws-ilm serve`: the emulator behind a TCP listener.
+//! `aws-ilm serve`: the AWS-faithful SCIM emulator behind a TCP listener.
+//!
+//! It parses the flags, binds the address (port 0 picks a free one), prints the base URL, the
+//! tenant and — when it generated one — the token to stdout (the one place the emulator's token
+//! is shown: the operator needs it), then serves until ctrl-c or SIGTERM, logging one line per
+//! request to stderr.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use anyhow::Context;
+use aws_ilm_emulator::{Config, Throttle, TlsFiles};
+
+/// Run a local SCIM server that answers like AWS IAM Identity Center, on SQLite.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// SQLite database file (created if missing), or `:memory:` for a throwaway store.
+    #[arg(long, default_value = "aws-ilm-emulator.db")]
+    pub db: String,
+    /// Tenant id (the first path segment). Default: a random id of AWS's form.
+    #[arg(long)]
+    pub tenant_id: Option<String>,
+    /// Accepted bearer token (repeatable, at most 2 as in AWS). Default: a random one, printed.
+    #[arg(
+        long = "token",
+        env = "AWS_ILM_EMULATOR_TOKEN",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub tokens: Vec<String>,
+    /// Enforce AWS's quotas: 25 requests/s per write API, 40 per read API (429 + Retry-After).
+    #[arg(long)]
+    pub throttle: bool,
+    /// Write requests per second per API when throttling (implies --throttle).
+    #[arg(long, value_name = "N")]
+    pub throttle_write: Option<u32>,
+    /// Read requests per second per API when throttling (implies --throttle).
+    #[arg(long, value_name = "N")]
+    pub throttle_read: Option<u32>,
+    /// Fraction of requests (0..1) answered 500 or, for one in three of them, done and then
+    /// dropped without a response.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Milliseconds added before every operation.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// PEM certificate chain: serve HTTPS (needs --tls-key).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the emulator is not built yet")
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let generated = args.tokens.is_empty();
+    let throttle = (args.throttle || args.throttle_write.is_some() || args.throttle_read.is_some())
+        .then(|| {
+            let d = Throttle::default();
+            Throttle {
+                write_per_sec: args.throttle_write.unwrap_or(d.write_per_sec),
+                read_per_sec: args.throttle_read.unwrap_or(d.read_per_sec),
+            }
+        });
+    let config = Config {
+        db: args.db.clone(),
+        tenant_id: args
+            .tenant_id
+            .clone()
+            .unwrap_or_else(aws_ilm_emulator::config::random_tenant_id),
+        tokens: if generated {
+            vec![aws_ilm_emulator::config::random_token()]
+        } else {
+            args.tokens.clone()
+        },
+        throttle,
+        fault_rate: args.fault_rate,
+        latency: Duration::from_millis(args.latency),
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        },
+    };
+    config.validate()?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("aws-ilm emulator listening");
+    println!("base URL: {scheme}://{addr}/{}/scim/v2", config.tenant_id);
+    println!("tenant:   {}", config.tenant_id);
+    if generated {
+        println!("token:    {}", config.tokens[0]);
+    } else {
+        println!("token:    (the {} token(s) given)", config.tokens.len());
+    }
+    println!("database: {}", config.db);
+    println!("stats:    {scheme}://{addr}/_emulator/stats");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    aws_ilm_emulator::serve(listener, config, stop_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on ctrl-c or, on Unix, SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = ctrl_c => {},
+            () = term => {},
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
 }

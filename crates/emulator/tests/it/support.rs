@@ -52,7 +52,13 @@ impl Emu {
         format!("{}{path}", self.run.base_url)
     }
 
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
+    /// Builds the request now, so the future borrows nothing.
+    pub fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> impl std::future::Future<Output = Answer> + use<> {
         let mut rb = self
             .http
             .request(method, self.url(path))
@@ -62,7 +68,7 @@ impl Emu {
                 .header("content-type", "application/scim+json")
                 .body(b.to_string());
         }
-        Self::answer(rb).await
+        Self::answer(rb)
     }
 
     pub async fn answer(rb: reqwest::RequestBuilder) -> Answer {
@@ -78,24 +84,36 @@ impl Emu {
         }
     }
 
-    pub async fn get(&self, path: &str) -> Answer {
-        self.send(Method::GET, path, None).await
+    pub fn get(&self, path: &str) -> impl std::future::Future<Output = Answer> + use<> {
+        self.send(Method::GET, path, None)
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> Answer {
-        self.send(Method::POST, path, Some(body)).await
+    pub fn post(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> impl std::future::Future<Output = Answer> + use<> {
+        self.send(Method::POST, path, Some(body))
     }
 
-    pub async fn patch(&self, path: &str, body: Value) -> Answer {
-        self.send(Method::PATCH, path, Some(body)).await
+    pub fn patch(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> impl std::future::Future<Output = Answer> + use<> {
+        self.send(Method::PATCH, path, Some(body))
     }
 
-    pub async fn put(&self, path: &str, body: Value) -> Answer {
-        self.send(Method::PUT, path, Some(body)).await
+    pub fn put(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> impl std::future::Future<Output = Answer> + use<> {
+        self.send(Method::PUT, path, Some(body))
     }
 
-    pub async fn delete(&self, path: &str) -> Answer {
-        self.send(Method::DELETE, path, None).await
+    pub fn delete(&self, path: &str) -> impl std::future::Future<Output = Answer> + use<> {
+        self.send(Method::DELETE, path, None)
     }
 
     /// Creates a user and returns its id.
