@@ -1,1 +1,8 @@
-//! placeholder
+//! Integration tests of the lifecycle engine: every command and every branch of PRODUCT.md
+//! §3.1–3.2 against the real emulator over real HTTP with the real client, plus the request
+//! budgets, counted by the emulator's `/_emulator/stats`.
+
+mod common;
+mod errors;
+mod groups;
+mod users;
