@@ -1,23 +1,184 @@
 //! `aws-ilm batch FILE`: many lifecycle events from a JSON-lines or CSV file, run concurrently,
-//! rate-limited, in per-user order, with an optional resume journal (PRODUCT.md §5).
+//! rate-limited, in per-user order, with an optional resume journal (PRODUCT.md §5). The
+//! engine lives in `aws_ilm_batch`; this layer parses flags, opens files and maps the summary
+//! to the exit status.
 //!
 //! Signature for the dispatcher in `main.rs`: the CLI builds the client configuration and the
 //! lifecycle settings from its `Settings` exactly as for a single command, then calls
 //! `cmd::batch::run(args, client_config, ilm_settings).await` → `anyhow::Result<ExitCode>`.
 
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-use aws_ilm_client::ClientConfig;
-use aws_ilm_lifecycle::IlmSettings;
+use anyhow::Context;
+use aws_ilm_batch::{
+    BatchError, CSV_COMMANDS, Format, IlmExecutor, Io, Journal, Options, Progress, RateLimiter,
+};
+use aws_ilm_client::{ClientConfig, ScimClient};
+use aws_ilm_lifecycle::{Ilm, IlmSettings};
 
-/// Arguments of `aws-ilm batch` (filled in by the batch work).
+/// Run many lifecycle events from a file: one JSON object per line
+/// (`{"command": "iam-create-user", "args": {"user-profile": {...}}}`), or a CSV of user
+/// profiles with --command. Results are JSON lines (completion order, each with its line
+/// number); the summary goes to stderr. Exit 0 all succeeded or skipped, 1 some failed,
+/// 2 bad input lines, 3 connection or journal failure.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Input file, or - for standard input
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Read FILE as a CSV of user profiles (header row = profile fields) and run this command
+    /// for each row: iam-create-user, iam-update-user, iam-disable-user, iam-enable-user, ...
+    #[arg(long, value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// With --command: the allow-enable argument of every row's command
+    #[arg(long = "allow-enable", value_name = "BOOL", default_value = "true", action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_enable: bool,
+    /// Events running at once; events of one user (or group) always run in input order
+    #[arg(long, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+    /// Write requests per second at most (reads: 40/25 of it, AWS's quota ratio); lowered
+    /// automatically on 429 and raised again while the server keeps up. 0 = unlimited
+    #[arg(long, value_name = "R", default_value_t = 20.0)]
+    pub max_rps: f64,
+    /// Write result lines here instead of stdout (appended to when --journal is given, so a
+    /// resumed run completes the same file)
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// Record each finished event durably here; rerunning the same input with the same journal
+    /// runs only what is left
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Never show the progress bar (it is shown only when stderr is a terminal)
+    #[arg(long)]
+    pub no_progress: bool,
+}
 
-pub async fn run(
-    _args: Args,
-    _client: ClientConfig,
-    _ilm: IlmSettings,
-) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("batch is not built yet")
+pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::Result<ExitCode> {
+    if !(args.max_rps.is_finite() && args.max_rps >= 0.0) {
+        return usage("--max-rps must be a number ≥ 0 (0 = unlimited)");
+    }
+    let format = match &args.command {
+        None if args.file.to_ascii_lowercase().ends_with(".csv") => {
+            return usage("a CSV input needs --command (e.g. --command iam-create-user)");
+        }
+        None => Format::JsonLines,
+        Some(c) if CSV_COMMANDS.contains(&c.as_str()) => Format::Csv {
+            command: c.clone(),
+            allow_enable: args.allow_enable,
+        },
+        Some(c) => {
+            return usage(&format!(
+                "--command {c}: a CSV of user profiles drives one of {}",
+                CSV_COMMANDS.join(", ")
+            ));
+        }
+    };
+
+    let reader: Box<dyn BufRead + Send> = if args.file == "-" {
+        Box::new(BufReader::with_capacity(256 * 1024, std::io::stdin()))
+    } else {
+        match File::open(&args.file) {
+            Ok(f) => Box::new(BufReader::with_capacity(256 * 1024, f)),
+            Err(e) => return usage(&format!("cannot read {}: {e}", args.file)),
+        }
+    };
+    let journal = match &args.journal {
+        Some(p) => Some(Journal::open(p).map_err(anyhow::Error::new)?),
+        None => None,
+    };
+    let results: Box<dyn Write + Send> = match &args.results {
+        Some(p) => Box::new(open_results(p, args.journal.is_some())?),
+        None => Box::new(std::io::stdout()),
+    };
+    let progress = if !args.no_progress && std::io::stderr().is_terminal() {
+        let total = if args.file == "-" {
+            None
+        } else {
+            count_events(Path::new(&args.file), &format)
+        };
+        Progress::stderr(total)
+    } else {
+        Progress::hidden()
+    };
+
+    // Unattended bulk work: ride out longer throttling than an interactive command would
+    // (issue 4: a run never aborts on throttling), and let the limiter hear every 429.
+    let limiter = Arc::new(RateLimiter::new(args.max_rps));
+    let mut client = client;
+    client.retry.max_attempts = client.retry.max_attempts.max(10);
+    client.retry.max_elapsed = client.retry.max_elapsed.max(Duration::from_secs(300));
+    let hook = Arc::clone(&limiter);
+    client.on_throttle = Some(Arc::new(move |retry_after| hook.throttled(retry_after)));
+    let client = ScimClient::new(client).context("cannot build the SCIM client")?;
+    let exec = Arc::new(IlmExecutor::new(Ilm::new(client, ilm)));
+
+    let mut options = Options::new(args.concurrency as usize);
+    options.progress = progress;
+    let io = Io {
+        input: aws_ilm_batch::spawn_reader(reader, format, 1024),
+        journal,
+        results,
+    };
+    match aws_ilm_batch::run(exec, limiter, io, options).await {
+        Ok(summary) => {
+            eprintln!("{summary}");
+            Ok(ExitCode::from(summary.exit_code()))
+        }
+        Err(e @ (BatchError::Input(_) | BatchError::Read(_))) => usage(&e.to_string()),
+        Err(e) => Err(anyhow::Error::new(e)),
+    }
+}
+
+fn usage(msg: &str) -> anyhow::Result<ExitCode> {
+    eprintln!("error: {msg}");
+    Ok(ExitCode::from(2))
+}
+
+fn open_results(path: &Path, append: bool) -> anyhow::Result<File> {
+    let mut o = OpenOptions::new();
+    o.create(true);
+    if append {
+        o.append(true);
+    } else {
+        o.write(true).truncate(true);
+    }
+    o.open(path)
+        .with_context(|| format!("cannot write results to {}", path.display()))
+}
+
+/// Non-blank lines of the file (less the CSV header), for the progress bar's length.
+fn count_events(path: &Path, format: &Format) -> Option<u64> {
+    let mut f = BufReader::with_capacity(256 * 1024, File::open(path).ok()?);
+    let mut buf = vec![0u8; 256 * 1024];
+    let (mut lines, mut blank) = (0u64, true);
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                if !blank {
+                    lines += 1;
+                }
+                blank = true;
+            } else if !b.is_ascii_whitespace() {
+                blank = false;
+            }
+        }
+    }
+    if !blank {
+        lines += 1;
+    }
+    Some(match format {
+        Format::Csv { .. } => lines.saturating_sub(1),
+        Format::JsonLines => lines,
+    })
 }

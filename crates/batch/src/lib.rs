@@ -5,13 +5,14 @@
 //! changes of one group; [`rate`] paces requests under `--max-rps` and backs off on 429;
 //! [`journal`] makes every finished event durable so a killed run can be resumed; [`report`]
 //! writes result lines and the summary; [`engine`] ties them together. The engine is generic
-//! over [`Executor`] (the lifecycle engine implements it in `ilm`).
+//! over [`Executor`], implemented for the lifecycle engine in [`ilm`].
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
 pub mod engine;
 pub mod error;
 pub mod executor;
+pub mod ilm;
 pub mod input;
 pub mod journal;
 pub mod progress;
@@ -22,6 +23,7 @@ pub mod schedule;
 pub use engine::{Io, Options, run};
 pub use error::BatchError;
 pub use executor::{Cost, EventStatus, ExecOutcome, ExecStats, Executor};
+pub use ilm::IlmExecutor;
 pub use input::{CSV_COMMANDS, Format, RawEvent, spawn_reader};
 pub use journal::{Done, Journal};
 pub use progress::Progress;
