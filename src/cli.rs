@@ -1,18 +1,309 @@
-//! clap definitions: parsing and validation only. Settings are built from these in one place.
+//! clap definitions: parsing and validation only (the "low" stage of ripgrep's LowArgs →
+//! HiArgs). Nothing here reads files, the environment or the network; `settings.rs` turns these
+//! values into a validated `Settings` in one place.
+//!
+//! Instance parameters (PRODUCT.md §2) are global flags, so they may stand before or after the
+//! subcommand — with one exception: `--allow-enable` names both the instance parameter and the
+//! seed's per-command argument of `iam-create-user`/`iam-update-user`. The instance parameter is
+//! therefore accepted only *before* the subcommand (`aws-ilm --allow-enable false iam-update-user
+//! ...`); after the subcommand `--allow-enable` is the command argument.
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
 use crate::cmd;
 
 #[derive(Debug, Parser)]
-#[command(name = "aws-ilm", version, about = "Employee lifecycle for AWS IAM Identity Center over SCIM 2.0")]
+#[command(
+    name = "aws-ilm",
+    version,
+    about = "Employee lifecycle (joiner, mover, leaver) for AWS IAM Identity Center over SCIM 2.0",
+    after_help = "Configuration: flags > AWS_ILM_* variables > config file \
+                  (see docs/configuration.md). The token is read from AWS_ILM_TOKEN, \
+                  --token-file or `token_file` in the config file, never from a flag."
+)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Output format of a lifecycle command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// The seed's "Human Readable Output": a titled markdown table.
+    #[default]
+    Human,
+    /// The seed's "Context Output" document, pretty-printed JSON.
+    Json,
+}
+
+/// The instance parameters and process-wide switches.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// TOML config file [default: $XDG_CONFIG_HOME/aws-ilm/config.toml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Named instance `[instances.NAME]` of the config file
+    #[arg(long, global = true, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// SCIM base URL, e.g. https://scim.us-east-1.amazonaws.com
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Identity Center tenant id; requests go to {base_url}/{tenant_id}/scim/v2
+    #[arg(long, global = true, value_name = "ID")]
+    pub tenant_id: Option<String>,
+    /// File holding the bearer token (the token itself is never a flag: it would show in `ps`)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// Allow creating users
+    #[arg(long, global = true, value_name = "BOOL", value_parser = parse_bool)]
+    pub allow_create: Option<bool>,
+    /// Allow updating users
+    #[arg(long, global = true, value_name = "BOOL", value_parser = parse_bool)]
+    pub allow_update: Option<bool>,
+    /// Allow enabling users (instance parameter: give it before the subcommand)
+    #[arg(id = "instance_allow_enable", long = "allow-enable", value_name = "BOOL",
+          value_parser = parse_bool)]
+    pub allow_enable: Option<bool>,
+    /// Allow disabling users
+    #[arg(long, global = true, value_name = "BOOL", value_parser = parse_bool)]
+    pub allow_disable: Option<bool>,
+    /// Create the user in iam-update-user when it does not exist
+    #[arg(long, global = true, value_name = "BOOL", value_parser = parse_bool)]
+    pub create_if_not_exists: Option<bool>,
+    /// Incoming mapper file (SCIM user → profile) [default: built-in AWS-ILM mapper]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub mapper_in: Option<PathBuf>,
+    /// Outgoing mapper file (profile → SCIM user) [default: built-in AWS-ILM mapper]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub mapper_out: Option<PathBuf>,
+    /// Trust any certificate (not secure; testing only). `--insecure=false` overrides a config
+    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = parse_bool)]
+    pub insecure: Option<bool>,
+    /// Honour HTTPS_PROXY/HTTP_PROXY/NO_PROXY (ignored unless on)
+    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = parse_bool)]
+    pub proxy: Option<bool>,
+    /// Instance name shown in outputs [default: aws-ilm]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub instance_name: Option<String>,
+    /// Per-request timeout in seconds [default: 30]
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+    /// Output format [default: human]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+    /// More logging on stderr: -v info, -vv debug, -vvv trace (RUST_LOG overrides)
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a local SCIM server that answers like AWS IAM Identity Center, on SQLite.
+    /// Create a user (or update it when it already exists)
+    #[command(name = "iam-create-user")]
+    CreateUser(UserWriteArgs),
+    /// Update a user (or create it when missing and create_if_not_exists is on)
+    #[command(name = "iam-update-user")]
+    UpdateUser(UserWriteArgs),
+    /// Read a user
+    #[command(name = "iam-get-user")]
+    GetUser(UserArgs),
+    /// Disable an active user
+    #[command(name = "iam-disable-user")]
+    DisableUser(UserArgs),
+    /// Enable an inactive user
+    #[command(name = "iam-enable-user")]
+    EnableUser(UserArgs),
+    /// Permanently delete a user
+    #[command(name = "iam-delete-user")]
+    DeleteUser(UserArgs),
+    /// Read a group and its members
+    #[command(name = "iam-get-group")]
+    GetGroup(GroupArgs),
+    /// Create an empty group
+    #[command(name = "iam-create-group")]
+    CreateGroup(GroupArgs),
+    /// Add members to and remove members from a group
+    #[command(name = "iam-update-group")]
+    UpdateGroup(UpdateGroupArgs),
+    /// Permanently delete a group
+    #[command(name = "iam-delete-group")]
+    DeleteGroup(GroupArgs),
+    /// List the AWS user schema fields a mapper can target
+    #[command(name = "get-mapping-fields")]
+    GetMappingFields,
+    /// Check the URL, tenant and token against the server
+    #[command(name = "test-module")]
+    TestModule,
+    /// Run the whole lifecycle against an in-process emulator and show every command
+    Demo,
+    /// Run a local SCIM server that answers like AWS IAM Identity Center, on SQLite
     Serve(cmd::serve::Args),
+    /// Run many lifecycle events from a JSON-lines or CSV file
+    Batch(cmd::batch::Args),
+}
+
+/// `--user-profile` only.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UserArgs {
+    /// User profile as JSON, `@file.json`, or `-` for stdin
+    #[arg(long = "user-profile", value_name = "JSON", allow_hyphen_values = true)]
+    pub user_profile: String,
+}
+
+/// `--user-profile` and the seed's `--allow-enable`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UserWriteArgs {
+    /// User profile as JSON, `@file.json`, or `-` for stdin
+    #[arg(long = "user-profile", value_name = "JSON", allow_hyphen_values = true)]
+    pub user_profile: String,
+    /// Leave the user active after the command (true|false)
+    #[arg(long = "allow-enable", value_name = "BOOL", value_parser = parse_bool,
+          action = ArgAction::Set, default_value = "true")]
+    pub allow_enable: bool,
+}
+
+/// `--scim` only.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GroupArgs {
+    /// Group SCIM data as JSON (`id` or `displayName`), `@file.json`, or `-` for stdin
+    #[arg(long, value_name = "JSON", allow_hyphen_values = true)]
+    pub scim: String,
+}
+
+/// `--scim` and the member lists.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UpdateGroupArgs {
+    /// Group SCIM data as JSON (`id` or `displayName`), `@file.json`, or `-` for stdin
+    #[arg(long, value_name = "JSON", allow_hyphen_values = true)]
+    pub scim: String,
+    /// User ids to add: a JSON array or comma-separated values (`@file` and `-` work too)
+    #[arg(
+        long = "memberIdsToAdd",
+        alias = "member-ids-to-add",
+        value_name = "IDS"
+    )]
+    pub member_ids_to_add: Option<String>,
+    /// User ids to remove: a JSON array or comma-separated values (`@file` and `-` work too)
+    #[arg(
+        long = "memberIdsToDelete",
+        alias = "member-ids-to-delete",
+        value_name = "IDS"
+    )]
+    pub member_ids_to_delete: Option<String>,
+}
+
+/// The seed's boolean arguments take `true` or `false` (case-insensitive); anything else is a
+/// usage error rather than a silent default.
+pub fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("expected true or false".to_string()),
+    }
+}
+
+/// A positive, finite number of seconds (fractions allowed).
+pub fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('s').parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err("expected a number of seconds between 0 and 3600".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn instance_allow_enable_before_and_command_allow_enable_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "aws-ilm",
+            "--allow-enable",
+            "false",
+            "iam-update-user",
+            "--user-profile",
+            "{}",
+            "--allow-enable",
+            "true",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.allow_enable, Some(false));
+        match cli.command {
+            Command::UpdateUser(a) => assert!(a.allow_enable),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn global_flags_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "aws-ilm",
+            "iam-get-user",
+            "--user-profile",
+            "-",
+            "--base-url",
+            "http://x",
+            "--insecure",
+            "-vv",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.base_url.as_deref(), Some("http://x"));
+        assert_eq!(cli.global.insecure, Some(true));
+        assert_eq!(cli.global.verbose, 2);
+    }
+
+    #[test]
+    fn bad_allow_enable_is_a_usage_error() {
+        let err = Cli::try_parse_from([
+            "aws-ilm",
+            "iam-create-user",
+            "--user-profile",
+            "{}",
+            "--allow-enable",
+            "maybe",
+        ])
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("expected true or false"));
+    }
+
+    #[test]
+    fn there_is_no_token_flag() {
+        let err = Cli::try_parse_from(["aws-ilm", "--token", "x", "test-module"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn member_lists_take_seed_names() {
+        let cli = Cli::try_parse_from([
+            "aws-ilm",
+            "iam-update-group",
+            "--scim",
+            r#"{"id":"g"}"#,
+            "--memberIdsToAdd",
+            "a,b",
+            "--memberIdsToDelete",
+            r#"["c"]"#,
+        ])
+        .unwrap();
+        match cli.command {
+            Command::UpdateGroup(a) => {
+                assert_eq!(a.member_ids_to_add.as_deref(), Some("a,b"));
+                assert_eq!(a.member_ids_to_delete.as_deref(), Some(r#"["c"]"#));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 }

@@ -30,11 +30,18 @@ fn main() -> ExitCode {
     // A single lifecycle command does a handful of sequential requests: a current-thread
     // runtime starts faster than a pool of workers. The server, the demo (which hosts the
     // emulator) and batch get the multi-threaded one.
-    let multi = matches!(cli.command, cli::Command::Serve(_) | cli::Command::Demo | cli::Command::Batch(_));
+    let multi = matches!(
+        cli.command,
+        cli::Command::Serve(_) | cli::Command::Demo | cli::Command::Batch(_)
+    );
     let runtime = if multi {
-        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
     } else {
-        tokio::runtime::Builder::new_current_thread().enable_all().build()
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
     };
     let runtime = match runtime {
         Ok(rt) => rt,

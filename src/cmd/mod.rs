@@ -1,3 +1,7 @@
-//! One module per subcommand.
+//! One module per subcommand. `ilm` holds the lifecycle commands (`iam-*`,
+//! `get-mapping-fields`, `test-module`), which share one code path.
 
+pub mod batch;
+pub mod demo;
+pub mod ilm;
 pub mod serve;

@@ -1,0 +1,186 @@
+//! The lifecycle commands (`iam-*`, `get-mapping-fields`, `test-module`): one code path from
+//! parsed arguments to printed outcome and exit status, shared by the real commands and by
+//! `aws-ilm demo`.
+//!
+//! Order of checks: the arguments are read and parsed first (bad input is exit 2 and needs no
+//! server), then the settings are built (exit 3), then the command runs; its outcome decides
+//! between exit 0 (success or skipped) and 1 (`success: false`).
+
+use std::io::Write;
+
+use aws_ilm_client::{ClientConfig, ScimClient};
+use aws_ilm_lifecycle::mapper::{Direction, Mapper};
+use aws_ilm_lifecycle::{Command, CommandName, Ilm, IlmSettings, Outcome, Status};
+use serde_json::{Map, Value};
+
+use crate::cli::{self, GlobalArgs};
+use crate::error::{CliError, EXIT_CONFIG, EXIT_FAILED, EXIT_OK};
+use crate::input::ArgReader;
+use crate::output;
+use crate::settings::{self, Settings};
+
+/// A lifecycle command's name and its arguments.
+pub type LifecycleArgs = (CommandName, Map<String, Value>);
+
+/// The lifecycle command and its arguments in the vocabulary `Command::parse` shares with batch
+/// files, or `None` for the subcommands that are not lifecycle commands.
+pub fn lifecycle_args(
+    command: &cli::Command,
+    reader: &mut ArgReader,
+) -> Result<Option<LifecycleArgs>, CliError> {
+    let mut args = Map::new();
+    let mut put = |key: &str, value: String| {
+        args.insert(key.to_string(), Value::String(value));
+    };
+    let name = match command {
+        cli::Command::CreateUser(a) | cli::Command::UpdateUser(a) => {
+            put(
+                "user-profile",
+                reader.read("--user-profile", &a.user_profile)?,
+            );
+            args.insert("allow-enable".into(), Value::Bool(a.allow_enable));
+            if matches!(command, cli::Command::CreateUser(_)) {
+                CommandName::CreateUser
+            } else {
+                CommandName::UpdateUser
+            }
+        }
+        cli::Command::GetUser(a)
+        | cli::Command::DisableUser(a)
+        | cli::Command::EnableUser(a)
+        | cli::Command::DeleteUser(a) => {
+            put(
+                "user-profile",
+                reader.read("--user-profile", &a.user_profile)?,
+            );
+            match command {
+                cli::Command::GetUser(_) => CommandName::GetUser,
+                cli::Command::DisableUser(_) => CommandName::DisableUser,
+                cli::Command::EnableUser(_) => CommandName::EnableUser,
+                _ => CommandName::DeleteUser,
+            }
+        }
+        cli::Command::GetGroup(a) | cli::Command::CreateGroup(a) | cli::Command::DeleteGroup(a) => {
+            put("scim", reader.read("--scim", &a.scim)?);
+            match command {
+                cli::Command::GetGroup(_) => CommandName::GetGroup,
+                cli::Command::CreateGroup(_) => CommandName::CreateGroup,
+                _ => CommandName::DeleteGroup,
+            }
+        }
+        cli::Command::UpdateGroup(a) => {
+            put("scim", reader.read("--scim", &a.scim)?);
+            if let Some(ids) = &a.member_ids_to_add {
+                put("memberIdsToAdd", reader.read("--memberIdsToAdd", ids)?);
+            }
+            if let Some(ids) = &a.member_ids_to_delete {
+                put(
+                    "memberIdsToDelete",
+                    reader.read("--memberIdsToDelete", ids)?,
+                );
+            }
+            CommandName::UpdateGroup
+        }
+        cli::Command::GetMappingFields => CommandName::GetMappingFields,
+        cli::Command::TestModule => CommandName::TestModule,
+        cli::Command::Demo | cli::Command::Serve(_) | cli::Command::Batch(_) => return Ok(None),
+    };
+    Ok(Some((name, args)))
+}
+
+/// Parses the arguments into a lifecycle [`Command`]; bad input is exit 2.
+pub fn parse(name: CommandName, args: &Map<String, Value>) -> Result<Command, CliError> {
+    Command::parse(name.as_str(), args).map_err(|e| CliError::usage(e.to_string()))
+}
+
+/// `aws-ilm <lifecycle command>`: parse, configure, execute, print. Returns the exit status.
+pub async fn run(global: &GlobalArgs, command: &cli::Command) -> Result<u8, CliError> {
+    let mut reader = ArgReader::default();
+    let Some((name, args)) = lifecycle_args(command, &mut reader)? else {
+        return Err(CliError::usage("not a lifecycle command"));
+    };
+    let cmd = parse(name, &args)?;
+    let settings = Settings::build(global, &settings::process_env)?;
+    warn_if_insecure(&settings);
+    let outcome = execute(&settings, &cmd).await?;
+    let text = output::render(settings.output, &outcome);
+    print(&text)?;
+    Ok(exit_code(&outcome))
+}
+
+/// The stderr warning PRODUCT.md §2 asks for on every run with `insecure` on.
+pub fn warn_if_insecure(settings: &Settings) {
+    if settings.insecure {
+        eprintln!(
+            "warning: insecure is on: TLS certificates are not verified; use it only for testing"
+        );
+    }
+}
+
+/// Writes `text` to stdout. A closed pipe (`aws-ilm ... | head`) is not an error worth a
+/// message, but it cannot be success either: the output was lost.
+pub fn print(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| CliError {
+            code: EXIT_CONFIG,
+            message: format!("cannot write the output: {e}"),
+            hint: None,
+        })
+}
+
+/// Exit status for an outcome: 0 success or skipped, 1 failed.
+pub fn exit_code(outcome: &Outcome) -> u8 {
+    match outcome.status {
+        Status::Success | Status::Skipped => EXIT_OK,
+        Status::Failed => EXIT_FAILED,
+    }
+}
+
+/// Runs one parsed command with the given settings.
+pub async fn execute(settings: &Settings, cmd: &Command) -> Result<Outcome, CliError> {
+    let secret = settings.token.expose();
+    let client = ScimClient::new(client_config(settings))
+        .map_err(|e| CliError::from_client(&e, &settings.base_url).masked(secret))?;
+    let ilm = Ilm::new(client, ilm_settings(settings)?);
+    ilm.execute(cmd)
+        .await
+        .map_err(|e| CliError::from_ilm(e, &settings.base_url).masked(secret))
+}
+
+/// The client side of the settings (also what `batch` is handed).
+pub fn client_config(settings: &Settings) -> ClientConfig {
+    let mut c = ClientConfig::new(
+        settings.base_url.clone(),
+        settings.tenant_id.clone(),
+        settings.token.clone(),
+    );
+    c.insecure = settings.insecure;
+    c.proxy = settings.proxy;
+    c.connect_timeout = settings.connect_timeout();
+    c.request_timeout = settings.timeout;
+    c
+}
+
+/// The lifecycle side of the settings: switches, instance name and mappers (files are read
+/// here; a bad mapper file is a configuration error, exit 3).
+pub fn ilm_settings(settings: &Settings) -> Result<IlmSettings, CliError> {
+    let load = |path: &Option<std::path::PathBuf>, direction: Direction| match path {
+        None => Ok(Mapper::Builtin),
+        Some(p) => Mapper::from_file(p, direction).map_err(|e| {
+            CliError::config(e.to_string())
+                .with_hint("fix the mapping file, or leave the setting out for the built-in mapper")
+        }),
+    };
+    Ok(IlmSettings {
+        allow_create: settings.allow_create,
+        allow_update: settings.allow_update,
+        allow_enable: settings.allow_enable,
+        allow_disable: settings.allow_disable,
+        create_if_not_exists: settings.create_if_not_exists,
+        instance_name: settings.instance_name.clone(),
+        mapper_in: load(&settings.mapper_in, Direction::Incoming)?,
+        mapper_out: load(&settings.mapper_out, Direction::Outgoing)?,
+    })
+}

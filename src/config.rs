@@ -1,0 +1,320 @@
+//! The TOML config file: where it is, what it may hold, and which table applies.
+//!
+//! Layout (documented in `docs/configuration.md`): top-level keys are the defaults of every
+//! instance; `[instances.NAME]` tables override them for `--instance NAME`; an optional
+//! `default_instance = "NAME"` picks one when no instance is named. Every key has the name of
+//! its flag with `_` for `-`. A `token` key is refused: the token lives in a file of its own
+//! (`token_file`) or in `AWS_ILM_TOKEN`, so that a config file can be shared or committed.
+//! Unknown keys are errors — a typo such as `allow_disabel = false` must not silently leave a
+//! production switch on.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The values one table of the file may set (the top level, or `[instances.NAME]`).
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileValues {
+    pub base_url: Option<String>,
+    pub tenant_id: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub allow_create: Option<bool>,
+    pub allow_update: Option<bool>,
+    pub allow_enable: Option<bool>,
+    pub allow_disable: Option<bool>,
+    pub create_if_not_exists: Option<bool>,
+    pub mapper_in: Option<PathBuf>,
+    pub mapper_out: Option<PathBuf>,
+    pub insecure: Option<bool>,
+    pub proxy: Option<bool>,
+    pub instance_name: Option<String>,
+    pub timeout: Option<f64>,
+}
+
+impl FileValues {
+    /// `self` with every value `over` sets replacing the one here.
+    fn overlay(self, over: FileValues) -> FileValues {
+        FileValues {
+            base_url: over.base_url.or(self.base_url),
+            tenant_id: over.tenant_id.or(self.tenant_id),
+            token_file: over.token_file.or(self.token_file),
+            allow_create: over.allow_create.or(self.allow_create),
+            allow_update: over.allow_update.or(self.allow_update),
+            allow_enable: over.allow_enable.or(self.allow_enable),
+            allow_disable: over.allow_disable.or(self.allow_disable),
+            create_if_not_exists: over.create_if_not_exists.or(self.create_if_not_exists),
+            mapper_in: over.mapper_in.or(self.mapper_in),
+            mapper_out: over.mapper_out.or(self.mapper_out),
+            insecure: over.insecure.or(self.insecure),
+            proxy: over.proxy.or(self.proxy),
+            instance_name: over.instance_name.or(self.instance_name),
+            timeout: over.timeout.or(self.timeout),
+        }
+    }
+
+    /// Paths in a config file are relative to the file's folder (so a config and its token file
+    /// can move together); `~/` means the home folder.
+    fn resolve_paths(mut self, base: &Path, home: Option<&Path>) -> FileValues {
+        let fix = |p: PathBuf| -> PathBuf {
+            if let (Ok(rest), Some(home)) = (p.strip_prefix("~"), home) {
+                home.join(rest)
+            } else if p.is_relative() {
+                base.join(p)
+            } else {
+                p
+            }
+        };
+        self.token_file = self.token_file.map(fix);
+        self.mapper_in = self.mapper_in.map(fix);
+        self.mapper_out = self.mapper_out.map(fix);
+        self
+    }
+}
+
+/// A parsed config file: the defaults table and the named instances.
+#[derive(Debug, Default, Clone)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub defaults: FileValues,
+    pub default_instance: Option<String>,
+    pub instances: BTreeMap<String, FileValues>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("config file {path}: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+    #[error(
+        "config file {path}: `token` is not accepted in {table}; put the token in a file of its \
+         own (readable only by you) and set `token_file = \"/path/to/token\"`, or set AWS_ILM_TOKEN"
+    )]
+    TokenInFile { path: PathBuf, table: String },
+    #[error("instance `{name}` is not in config file {path} (known: {known})")]
+    UnknownInstance {
+        name: String,
+        path: PathBuf,
+        known: String,
+    },
+    #[error("--instance {name} was given but there is no config file ({path} does not exist)")]
+    NoFileForInstance { name: String, path: PathBuf },
+}
+
+/// Where the config file is looked for when neither `--config` nor `AWS_ILM_CONFIG` names one:
+/// `$XDG_CONFIG_HOME/aws-ilm/config.toml`, else `$HOME/.config/aws-ilm/config.toml`.
+pub fn default_path(xdg_config_home: Option<&str>, home: Option<&str>) -> Option<PathBuf> {
+    match (xdg_config_home, home) {
+        (Some(x), _) if !x.is_empty() => Some(Path::new(x).join("aws-ilm").join("config.toml")),
+        (_, Some(h)) if !h.is_empty() => Some(
+            Path::new(h)
+                .join(".config")
+                .join("aws-ilm")
+                .join("config.toml"),
+        ),
+        _ => None,
+    }
+}
+
+impl ConfigFile {
+    /// Reads and parses the file at `path`.
+    pub fn load(path: &Path, home: Option<&Path>) -> Result<ConfigFile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Self::parse(&text, path, home)
+    }
+
+    /// Parses `text` as the content of the file at `path`.
+    pub fn parse(text: &str, path: &Path, home: Option<&Path>) -> Result<ConfigFile, ConfigError> {
+        let invalid = |reason: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| invalid(one_line(&e)))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+
+        let default_instance = match table.remove("default_instance") {
+            None => None,
+            Some(toml::Value::String(s)) => Some(s),
+            Some(_) => return Err(invalid("`default_instance` must be a string".into())),
+        };
+        let instances_value = table.remove("instances");
+        let defaults = values_of(table, "the top level", path)?.resolve_paths(base, home);
+
+        let mut instances = BTreeMap::new();
+        match instances_value {
+            None => {}
+            Some(toml::Value::Table(named)) => {
+                for (name, value) in named {
+                    let toml::Value::Table(t) = value else {
+                        return Err(invalid(format!("`instances.{name}` must be a table")));
+                    };
+                    let where_ = format!("[instances.{name}]");
+                    let v = values_of(t, &where_, path)?.resolve_paths(base, home);
+                    instances.insert(name, v);
+                }
+            }
+            Some(_) => return Err(invalid("`instances` must be a table of tables".into())),
+        }
+        if let Some(name) = &default_instance
+            && !instances.contains_key(name)
+        {
+            return Err(ConfigError::UnknownInstance {
+                name: name.clone(),
+                path: path.to_path_buf(),
+                known: known(&instances),
+            });
+        }
+        Ok(ConfigFile {
+            path: path.to_path_buf(),
+            defaults,
+            default_instance,
+            instances,
+        })
+    }
+
+    /// The values for `instance` (or the file's `default_instance`, or the top level alone).
+    pub fn select(&self, instance: Option<&str>) -> Result<FileValues, ConfigError> {
+        let Some(name) = instance.or(self.default_instance.as_deref()) else {
+            return Ok(self.defaults.clone());
+        };
+        match self.instances.get(name) {
+            Some(v) => Ok(self.defaults.clone().overlay(v.clone())),
+            None => Err(ConfigError::UnknownInstance {
+                name: name.to_string(),
+                path: self.path.clone(),
+                known: known(&self.instances),
+            }),
+        }
+    }
+}
+
+fn known(instances: &BTreeMap<String, FileValues>) -> String {
+    if instances.is_empty() {
+        "none".to_string()
+    } else {
+        instances.keys().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn values_of(table: toml::Table, where_: &str, path: &Path) -> Result<FileValues, ConfigError> {
+    if table.contains_key("token") {
+        return Err(ConfigError::TokenInFile {
+            path: path.to_path_buf(),
+            table: where_.into(),
+        });
+    }
+    FileValues::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        reason: format!("in {where_}: {}", one_line(&e)),
+    })
+}
+
+/// toml's messages span several lines with a source excerpt; errors here are one line.
+fn one_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
+        ConfigFile::parse(
+            text,
+            Path::new("/etc/aws-ilm/config.toml"),
+            Some(Path::new("/home/u")),
+        )
+    }
+
+    #[test]
+    fn instance_overrides_the_top_level() {
+        let f = parse(
+            r#"
+            base_url = "https://scim.us-east-1.amazonaws.com"
+            allow_disable = false
+            token_file = "token"
+            [instances.prod]
+            tenant_id = "t-prod"
+            token_file = "~/prod.token"
+            [instances.lab]
+            tenant_id = "t-lab"
+            allow_disable = true
+            "#,
+        )
+        .unwrap();
+        let prod = f.select(Some("prod")).unwrap();
+        assert_eq!(
+            prod.base_url.as_deref(),
+            Some("https://scim.us-east-1.amazonaws.com")
+        );
+        assert_eq!(prod.tenant_id.as_deref(), Some("t-prod"));
+        assert_eq!(prod.allow_disable, Some(false));
+        assert_eq!(prod.token_file, Some(PathBuf::from("/home/u/prod.token")));
+        let lab = f.select(Some("lab")).unwrap();
+        assert_eq!(lab.allow_disable, Some(true));
+        assert_eq!(lab.token_file, Some(PathBuf::from("/etc/aws-ilm/token")));
+        let top = f.select(None).unwrap();
+        assert_eq!(top.tenant_id, None);
+    }
+
+    #[test]
+    fn default_instance_is_used_when_none_is_named() {
+        let f = parse("default_instance = \"a\"\n[instances.a]\ntenant_id = \"ta\"\n").unwrap();
+        assert_eq!(f.select(None).unwrap().tenant_id.as_deref(), Some("ta"));
+    }
+
+    #[test]
+    fn unknown_instance_lists_the_known_ones() {
+        let f = parse("[instances.a]\n[instances.b]\n").unwrap();
+        let e = f.select(Some("c")).unwrap_err().to_string();
+        assert!(e.contains("instance `c`") && e.contains("a, b"), "{e}");
+    }
+
+    #[test]
+    fn a_token_key_is_refused_anywhere() {
+        let e = parse("token = \"s3cr3t\"\n").unwrap_err().to_string();
+        assert!(
+            e.contains("`token` is not accepted") && e.contains("token_file"),
+            "{e}"
+        );
+        assert!(!e.contains("s3cr3t"));
+        let e = parse("[instances.x]\ntoken = \"s3cr3t\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[instances.x]") && !e.contains("s3cr3t"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_errors_on_one_line() {
+        let e = parse("allow_disabel = false\n").unwrap_err().to_string();
+        assert!(e.contains("allow_disabel"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+        let e = parse("allow_disable = \"no\"\n").unwrap_err().to_string();
+        assert!(!e.contains('\n'), "{e}");
+        let e = parse("base_url = \n").unwrap_err().to_string();
+        assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn default_path_prefers_xdg() {
+        assert_eq!(
+            default_path(Some("/x"), Some("/h")),
+            Some(PathBuf::from("/x/aws-ilm/config.toml"))
+        );
+        assert_eq!(
+            default_path(None, Some("/h")),
+            Some(PathBuf::from("/h/.config/aws-ilm/config.toml"))
+        );
+        assert_eq!(default_path(Some(""), None), None);
+    }
+}

@@ -1,0 +1,369 @@
+//! Running the real `aws-ilm` binary against a real emulator started in this test process.
+//!
+//! Every run gets a scrubbed environment (no inherited `AWS_ILM_*`, HOME and XDG_CONFIG_HOME
+//! pointing at an empty temporary folder) so that nothing on the developer's machine can change
+//! a result (ARCHITECTURE practice 8). On failure the assertion prints the command line, stdout,
+//! stderr and status.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+
+use aws_ilm_emulator::{Config, Running};
+use regex::Regex;
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_aws-ilm");
+
+/// One emulator, a private HOME, and the settings that reach it.
+pub struct Env {
+    pub emu: Running,
+    pub home: tempfile::TempDir,
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        Env::with_config(Config::for_tests()).await
+    }
+
+    pub async fn with_config(config: Config) -> Env {
+        let emu = aws_ilm_emulator::spawn(config)
+            .await
+            .expect("emulator starts");
+        let home = tempfile::tempdir().expect("temp home");
+        Env { emu, home }
+    }
+
+    /// A command with the emulator's URL, tenant and token in `AWS_ILM_*` variables.
+    pub fn cmd(&self) -> Cmd {
+        self.bare()
+            .env("AWS_ILM_BASE_URL", &self.emu.root_url())
+            .env("AWS_ILM_TENANT_ID", &self.emu.tenant_id)
+            .env("AWS_ILM_TOKEN", &self.emu.token)
+    }
+
+    /// A command with the scrubbed environment only (no settings at all).
+    pub fn bare(&self) -> Cmd {
+        Cmd {
+            args: Vec::new(),
+            env: vec![
+                ("HOME".into(), self.home.path().display().to_string()),
+                (
+                    "XDG_CONFIG_HOME".into(),
+                    self.home.path().join(".config").display().to_string(),
+                ),
+            ],
+            stdin: None,
+        }
+    }
+
+    pub fn token(&self) -> &str {
+        &self.emu.token
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).expect("write file");
+        p
+    }
+
+    /// The emulator's per-operation request counts.
+    pub async fn stats(&self) -> Value {
+        let (status, body) = http(&format!("{}/_emulator/stats", self.emu.root_url()), "GET").await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).expect("stats json")
+    }
+
+    pub async fn reset_stats(&self) {
+        let (status, body) = http(
+            &format!("{}/_emulator/stats/reset", self.emu.root_url()),
+            "POST",
+        )
+        .await;
+        assert!(status == 204 || status == 200, "{status} {body}");
+    }
+
+    /// Creates a user through the binary and returns its id.
+    pub async fn create_user(&self, username: &str) -> String {
+        let profile = serde_json::json!({
+            "username": username, "email": username, "givenname": "Given", "surname": "Sur",
+            "displayname": format!("Given Sur {username}")
+        });
+        let out = self
+            .cmd()
+            .args([
+                "--output",
+                "json",
+                "iam-create-user",
+                "--user-profile",
+                &profile.to_string(),
+            ])
+            .run()
+            .await;
+        out.code(0);
+        out.json()["IAM"]["Vendor"]["id"]
+            .as_str()
+            .expect("user id")
+            .to_string()
+    }
+
+    /// Creates a group through the binary and returns its id.
+    pub async fn create_group(&self, name: &str) -> String {
+        let scim = serde_json::json!({ "displayName": name });
+        let out = self
+            .cmd()
+            .args([
+                "--output",
+                "json",
+                "iam-create-group",
+                "--scim",
+                &scim.to_string(),
+            ])
+            .run()
+            .await;
+        out.code(0);
+        out.json()["CreateGroup"]["id"]
+            .as_str()
+            .expect("group id")
+            .to_string()
+    }
+}
+
+/// A minimal HTTP/1.1 request over a raw socket (the emulator's unauthenticated stats routes),
+/// so the tests need no HTTP client of their own.
+async fn http(url: &str, method: &str) -> (u16, String) {
+    use tokio::io::AsyncReadExt;
+    let rest = url.strip_prefix("http://").expect("http url");
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap();
+    let mut s = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status: u16 = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    // The stats body is small; a chunked answer carries its size line first.
+    let body = if text
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body.lines()
+            .filter(|l| l.starts_with('{'))
+            .collect::<Vec<_>>()
+            .join("")
+    } else {
+        body
+    };
+    (status, body)
+}
+
+/// A command line to run.
+pub struct Cmd {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stdin: Option<String>,
+}
+
+impl Cmd {
+    pub fn args<I, S>(mut self, args: I) -> Cmd
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_string()));
+        self
+    }
+
+    pub fn arg1(mut self, arg: &str) -> Cmd {
+        self.args.push(arg.to_string());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Cmd {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Cmd {
+        self.env.retain(|(k, _)| k != key);
+        self
+    }
+
+    pub fn stdin(mut self, text: &str) -> Cmd {
+        self.stdin = Some(text.into());
+        self
+    }
+
+    pub async fn run(self) -> Out {
+        let mut c = tokio::process::Command::new(BIN);
+        c.args(&self.args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        c.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        c.stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = c.spawn().expect("spawn aws-ilm");
+        if let Some(text) = &self.stdin {
+            let mut pipe = child.stdin.take().expect("stdin");
+            pipe.write_all(text.as_bytes()).await.expect("write stdin");
+            drop(pipe);
+        }
+        // Bounded: no command of these tests should take more than a minute even on a slow
+        // machine (the client's own timeouts are far shorter).
+        let output = tokio::time::timeout(
+            std::time::Duration::from_secs(120),
+            child.wait_with_output(),
+        )
+        .await
+        .expect("aws-ilm finished within 120 s")
+        .expect("aws-ilm output");
+        Out {
+            line: format!("aws-ilm {}", self.args.join(" ")),
+            env: self
+                .env
+                .iter()
+                .map(|(k, _)| k.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+            status: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// What a run printed and returned.
+#[derive(Debug)]
+pub struct Out {
+    pub line: String,
+    pub env: String,
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn describe(&self) -> String {
+        format!(
+            "command: {}\nenv set: {}\nstatus: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.line, self.env, self.status, self.stdout, self.stderr
+        )
+    }
+
+    /// Asserts the exit status.
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Out {
+        assert_eq!(
+            self.status,
+            Some(code),
+            "unexpected exit status\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Out {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    /// The error is one line (plus nothing else): no stack trace, no usage dump.
+    #[track_caller]
+    pub fn one_line_error(&self) -> &Out {
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        assert!(
+            lines.len() == 1 && lines[0].starts_with("error: "),
+            "expected a single `error:` line\n{}",
+            self.describe()
+        );
+        assert!(
+            self.stdout.is_empty(),
+            "no output on error\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{}", self.describe()))
+    }
+
+    /// stdout with ids, timestamps and the emulator's address and tenant redacted.
+    pub fn redacted(&self, env: &Env) -> String {
+        redact(&self.stdout, env)
+    }
+}
+
+/// Replaces what changes from run to run with stable placeholders.
+pub fn redact(text: &str, env: &Env) -> String {
+    static RES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let res = RES.get_or_init(|| {
+        [
+            // AWS-style ids ("9067729b3d-94f1e0b3-c394-48d5-8ab1-2c122a167074") and UUIDs.
+            (
+                r"\b([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+                "[id]",
+            ),
+            // RFC 3339 timestamps.
+            (
+                r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
+                "[time]",
+            ),
+            // HTTP dates ("Mon, 23 Aug 2021 12:54:08 GMT").
+            (
+                r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT",
+                "[date]",
+            ),
+        ]
+        .into_iter()
+        .map(|(re, to)| (Regex::new(re).expect("regex"), to))
+        .collect()
+    });
+    let mut out = text.replace(&env.emu.root_url(), "[emulator]");
+    out = out.replace(&env.emu.tenant_id, "[tenant]");
+    for (re, to) in res {
+        out = re.replace_all(&out, *to).into_owned();
+    }
+    out
+}
+
+/// A path as a string, for argv.
+pub fn s(p: &Path) -> String {
+    p.display().to_string()
+}
