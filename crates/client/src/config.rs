@@ -82,8 +82,8 @@ pub struct RetryPolicy {
     /// The backoff cap for the first retry; doubles per retry ("full jitter": the actual sleep is
     /// uniform in `0..=cap`).
     pub base_delay: Duration,
-    /// Upper bound of one backoff sleep. A server `Retry-After` is honoured even above it, as
-    /// long as it fits in `max_elapsed`.
+    /// Upper bound of one backoff sleep. A server `Retry-After` is honoured even above it (plus
+    /// up to `base_delay` of jitter), as long as it fits in `max_elapsed`.
     pub max_delay: Duration,
     /// No retry starts (and no sleep is begun) that would end after this much time since the
     /// first attempt.

@@ -58,7 +58,10 @@ impl Endpoint {
         // Accept the endpoint exactly as the AWS console shows it
         // ("https://scim.us-east-1.amazonaws.com/<tenant>/scim/v2/").
         let n = path.len();
-        if n >= 2 && path[n - 2].eq_ignore_ascii_case("scim") && path[n - 1].eq_ignore_ascii_case("v2") {
+        if n >= 2
+            && path[n - 2].eq_ignore_ascii_case("scim")
+            && path[n - 1].eq_ignore_ascii_case("v2")
+        {
             let enc_tenant = encode(tenant);
             if n >= 3 && (path[n - 3] == tenant || path[n - 3] == enc_tenant) {
                 path.truncate(n - 3);
@@ -130,7 +133,10 @@ mod tests {
             );
         }
         assert_eq!(
-            ep("http://127.0.0.1:8080/prefix//").url(&["Groups"]).unwrap().as_str(),
+            ep("http://127.0.0.1:8080/prefix//")
+                .url(&["Groups"])
+                .unwrap()
+                .as_str(),
             "http://127.0.0.1:8080/prefix/tenant-1/scim/v2/Groups"
         );
     }
@@ -139,14 +145,23 @@ mod tests {
     fn ids_cannot_escape_their_segment() {
         let e = ep("https://h");
         let u = e.url(&["Users", "a/../b?x=1#f%2F"]).unwrap();
-        assert_eq!(u.path(), "/tenant-1/scim/v2/Users/a%2F..%2Fb%3Fx%3D1%23f%252F");
+        assert_eq!(
+            u.path(),
+            "/tenant-1/scim/v2/Users/a%2F..%2Fb%3Fx%3D1%23f%252F"
+        );
         assert_eq!(u.query(), None);
         assert_eq!(u.fragment(), None);
         for bad in ["", ".", ".."] {
-            assert!(matches!(e.url(&["Users", bad]), Err(ClientError::InvalidRequest(_))));
+            assert!(matches!(
+                e.url(&["Users", bad]),
+                Err(ClientError::InvalidRequest(_))
+            ));
         }
         let tenant = Endpoint::new("https://h", "t/x").unwrap();
-        assert_eq!(tenant.url(&["Users"]).unwrap().path(), "/t%2Fx/scim/v2/Users");
+        assert_eq!(
+            tenant.url(&["Users"]).unwrap().path(),
+            "/t%2Fx/scim/v2/Users"
+        );
     }
 
     #[test]

@@ -161,6 +161,9 @@ mod tests {
         let tls = ClientError::Tls("invalid peer certificate: UnknownIssuer".into());
         assert!(tls.is_connection() && !tls.is_retryable());
         let msg = tls.to_string();
-        assert!(msg.contains("TLS/certificate") && msg.contains("insecure"), "{msg}");
+        assert!(
+            msg.contains("TLS/certificate") && msg.contains("insecure"),
+            "{msg}"
+        );
     }
 }

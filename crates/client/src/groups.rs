@@ -41,7 +41,11 @@ impl ScimClient {
 
     /// `PATCH /Groups/{id}` (AWS: 204; at most `aws_ilm_scim::patch::MAX_MEMBER_CHANGES` member
     /// changes per request, which the caller batches).
-    pub async fn patch_group(&self, id: &str, patch: &PatchOp) -> Result<ResponseInfo, ClientError> {
+    pub async fn patch_group(
+        &self,
+        id: &str,
+        patch: &PatchOp,
+    ) -> Result<ResponseInfo, ClientError> {
         self.inner
             .write(Method::PATCH, "Groups", id, patch)
             .await

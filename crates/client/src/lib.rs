@@ -91,7 +91,10 @@ impl ScimClient {
     /// `GET /ServiceProviderConfig`: the cheapest authenticated call, used by `test-module`.
     pub async fn service_provider_config(&self) -> Result<Value, ClientError> {
         let url = self.inner.endpoint.url(&["ServiceProviderConfig"])?;
-        let done = self.inner.send_retrying(&Call::new(Method::GET, url)).await?;
+        let done = self
+            .inner
+            .send_retrying(&Call::new(Method::GET, url))
+            .await?;
         if done.reply.is_success() {
             done.reply.json()
         } else {

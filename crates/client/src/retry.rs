@@ -7,7 +7,8 @@
 //! [`crate::create`]). All sleeping is on `tokio::time`, so tests drive it with
 //! `tokio::time::pause()`.
 //!
-//! Delays are "full jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter"): the n-th
+//! A server's `Retry-After` is honoured: the next attempt starts no earlier than it says (plus a
+//! jitter of at most `base_delay`). Otherwise delays are "full jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter"): the n-th
 //! retry sleeps uniformly in `0..=min(max_delay, base_delay * 2^(n-1))`. That spreads the retries of
 //! many concurrent batch workers instead of having them hit a throttled tenant in lock-step.
 
@@ -63,7 +64,12 @@ impl<'a> Budget<'a> {
             return None;
         }
         let delay = match retry_after {
-            Some(ra) => ra.min(MAX_RETRY_AFTER),
+            // Never earlier than asked; a little later, by up to `base_delay`, so that the
+            // concurrent workers a 429 stopped together do not all come back in the same
+            // instant and get throttled together again.
+            Some(ra) => ra
+                .min(MAX_RETRY_AFTER)
+                .saturating_add(full_jitter(self.policy.base_delay)),
             None => full_jitter(self.backoff_cap(self.attempts)),
         };
         let ends_at = self.started.elapsed().saturating_add(delay);
@@ -130,7 +136,10 @@ mod tests {
         );
         let future = SystemTime::now() + Duration::from_secs(120);
         let d = parse_retry_after(&httpdate::fmt_http_date(future)).unwrap();
-        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
         assert_eq!(parse_retry_after("999999999"), Some(MAX_RETRY_AFTER));
     }
 
@@ -171,13 +180,17 @@ mod tests {
         b.start_attempt();
         let t0 = Instant::now();
         assert!(b.pause_before_retry(Some(Duration::from_secs(3))).await);
-        assert_eq!(t0.elapsed(), Duration::from_secs(3));
+        let slept = t0.elapsed();
+        assert!(
+            slept >= Duration::from_secs(3) && slept <= Duration::from_millis(3100),
+            "{slept:?}"
+        );
         b.start_attempt();
-        // 3 s used of 10: a 7 s wait still fits, an 8 s one does not and gives up at once.
+        // ~3 s used of 10: a 6 s wait still fits, an 8 s one does not and gives up at once.
         let t1 = Instant::now();
         assert!(!b.pause_before_retry(Some(Duration::from_secs(8))).await);
         assert_eq!(t1.elapsed(), Duration::ZERO);
-        assert!(b.pause_before_retry(Some(Duration::from_secs(7))).await);
+        assert!(b.pause_before_retry(Some(Duration::from_secs(6))).await);
     }
 
     #[tokio::test(start_paused = true)]

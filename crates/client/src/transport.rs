@@ -193,10 +193,10 @@ impl Inner {
         }
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token.expose().trim()))
             .map_err(|_| {
-                ClientError::Config(
-                    "the bearer token contains characters not allowed in an HTTP header".into(),
-                )
-            })?;
+            ClientError::Config(
+                "the bearer token contains characters not allowed in an HTTP header".into(),
+            )
+        })?;
         auth.set_sensitive(true);
 
         let mut headers = HeaderMap::new();
@@ -227,7 +227,11 @@ impl Inner {
     }
 
     /// Sends `call` once. Any HTTP status is an `Ok`; `Err` is a transport failure.
-    pub(crate) async fn send_once(&self, call: &Call, attempt: u32) -> Result<Reply, TransportError> {
+    pub(crate) async fn send_once(
+        &self,
+        call: &Call,
+        attempt: u32,
+    ) -> Result<Reply, TransportError> {
         let mut req = self
             .http
             .request(call.method.clone(), call.url.clone())
@@ -435,8 +439,12 @@ mod tests {
 
     #[test]
     fn numeric_status_and_body_request_id() {
-        let e = reply(404, r#"{"detail":"User not found","status":404,"exceptionRequestId":"b"}"#, None)
-            .into_error();
+        let e = reply(
+            404,
+            r#"{"detail":"User not found","status":404,"exceptionRequestId":"b"}"#,
+            None,
+        )
+        .into_error();
         assert_eq!(e.to_string(), "HTTP 404: User not found (request id b)");
     }
 
@@ -447,16 +455,29 @@ mod tests {
         let ClientError::Http { detail, .. } = &e else {
             panic!("{e:?}")
         };
-        assert!(detail.starts_with("<html>xxx") && detail.contains("bytes in all"), "{detail}");
+        assert!(
+            detail.starts_with("<html>xxx") && detail.contains("bytes in all"),
+            "{detail}"
+        );
         assert!(detail.chars().count() < 600);
-        assert_eq!(reply(503, "", None).into_error().to_string(), "HTTP 503: Service Unavailable");
-        assert_eq!(reply(400, "{}", None).into_error().to_string(), "HTTP 400: Bad Request");
         assert_eq!(
-            reply(403, r#"{"message":"Forbidden"}"#, None).into_error().to_string(),
+            reply(503, "", None).into_error().to_string(),
+            "HTTP 503: Service Unavailable"
+        );
+        assert_eq!(
+            reply(400, "{}", None).into_error().to_string(),
+            "HTTP 400: Bad Request"
+        );
+        assert_eq!(
+            reply(403, r#"{"message":"Forbidden"}"#, None)
+                .into_error()
+                .to_string(),
             "HTTP 403: Forbidden"
         );
         assert_eq!(
-            reply(400, r#"{"error":"nope"}"#, None).into_error().to_string(),
+            reply(400, r#"{"error":"nope"}"#, None)
+                .into_error()
+                .to_string(),
             r#"HTTP 400: {"error":"nope"}"#
         );
     }
@@ -472,7 +493,10 @@ mod tests {
     fn success_body_decoding() {
         assert!(reply(200, "{\"id\":\"1\"}", None).json().is_ok());
         let e = reply(200, "not json", None).json().unwrap_err();
-        assert!(matches!(e, ClientError::Decode(ref m) if m.contains("not json")), "{e:?}");
+        assert!(
+            matches!(e, ClientError::Decode(ref m) if m.contains("not json")),
+            "{e:?}"
+        );
         assert!(!reply(204, " \n", None).has_body());
     }
 }

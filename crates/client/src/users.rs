@@ -118,7 +118,11 @@ impl Inner {
         }
     }
 
-    pub(crate) async fn delete(&self, resource: &str, id: &str) -> Result<ResponseInfo, ClientError> {
+    pub(crate) async fn delete(
+        &self,
+        resource: &str,
+        id: &str,
+    ) -> Result<ResponseInfo, ClientError> {
         let url = self.endpoint.url(&[resource, id])?;
         let done = self.send_retrying(&Call::new(Method::DELETE, url)).await?;
         let reply = done.reply;

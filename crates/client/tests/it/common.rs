@@ -47,3 +47,39 @@ pub fn group(display_name: &str) -> Value {
 pub fn id_of(v: &Value) -> String {
     v["id"].as_str().expect("resource has an id").to_owned()
 }
+
+/// An emulator with the test defaults, adjusted by `f`.
+pub async fn emulator_with(
+    f: impl FnOnce(&mut aws_ilm_emulator::Config),
+) -> aws_ilm_emulator::Running {
+    let mut cfg = aws_ilm_emulator::Config::for_tests();
+    f(&mut cfg);
+    aws_ilm_emulator::spawn(cfg).await.expect("emulator starts")
+}
+
+pub async fn emulator() -> aws_ilm_emulator::Running {
+    emulator_with(|_| {}).await
+}
+
+/// A client for `run` with [`quick_retry`].
+pub fn client_for(run: &aws_ilm_emulator::Running) -> ScimClient {
+    client(&run.root_url(), &run.tenant_id, &run.token)
+}
+
+/// The emulator's per-operation request counts (`GET /_emulator/stats`).
+pub async fn op_count(run: &aws_ilm_emulator::Running, op: &str) -> u64 {
+    let stats: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("{}/_emulator/stats", run.root_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["operations"][op]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {op} in {stats}"))
+}

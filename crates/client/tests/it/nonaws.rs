@@ -43,8 +43,13 @@ async fn patch_answered_204_is_read_back_with_get() {
     assert_eq!(got["title"], "Dr");
     let reqs = srv.requests();
     assert_eq!(
-        reqs.iter().map(|r| (r.method.as_str(), r.path())).collect::<Vec<_>>(),
-        vec![("PATCH", "/t/scim/v2/Users/u-1"), ("GET", "/t/scim/v2/Users/u-1")]
+        reqs.iter()
+            .map(|r| (r.method.as_str(), r.path()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("PATCH", "/t/scim/v2/Users/u-1"),
+            ("GET", "/t/scim/v2/Users/u-1")
+        ]
     );
     // The PatchOp went out as JSON with AWS's PatchOp schema.
     let sent: Value = serde_json::from_str(&reqs[0].body).unwrap();
@@ -126,7 +131,11 @@ async fn post_hung_up_after_sending_is_looked_up_not_resent() {
     let created = c.create_user(&user("ada")).await.unwrap();
     assert_eq!(created["id"], "u-1");
     assert_eq!(srv.count("POST"), 1, "never a blind second POST");
-    let get = srv.requests().into_iter().find(|r| r.method == "GET").unwrap();
+    let get = srv
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "GET")
+        .unwrap();
     assert_eq!(get.path(), "/t/scim/v2/Users");
     assert_eq!(get.query("filter").as_deref(), Some(r#"userName eq "ada""#));
 }
@@ -154,7 +163,10 @@ async fn conflict_after_unknown_outcome_returns_our_resource() {
     let srv = serve(|req, n| match (req.method.as_str(), n) {
         ("POST", 0) => Action::empty(500),
         ("GET", 1) => Action::json(200, list(vec![], json!({}))),
-        ("POST", _) => Action::json(409, json!({"detail": "Refused to create a new, duplicate resource.", "status": "409"})),
+        ("POST", _) => Action::json(
+            409,
+            json!({"detail": "Refused to create a new, duplicate resource.", "status": "409"}),
+        ),
         ("GET", _) => Action::json(200, list(vec![stored("ada")], json!({}))),
         _ => Action::empty(500),
     })
@@ -169,7 +181,10 @@ async fn conflict_after_unknown_outcome_returns_our_resource() {
 #[tokio::test]
 async fn conflict_on_a_clean_first_attempt_is_a_real_conflict() {
     let srv = serve(|_, _| {
-        Action::json(409, json!({"detail": "Refused to create a new, duplicate resource.", "status": "409"}))
+        Action::json(
+            409,
+            json!({"detail": "Refused to create a new, duplicate resource.", "status": "409"}),
+        )
     })
     .await;
     let c = client(&srv.base_url, "t", "tok");
@@ -182,24 +197,41 @@ async fn conflict_on_a_clean_first_attempt_is_a_real_conflict() {
 async fn create_without_user_name_is_never_resent_after_unknown_outcome() {
     let srv = serve(|_, _| Action::empty(503)).await;
     let c = client(&srv.base_url, "t", "tok");
-    let err = c.create_user(&json!({"displayName": "x"})).await.unwrap_err();
+    let err = c
+        .create_user(&json!({"displayName": "x"}))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(srv.requests().len(), 1);
 }
 
 #[tokio::test]
 async fn delete_retried_after_unknown_outcome_and_then_404_is_success() {
-    let srv = serve(|_, n| if n == 0 { Action::Hangup } else { Action::empty(404) }).await;
+    let srv = serve(|_, n| {
+        if n == 0 {
+            Action::Hangup
+        } else {
+            Action::empty(404)
+        }
+    })
+    .await;
     let c = client(&srv.base_url, "t", "tok");
     c.delete_user("u-1").await.unwrap();
     let info = c.delete_group("g-1").await.unwrap_err();
-    assert_eq!(info.status(), Some(404), "a 404 on a clean first attempt is an error");
+    assert_eq!(
+        info.status(),
+        Some(404),
+        "a 404 on a clean first attempt is an error"
+    );
 }
 
 #[tokio::test]
 async fn paging_that_repeats_its_cursor_is_stopped() {
     let srv = serve(|_, _| {
-        Action::json(200, list(vec![stored("ada")], json!({"nextCursor": "same"})))
+        Action::json(
+            200,
+            list(vec![stored("ada")], json!({"nextCursor": "same"})),
+        )
     })
     .await;
     let c = client(&srv.base_url, "t", "tok");
@@ -233,7 +265,10 @@ async fn cursor_paging_sends_empty_cursor_then_next_cursor_with_same_filter() {
         "a short (even empty) page with a cursor does not end the walk"
     );
     for r in &reqs {
-        assert_eq!(r.query("filter").as_deref(), Some(r#"groups.value eq "g-1""#));
+        assert_eq!(
+            r.query("filter").as_deref(),
+            Some(r#"groups.value eq "g-1""#)
+        );
         assert_eq!(r.query("count").as_deref(), Some("100"));
     }
 }
@@ -242,12 +277,18 @@ async fn cursor_paging_sends_empty_cursor_then_next_cursor_with_same_filter() {
 async fn server_without_cursors_is_paged_by_start_index() {
     let all: Vec<Value> = (0..250).map(|i| json!({"id": format!("u{i}")})).collect();
     let srv = serve(move |req, _| {
-        let start: usize = req.query("startIndex").and_then(|s| s.parse().ok()).unwrap_or(1);
+        let start: usize = req
+            .query("startIndex")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1);
         let page: Vec<Value> = all.iter().skip(start - 1).take(100).cloned().collect();
         let n = page.len();
         Action::json(
             200,
-            list(page, json!({"totalResults": 250, "startIndex": start, "itemsPerPage": n})),
+            list(
+                page,
+                json!({"totalResults": 250, "startIndex": start, "itemsPerPage": n}),
+            ),
         )
     })
     .await;
@@ -257,7 +298,11 @@ async fn server_without_cursors_is_paged_by_start_index() {
     assert_eq!(ids.len(), 250);
     assert_eq!(ids[0], "u0");
     assert_eq!(ids[249], "u249");
-    let starts: Vec<Option<String>> = srv.requests().iter().map(|r| r.query("startIndex")).collect();
+    let starts: Vec<Option<String>> = srv
+        .requests()
+        .iter()
+        .map(|r| r.query("startIndex"))
+        .collect();
     assert_eq!(starts, vec![None, Some("101".into()), Some("201".into())]);
 }
 

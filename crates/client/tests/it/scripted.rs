@@ -105,7 +105,10 @@ impl Scripted {
     }
 
     pub fn count(&self, method: &str) -> usize {
-        self.requests().iter().filter(|s| s.method == method).count()
+        self.requests()
+            .iter()
+            .filter(|s| s.method == method)
+            .count()
     }
 }
 
@@ -138,7 +141,11 @@ where
     }
 }
 
-async fn handle<F>(mut sock: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: &F) -> std::io::Result<()>
+async fn handle<F>(
+    mut sock: TcpStream,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    script: &F,
+) -> std::io::Result<()>
 where
     F: Fn(&Seen, usize) -> Action,
 {
@@ -196,7 +203,10 @@ where
             headers,
             body,
         } => {
-            let mut out = format!("HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+            let mut out = format!(
+                "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n",
+                body.len()
+            );
             for (k, v) in headers {
                 out.push_str(&format!("{k}: {v}\r\n"));
             }
