@@ -1,1 +1,6 @@
-//! Integration tests of the batch engine against the real emulator.
+//! Integration tests of the batch engine against the real emulator over real HTTP, and of the
+//! `aws-ilm batch` binary for the kill-and-resume case.
+
+mod common;
+mod kill;
+mod runs;

@@ -1,0 +1,122 @@
+//! Shared helpers: an emulator, the engine wired to it as the CLI wires it, event lines.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use aws_ilm_batch::{Format, IlmExecutor, Io, Journal, Options, RateLimiter, Summary};
+use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
+use aws_ilm_emulator::{Config, Running};
+use aws_ilm_lifecycle::{Ilm, IlmSettings};
+use serde_json::{Value, json};
+
+pub async fn emulator(config: Config) -> Running {
+    aws_ilm_emulator::spawn(config).await.unwrap()
+}
+
+pub fn client_config(emu: &Running) -> ClientConfig {
+    ClientConfig::new(
+        emu.root_url(),
+        emu.tenant_id.clone(),
+        SecretToken::new(emu.token.clone()),
+    )
+}
+
+pub fn client(emu: &Running) -> ScimClient {
+    ScimClient::new(client_config(emu)).unwrap()
+}
+
+/// All users, by lower-cased userName.
+pub async fn users(emu: &Running) -> HashMap<String, Value> {
+    client(emu)
+        .list_users(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| (u["userName"].as_str().unwrap().to_lowercase(), u))
+        .collect()
+}
+
+pub fn profile(i: usize) -> Value {
+    json!({
+        "username": format!("user{i}@example.test"),
+        "email": format!("user{i}@example.test"),
+        "givenname": "Given",
+        "surname": format!("Sur{i}"),
+        "displayname": format!("User {i}"),
+    })
+}
+
+pub fn event(command: &str, args: Value) -> String {
+    json!({"command": command, "args": args}).to_string() + "\n"
+}
+
+pub fn creates(n: usize) -> String {
+    (0..n)
+        .map(|i| event("iam-create-user", json!({"user-profile": profile(i)})))
+        .collect()
+}
+
+#[derive(Clone, Default)]
+pub struct Buf(pub Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buf {
+    pub fn lines(&self) -> Vec<Value> {
+        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+/// Runs a batch in-process exactly as `aws-ilm batch` does (limiter hooked to the client).
+pub async fn run_batch(
+    emu: &Running,
+    input: String,
+    format: Format,
+    concurrency: usize,
+    max_rps: f64,
+    journal: Option<&Path>,
+) -> (Summary, Vec<Value>) {
+    let limiter = Arc::new(RateLimiter::new(max_rps));
+    let mut cfg = client_config(emu);
+    let hook = Arc::clone(&limiter);
+    cfg.on_throttle = Some(Arc::new(move |ra| hook.throttled(ra)));
+    cfg.retry.max_attempts = 10;
+    cfg.retry.max_elapsed = std::time::Duration::from_secs(300);
+    let ilm = Ilm::new(ScimClient::new(cfg).unwrap(), IlmSettings::default());
+    let exec =
+        Arc::new(IlmExecutor::new(ilm).with_rerun_pause(std::time::Duration::from_millis(200)));
+    let buf = Buf::default();
+    let io = Io {
+        input: aws_ilm_batch::spawn_reader(std::io::Cursor::new(input), format, 256),
+        journal: journal.map(|p| Journal::open(p).unwrap()),
+        results: Box::new(buf.clone()),
+    };
+    let summary = aws_ilm_batch::run(exec, limiter, io, Options::new(concurrency))
+        .await
+        .unwrap();
+    (summary, buf.lines())
+}
+
+/// Asserts each line number appears exactly once among the results.
+pub fn each_line_once(results: &[Value], expected: impl IntoIterator<Item = u64>) {
+    let mut lines: Vec<u64> = results
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    lines.sort_unstable();
+    let expected: Vec<u64> = expected.into_iter().collect();
+    assert_eq!(lines, expected);
+}
