@@ -41,6 +41,7 @@ pub struct ListParams {
 
 impl ListParams {
     pub fn parse(raw: Option<&str>) -> Result<ListParams, ApiError> {
+        check_utf8(raw.unwrap_or(""))?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
             .map_err(|e| ApiError::bad_request(format!("Invalid query string: {e}.")))?;
         let mut filter = None;
@@ -90,6 +91,23 @@ impl ListParams {
             Some(c) => decode(c, listing),
         }
     }
+}
+
+/// The query string must be UTF-8 once percent-decoded. The form decoder is lossy: without
+/// this check `filter=userName eq "%FF"` would search for U+FFFD instead of being refused
+/// (issue 5 hostile corpus: invalid UTF-8 gets a 400).
+fn check_utf8(raw: &str) -> Result<(), ApiError> {
+    let bad = raw.split(['&', '=']).any(|part| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8()
+            .is_err()
+    });
+    if bad {
+        return Err(ApiError::bad_request(
+            "Invalid query string: it is not valid UTF-8 once percent-decoded.",
+        ));
+    }
+    Ok(())
 }
 
 /// FNV-1a: a stable fingerprint of the listing (resource type + canonical filter).
@@ -166,6 +184,7 @@ mod tests {
             "startIndex=1",
             "filter=a&filter=b",
             "filter=userName+co+%22a%22",
+            "filter=userName+eq+%22%FF%22",
         ] {
             assert!(ListParams::parse(Some(bad)).is_err(), "{bad}");
         }
