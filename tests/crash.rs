@@ -372,10 +372,10 @@ fn verify(addr: &str, group: &str, model: &mut Model) -> (usize, usize) {
     }
     // Settle the patches whose answer was lost, for the next round.
     for (name, e) in model.users.iter_mut() {
-        if let Some(t) = e.maybe_title.take() {
-            if by_name[name]["title"] == json!(t) {
-                e.title = t;
-            }
+        if let Some(t) = e.maybe_title.take()
+            && by_name[name]["title"] == json!(t)
+        {
+            e.title = t;
         }
     }
     let members = group_members(addr, group);
