@@ -52,6 +52,12 @@ impl<'a> Budget<'a> {
     pub(crate) async fn pause_before_retry(&mut self, retry_after: Option<Duration>) -> bool {
         match self.next_delay(retry_after) {
             Some(d) => {
+                tracing::debug!(
+                    attempt = self.attempts,
+                    delay_ms = d.as_millis() as u64,
+                    server_asked = retry_after.is_some(),
+                    "retrying"
+                );
                 tokio::time::sleep(d).await;
                 true
             }

@@ -272,8 +272,8 @@ impl Inner {
                     body: body.to_vec(),
                 };
                 tracing::debug!(
-                    method = %call.method, path, status, elapsed_ms,
-                    request_id = reply.request_id.as_deref().unwrap_or("-"), attempt,
+                    method = %call.method, path = %path, status, elapsed_ms,
+                    request_id = %reply.request_id.as_deref().unwrap_or("-"), attempt,
                     "scim request"
                 );
                 if status == 429 {
@@ -287,7 +287,7 @@ impl Inner {
             Err(e) => {
                 let err = classify(&call.method, path, e);
                 tracing::debug!(
-                    method = %call.method, path, elapsed_ms, attempt, error = %err.error,
+                    method = %call.method, path = %path, elapsed_ms, attempt, error = %err.error,
                     "scim request failed"
                 );
                 Err(err)

@@ -5,6 +5,7 @@
 mod auth;
 mod common;
 mod crud;
+mod logging;
 mod nonaws;
 mod paging;
 mod retries;

@@ -351,3 +351,36 @@ async fn connection_refused_is_a_retryable_connection_error() {
     assert!(err.is_connection() && err.is_retryable());
     assert_eq!(c.stats().requests, 2);
 }
+
+#[tokio::test]
+async fn post_that_times_out_is_looked_up() {
+    let srv = serve(|req, _| match req.method.as_str() {
+        "POST" => Action::Stall(Duration::from_secs(20)),
+        "GET" => Action::json(200, list(vec![stored("ada")], json!({}))),
+        _ => Action::empty(500),
+    })
+    .await;
+    let mut cfg = config(&srv.base_url, "t", "tok");
+    cfg.request_timeout = Duration::from_millis(300);
+    let c = aws_ilm_client::ScimClient::new(cfg).unwrap();
+    let created = c.create_user(&user("ada")).await.unwrap();
+    assert_eq!(created["id"], "u-1");
+    assert_eq!(
+        srv.count("POST"),
+        1,
+        "a timed-out POST is not re-sent blindly"
+    );
+}
+
+#[tokio::test]
+async fn read_timeout_is_a_retryable_timeout_error() {
+    let srv = serve(|_, _| Action::Stall(Duration::from_secs(20))).await;
+    let mut cfg = config(&srv.base_url, "t", "tok");
+    cfg.request_timeout = Duration::from_millis(200);
+    cfg.retry.max_attempts = 2;
+    let c = aws_ilm_client::ScimClient::new(cfg).unwrap();
+    let err = c.get_user("u-1").await.unwrap_err();
+    assert!(matches!(err, ClientError::Timeout(_)), "{err:?}");
+    assert!(err.is_retryable() && err.is_connection());
+    assert_eq!(srv.requests().len(), 2);
+}

@@ -74,6 +74,8 @@ pub enum Action {
     },
     /// Read the request, then close the connection without answering.
     Hangup,
+    /// Read the request and say nothing for this long (the client times out first).
+    Stall(std::time::Duration),
 }
 
 impl Action {
@@ -198,6 +200,10 @@ where
     };
     match action {
         Action::Hangup => Ok(()),
+        Action::Stall(d) => {
+            tokio::time::sleep(d).await;
+            Ok(())
+        }
         Action::Respond {
             status,
             headers,
