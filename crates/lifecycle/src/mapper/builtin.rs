@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::MapError;
 use super::path::FieldPath;
-use super::rules::{Direction, Rule, RuleSet, Source};
+use super::rules::{Direction, Rule, RuleSet, Source, Transform};
 
 /// Profile field → SCIM attribute path, for the outgoing direction.
 pub const OUTGOING: &[(&str, &str)] = &[
@@ -95,7 +95,13 @@ pub fn rules(direction: Direction) -> Result<RuleSet, MapError> {
             target: target.to_owned(),
             reason: "built-in source path".into(),
         })?;
-        rules.push(Rule::new(target, Source::Field(path), Vec::new())?);
+        // Every built-in target is a SCIM string (and every incoming field text): a profile
+        // that carries `"employeeid": 42` sends `"42"`.
+        rules.push(Rule::new(
+            target,
+            Source::Field(path),
+            vec![Transform::Text],
+        )?);
     }
     Ok(RuleSet {
         direction,

@@ -19,7 +19,8 @@
 //! ```
 //!
 //! Transformations, applied in order: `trim`, `lowercase`, `uppercase`, `parse_json` (the text
-//! becomes the JSON value it holds) and `{concat = {prefix, suffix}}`. A rule whose source is
+//! becomes the JSON value it holds), `text` (a number or boolean becomes its text) and
+//! `{concat = {prefix, suffix}}`. A rule whose source is
 //! absent or empty writes nothing — transformations never turn "absent" into a value, so a
 //! missing field can never become an empty string or a `[{"value": ""}]` sent to AWS.
 
@@ -70,6 +71,8 @@ pub enum Transform {
     Lowercase,
     Uppercase,
     ParseJson,
+    /// Numbers and booleans become their text (`42` → `"42"`); SCIM string attributes need it.
+    Text,
     Concat {
         prefix: Option<Part>,
         suffix: Option<Part>,
@@ -147,6 +150,9 @@ impl Rule {
                         target: self.target.clone(),
                         reason: e.to_string(),
                     })?
+                }
+                (Transform::Text, v @ (Value::Number(_) | Value::Bool(_))) => {
+                    Value::String(v.to_string())
                 }
                 (Transform::Concat { prefix, suffix }, v) => {
                     let mut s = part_text(prefix.as_ref(), doc);
@@ -287,9 +293,10 @@ pub fn from_document(doc: Value, origin: &str, wanted: Direction) -> Result<Rule
                             "lowercase" => Ok(Transform::Lowercase),
                             "uppercase" => Ok(Transform::Uppercase),
                             "parse_json" => Ok(Transform::ParseJson),
+                            "text" => Ok(Transform::Text),
                             _ => Err(bad(format!(
                                 "unknown transform '{n}': use trim, lowercase, uppercase, \
-                                 parse_json or {{concat = {{prefix, suffix}}}}"
+                                 parse_json, text or {{concat = {{prefix, suffix}}}}"
                             ))),
                         },
                         TransformSpec::Concat { concat } => Ok(Transform::Concat {

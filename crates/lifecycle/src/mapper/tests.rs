@@ -16,14 +16,14 @@ fn builtin_outgoing_maps_the_seed_example() {
     let profile = obj(json!({
         "email": "john.doe@example.com", "username": "test", "givenname": "test",
         "surname": "test", "displayname": "test", "department": "R&D", "costcentercode": "42",
-        "mobilephone": "+1 555", "employeeid": "E-7", "title": "", "unknownfield": "x"
+        "mobilephone": "+1 555", "employeeid": 7, "title": "", "unknownfield": "x"
     }));
     let user = Mapper::Builtin.map_out(&profile).unwrap();
     assert_eq!(
         Value::Object(user),
         json!({
             "schemas": [urn::USER, urn::ENTERPRISE_USER],
-            "userName": "test", "displayName": "test", "externalId": "E-7",
+            "userName": "test", "displayName": "test", "externalId": "7",
             "name": {"givenName": "test", "familyName": "test"},
             "emails": [{"value": "john.doe@example.com", "type": "work", "primary": true}],
             "phoneNumbers": [{"value": "+1 555", "type": "mobile"}],
