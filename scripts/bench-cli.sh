@@ -24,8 +24,8 @@ trap cleanup EXIT
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s' "$TOKEN" > "$WORK/token"
-"$BIN" serve --listen "127.0.0.1:$PORT" --db :memory: --tenant bench --token-file "$WORK/token" \
-    > "$WORK/serve.log" 2>&1 &
+AWS_ILM_EMULATOR_TOKEN="$TOKEN" "$BIN" serve --listen "127.0.0.1:$PORT" --db :memory: \
+    --tenant-id bench > "$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 
 export AWS_ILM_BASE_URL="http://127.0.0.1:$PORT"
@@ -36,9 +36,11 @@ for _ in $(seq 1 100); do
     if "$BIN" test-module > /dev/null 2>&1; then break; fi
     sleep 0.05
 done
-"$BIN" iam-create-user --user-profile '{"username":"bench@example.com","email":"bench@example.com","givenname":"B","surname":"Ench"}' > /dev/null
+"$BIN" iam-create-user --user-profile '{"username":"bench@example.com","email":"bench@example.com","givenname":"B","surname":"Ench","displayname":"B Ench"}' > /dev/null
 
 CMD="$BIN iam-get-user --user-profile '{\"username\":\"bench@example.com\"}'"
+# Exit status 0 means the user was found (1 would be "User does not exist").
+eval "$CMD" > /dev/null || { echo "iam-get-user did not succeed" >&2; exit 1; }
 if command -v hyperfine > /dev/null; then
     hyperfine --warmup 5 --runs "$RUNS" -N --export-json "$WORK/h.json" "$CMD" > /dev/null
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("median %.2f ms over %d runs (hyperfine)" % (r["median"]*1000, len(r["times"])))' "$WORK/h.json"

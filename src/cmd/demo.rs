@@ -67,22 +67,14 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, CliError> {
 }
 
 async fn steps(settings: &Settings) -> Result<u8, CliError> {
-    let profile = serde_json::json!({
-        "username": USER,
-        "email": USER,
-        "givenname": "Jane",
-        "surname": "Doe",
-        "displayname": "Jane Doe",
-        "title": "Engineer",
-        "department": "Identity",
-        "employeeid": "E1001"
-    })
-    .to_string();
-    let who = serde_json::json!({ "username": USER }).to_string();
-    let mover = serde_json::json!({
-        "username": USER, "title": "Senior Engineer", "department": "Security"
-    })
-    .to_string();
+    // Written as a person would type them (serde_json would sort the keys).
+    let profile = format!(
+        r#"{{"username": "{USER}", "email": "{USER}", "givenname": "Jane", "surname": "Doe", "displayname": "Jane Doe", "title": "Engineer", "department": "Identity", "employeeid": "E1001"}}"#
+    );
+    let who = format!(r#"{{"username": "{USER}"}}"#);
+    let mover = format!(
+        r#"{{"username": "{USER}", "title": "Senior Engineer", "department": "Security"}}"#
+    );
 
     let (ok, ctx) = step(settings, &["iam-create-user", "--user-profile", &profile]).await?;
     if !ok {
@@ -98,13 +90,13 @@ async fn steps(settings: &Settings) -> Result<u8, CliError> {
             return Ok(EXIT_FAILED);
         }
     }
-    let group = serde_json::json!({ "displayName": "Engineering" }).to_string();
+    let group = r#"{"displayName": "Engineering"}"#.to_string();
     let (ok, ctx) = step(settings, &["iam-create-group", "--scim", &group]).await?;
     if !ok {
         return Ok(EXIT_FAILED);
     }
     let group_id = text_at(&ctx, &["CreateGroup", "id"])?;
-    let by_id = serde_json::json!({ "id": group_id }).to_string();
+    let by_id = format!(r#"{{"id": "{group_id}"}}"#);
     for argv in [
         vec![
             "iam-update-group",
