@@ -42,6 +42,7 @@ pub enum OutputFormat {
 
 /// The instance parameters and process-wide switches.
 #[derive(Debug, Default, Clone, clap::Args)]
+#[command(next_help_heading = "Settings (flag > AWS_ILM_* variable > config file)")]
 pub struct GlobalArgs {
     /// TOML config file [default: $XDG_CONFIG_HOME/aws-ilm/config.toml]
     #[arg(long, global = true, value_name = "PATH")]

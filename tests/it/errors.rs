@@ -207,3 +207,26 @@ async fn missing_at_file_and_mapper_file() {
         .await;
     out.code(3).one_line_error().stderr_has("bad-mapper.json");
 }
+
+#[tokio::test]
+async fn usage_errors_exit_2() {
+    let env = Env::start().await;
+    env.cmd().args(["iam-frobnicate-user"]).run().await.code(2);
+    // The token is never a flag.
+    env.cmd()
+        .args(["--token", "x", "test-module"])
+        .run()
+        .await
+        .code(2);
+    env.cmd()
+        .args(["iam-get-user"])
+        .run()
+        .await
+        .code(2)
+        .stderr_has("--user-profile");
+    env.cmd()
+        .args(["--output", "yaml", "test-module"])
+        .run()
+        .await
+        .code(2);
+}

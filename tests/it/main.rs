@@ -9,5 +9,6 @@ mod demo;
 mod errors;
 mod groups;
 mod inputs;
+mod mappers;
 mod secrets;
 mod users;
