@@ -216,7 +216,12 @@ impl Inner {
         // Start-up cost (one CLI command = one process): the platform verifier reads every
         // system root certificate, most of a command's CPU time. A plain-http endpoint (the
         // local emulator) never uses them, so give it an empty root store instead.
-        if config.base_url.trim_start().to_ascii_lowercase().starts_with("http://") {
+        let plain_http = config
+            .base_url
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("http://");
+        if plain_http {
             builder = builder.tls_certs_only(Vec::<reqwest::Certificate>::new());
         }
         let http = builder
