@@ -31,7 +31,8 @@ trap cleanup EXIT
 TOKEN="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export TOKEN
 
-# start NAME PORT -> runs the emulator on $WORK/NAME.db
+# start NAME PORT -> runs the emulator on $WORK/NAME.db (request log as shipped: one line each,
+# to /dev/null; RUST_LOG=warn in the environment turns it off)
 start() {
   "$BIN" serve --listen "127.0.0.1:$2" --db "$WORK/$1.db" --tenant-id bench --token "$TOKEN" \
     >"$WORK/$1.out" 2>/dev/null &
@@ -73,6 +74,13 @@ IDS_FILE="$WORK/big.ids" load "GET /Users/{id} ($USERS users)" scripts/bench/get
 load "POST /Users (at $USERS users)" scripts/bench/create.lua http://127.0.0.1:18082
 echo "server RSS after the runs: $(rss_mb "$BIG")"
 echo "database size: $(du -h "$WORK/big.db" | cut -f1) (+ WAL $(du -h "$WORK/big.db-wal" 2>/dev/null | cut -f1))"
+kill "$BIG"; sleep 0.5
+
+# The same lookups without the per-request log line, to show what it costs.
+RUST_LOG=warn start big 18083
+USERS=$USERS load "filtered GET, request log off" scripts/bench/filter.lua http://127.0.0.1:18083
+IDS_FILE="$WORK/big.ids" load "GET /Users/{id}, request log off" scripts/bench/get.lua http://127.0.0.1:18083
+kill "${PIDS[-1]}"
 
 # The ceiling: a trivial axum handler.
 "$EX/hello" 127.0.0.1:18099 & PIDS+=($!)

@@ -8,12 +8,10 @@
 //! AWS. Rows are ordered by an insertion sequence that is never reused, so paging is stable
 //! while resources are created and deleted.
 
+use aws_ilm_scim::{Filter, urn};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
-use serde_json::value::RawValue;
-
-use aws_ilm_scim::{Filter, ListResponse};
 
 use crate::error::ApiError;
 use crate::store::Rows;
@@ -136,8 +134,9 @@ fn decode(cursor: &str, listing: &str) -> Result<i64, ApiError> {
     Ok(seq)
 }
 
-/// Builds the list body from stored JSON rows without re-serialising them. `rows` holds at most
-/// `count + 1` rows in cursor mode; the extra one only says that more remain.
+/// Builds the list body from stored JSON rows without re-serialising or re-parsing them (they
+/// were serialised by this server). `rows` holds at most `count + 1` rows in cursor mode; the
+/// extra one only says that more remain. Field order follows `aws_ilm_scim::ListResponse`.
 pub fn respond(
     params: &ListParams,
     listing: &str,
@@ -146,20 +145,35 @@ pub fn respond(
 ) -> Result<String, ApiError> {
     let more = rows.len() as i64 > params.count;
     rows.truncate(params.count as usize);
+    let n = rows.len();
     let next = match (&params.cursor, more, rows.last()) {
         (Some(_), true, Some((seq, _))) => Some(encode(*seq, listing)),
         _ => None,
     };
-    let resources = rows
-        .into_iter()
-        .map(|(_, body)| RawValue::from_string(decorate(body)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::internal(format!("stored resource is not JSON: {e}")))?;
-    let list = match params.cursor {
-        None => ListResponse::page(resources),
-        Some(_) => ListResponse::cursor_page(resources, next),
-    };
-    to_string(&list)
+    let total: usize = rows.iter().map(|(_, b)| b.len() + 16).sum();
+    let mut out = String::with_capacity(total + 160);
+    out.push_str("{\"schemas\":[\"");
+    out.push_str(urn::LIST_RESPONSE);
+    out.push_str("\"],");
+    match (&params.cursor, next) {
+        (None, _) => out.push_str(&format!(
+            "\"totalResults\":{n},\"itemsPerPage\":{n},\"startIndex\":1,"
+        )),
+        (Some(_), None) => out.push_str(&format!("\"itemsPerPage\":{n},")),
+        (Some(_), Some(c)) => {
+            // The cursor is URL-safe base64: nothing to escape.
+            out.push_str(&format!("\"itemsPerPage\":{n},\"nextCursor\":\"{c}\","));
+        }
+    }
+    out.push_str("\"Resources\":[");
+    for (i, (_, body)) in rows.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&decorate(body));
+    }
+    out.push_str("]}");
+    Ok(out)
 }
 
 pub fn to_string(v: &impl Serialize) -> Result<String, ApiError> {
@@ -188,6 +202,28 @@ mod tests {
         ] {
             assert!(ListParams::parse(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn list_bodies_match_the_shared_type() {
+        let rows = vec![
+            (1, "{\"id\":\"a\"}".to_owned()),
+            (2, "{\"id\":\"b\"}".to_owned()),
+        ];
+        let plain = ListParams::parse(Some("count=5")).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&respond(&plain, "l", rows.clone(), |b| b).unwrap()).unwrap();
+        let want = aws_ilm_scim::ListResponse::page(vec![
+            serde_json::json!({"id": "a"}),
+            serde_json::json!({"id": "b"}),
+        ]);
+        assert_eq!(v, serde_json::to_value(&want).unwrap());
+        let cur = ListParams::parse(Some("count=1&cursor=")).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&respond(&cur, "l", rows, |b| b).unwrap()).unwrap();
+        assert_eq!(v["itemsPerPage"], 1);
+        assert_eq!(v["nextCursor"], encode(1, "l"));
+        assert!(v.get("totalResults").is_none());
     }
 
     #[test]

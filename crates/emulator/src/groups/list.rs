@@ -20,13 +20,17 @@ pub async fn handle(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Res
         .as_ref()
         .map(GroupQuery::from_filter)
         .transpose()?;
-    let listing = format!(
-        "groups|{}",
-        query
-            .as_ref()
-            .map(|q| q.to_filter().to_string())
-            .unwrap_or_default()
-    );
+    // The cursor's fingerprint of the listing; only cursor mode needs it.
+    let listing = match &params.cursor {
+        Some(_) => format!(
+            "groups|{}",
+            query
+                .as_ref()
+                .map(|q| q.to_filter().to_string())
+                .unwrap_or_default()
+        ),
+        None => String::new(),
+    };
     let after = params.after(&listing)?;
     let limit = params.count + i64::from(params.cursor.is_some());
     let member = match &query {
