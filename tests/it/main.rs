@@ -11,4 +11,5 @@ mod groups;
 mod inputs;
 mod mappers;
 mod secrets;
+mod transcript;
 mod users;
