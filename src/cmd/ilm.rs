@@ -179,6 +179,8 @@ pub fn ilm_settings(settings: &Settings) -> Result<IlmSettings, CliError> {
         allow_enable: settings.allow_enable,
         allow_disable: settings.allow_disable,
         create_if_not_exists: settings.create_if_not_exists,
+        // Batch-only strategy; `cmd::batch` turns it on (one request per new user).
+        create_first: false,
         instance_name: settings.instance_name.clone(),
         mapper_in: load(&settings.mapper_in, Direction::Incoming)?,
         mapper_out: load(&settings.mapper_out, Direction::Outgoing)?,

@@ -5,8 +5,8 @@
 //! against a directory reached through [`aws_ilm_client::ScimClient`], and yields an [`Outcome`]:
 //! the seed's context document and its human-readable table. The engine knows nothing about
 //! HTTP; it decides what to read and write, with the fewest round trips the semantics allow
-//! (a get is one request, a create of a new user two, an update two, 250 member changes three
-//! PATCHes).
+//! (a get is one request, a create of a new user two — one with `create_first` —, an update
+//! two, 250 member changes three PATCHes).
 //!
 //! Layout: [`profile`] (the user profile), [`mapper`] (profile ⇄ SCIM user), [`command`]
 //! (arguments), [`users`] and [`groups`] (one module per command), [`outcome`] (results),
@@ -42,6 +42,10 @@ pub struct IlmSettings {
     /// parameter, and deletion is a leaver's step beyond disabling).
     pub allow_disable: bool,
     pub create_if_not_exists: bool,
+    /// `iam-create-user` POSTs first and looks up only on a 409 (one request for a new user
+    /// instead of two; see [`users::create`]). Off by default: the single command keeps its
+    /// lookup-then-POST budget; `aws-ilm batch` turns it on for bulk loads.
+    pub create_first: bool,
     /// Shown as `instanceName` in every result.
     pub instance_name: String,
     pub mapper_in: Mapper,
@@ -56,6 +60,7 @@ impl Default for IlmSettings {
             allow_enable: true,
             allow_disable: true,
             create_if_not_exists: true,
+            create_first: false,
             instance_name: "aws-ilm".into(),
             mapper_in: Mapper::Builtin,
             mapper_out: Mapper::Builtin,

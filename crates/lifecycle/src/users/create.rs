@@ -1,4 +1,22 @@
-//! `iam-create-user`: lookup, then POST — two requests for a new user.
+//! `iam-create-user`, two strategies.
+//!
+//! **Lookup first** (the default, and the single CLI command's): look the user up, then POST —
+//! two requests for a new user. **Create first** ([`IlmSettings::create_first`], chosen by
+//! `aws-ilm batch`): POST the mapped user at once — one request for a new user, which is what a
+//! bulk load mostly is. A 409 means the name (or the e-mail, or the externalId) is taken: the
+//! user is then looked up by the usual identifiers and, when found, handled exactly like the
+//! lookup-first "already exists" branch; when not found the 409 was a clash with another user
+//! and the event fails with AWS's 409 detail. A profile carrying `id` or `olduserdata`, or
+//! whose mapping has no `userName`, stays lookup-first: a POST cannot find a user by id, follow
+//! a rename, or be made without a userName (AWS requires one).
+//!
+//! Both are safe to re-run (batch resume, a re-sent event): the second create of a user finds
+//! it, by lookup or by 409, and becomes an update. The client's create never re-sends a POST
+//! whose outcome it does not know (it looks the userName up instead); when that lookup finds a
+//! user it returns it as created, which under create-first may be a user that was already
+//! there with other values (AWS answered 500 before acting, say). So a create-first answer is
+//! checked against what was POSTed, and a user that does not carry it is updated like any
+//! existing user.
 //!
 //! `allow_create` off → skipped "Command is disabled.". An existing user is updated instead
 //! (action "update", PRODUCT.md §3.1), which needs `allow_update`. A new user is created active,
@@ -7,39 +25,147 @@
 //! The instance's `allow_enable` governs re-enabling existing users only: a joiner is not
 //! "enabled", it is created.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use crate::Ilm;
-use crate::command::Command;
+use crate::command::{Command, CommandName};
 use crate::error::{IlmError, classify};
 use crate::outcome::{Outcome, VendorResult};
+use crate::profile::{OLD_USER_DATA, text_of};
 use crate::users::{
-    CREATE, DISABLED, Prepared, Titles, failed, finish, locate, prepare, skipped, update,
+    CREATE, DISABLED, Lookup, Prepared, Titles, failed, finish, locate, prepare, skipped, update,
 };
+use crate::{Ilm, IlmSettings};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    let given = cmd.user_profile.clone().unwrap_or_default();
     if !ilm.settings().allow_create {
+        let given = cmd.user_profile.clone().unwrap_or_default();
         return Ok(finish(ilm, &CREATE, skipped("create", DISABLED), &given));
     }
     let p = prepare(ilm, cmd)?;
+    if creates_first(ilm.settings(), cmd) && posts_by_user_name(&p) {
+        return create_first(ilm, cmd, &p).await;
+    }
     match locate(ilm, &p).await? {
-        Err(f) => Ok(finish(ilm, &CREATE, failed("create", f), &given)),
-        Ok(Some(user)) if ilm.settings().allow_update => {
-            update::update_existing(ilm, cmd, &p, &user, &CREATE).await
-        }
-        Ok(Some(user)) => Ok(finish(
+        Err(f) => Ok(finish(
             ilm,
             &CREATE,
-            skipped(
-                "update",
-                "User already exists and updating users is disabled.",
-            )
-            .with_user(&user),
-            &given,
+            failed("create", f),
+            p.profile.fields(),
         )),
+        Ok(Some(user)) => existing(ilm, cmd, &p, &user).await,
         Ok(None) => create_new(ilm, cmd, &p, &CREATE).await,
     }
+}
+
+/// Whether `cmd` runs create-first under `settings`: an `iam-create-user` the instance allows,
+/// with create-first on, whose profile has neither `id` nor `olduserdata` (those need the
+/// lookup). Also the batch's request estimate (one write instead of a read and a write); the
+/// run itself further needs the mapped profile to carry a `userName`.
+pub fn creates_first(settings: &IlmSettings, cmd: &Command) -> bool {
+    settings.create_first
+        && settings.allow_create
+        && cmd.name == CommandName::CreateUser
+        && cmd.user_profile.as_ref().is_some_and(|m| {
+            let get = |key: &str| {
+                m.get(key).or_else(|| {
+                    m.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                        .map(|(_, v)| v)
+                })
+            };
+            // As `UserProfile::id` and `UserProfile::old` read them; anything doubtful counts
+            // as present, which only means the (always correct) lookup-first path.
+            let has_id = get("id").and_then(text_of).is_some();
+            let has_old = match get(OLD_USER_DATA) {
+                None | Some(Value::Null) => false,
+                Some(Value::Object(o)) => !o.is_empty(),
+                Some(Value::String(s)) => !s.trim().is_empty(),
+                Some(_) => true,
+            };
+            !has_id && !has_old
+        })
+}
+
+/// The one lookup is by userName: the POST carries that name, so a 409 can be followed up.
+fn posts_by_user_name(p: &Prepared) -> bool {
+    matches!(p.lookups.as_slice(), [Lookup::UserName(_)])
+}
+
+/// The user exists: update it (action "update"), or skip when updating is off.
+async fn existing(
+    ilm: &Ilm,
+    cmd: &Command,
+    p: &Prepared,
+    user: &Value,
+) -> Result<Outcome, IlmError> {
+    if ilm.settings().allow_update {
+        return update::update_existing(ilm, cmd, p, user, &CREATE).await;
+    }
+    Ok(finish(
+        ilm,
+        &CREATE,
+        skipped(
+            "update",
+            "User already exists and updating users is disabled.",
+        )
+        .with_user(user),
+        p.profile.fields(),
+    ))
+}
+
+/// The body of the POST: the mapped profile, with `active` from `allow-enable`.
+fn post_body(cmd: &Command, p: &Prepared) -> Map<String, Value> {
+    let mut body = p.mapped.clone();
+    body.insert("active".into(), json!(cmd.allow_enable));
+    body
+}
+
+/// POST first; a 409 or an answer that is not what was POSTed leads to the existing user.
+async fn create_first(ilm: &Ilm, cmd: &Command, p: &Prepared) -> Result<Outcome, IlmError> {
+    let body = Value::Object(post_body(cmd, p));
+    let conflict = match ilm.client().create_user(&body).await {
+        Ok(user) => {
+            // Compared as the update would: only what we sent, so AWS's additions (id, meta, a
+            // `type` we left out) do not count.
+            if body
+                .as_object()
+                .is_none_or(|sent| update::diff(sent, &user).is_empty())
+            {
+                return Ok(finish(ilm, &CREATE, created(&user), p.profile.fields()));
+            }
+            tracing::debug!("the created user does not carry the profile: treated as existing");
+            return existing(ilm, cmd, p, &user).await;
+        }
+        Err(e) if e.status() == Some(409) => e,
+        Err(e) => {
+            let result = failed("create", classify(e)?);
+            return Ok(finish(ilm, &CREATE, result, p.profile.fields()));
+        }
+    };
+    match locate(ilm, p).await? {
+        Ok(Some(user)) => existing(ilm, cmd, p, &user).await,
+        // Not found by its own name: the 409 was another user's e-mail or externalId.
+        Ok(None) => Ok(finish(
+            ilm,
+            &CREATE,
+            failed("create", classify(conflict)?),
+            p.profile.fields(),
+        )),
+        Err(f) => Ok(finish(
+            ilm,
+            &CREATE,
+            failed("create", f),
+            p.profile.fields(),
+        )),
+    }
+}
+
+fn created(user: &Value) -> VendorResult {
+    VendorResult {
+        action: "create",
+        ..Default::default()
+    }
+    .with_user(user)
 }
 
 /// POSTs the mapped profile (also used by update's create-if-not-exists).
@@ -49,16 +175,86 @@ pub(crate) async fn create_new(
     p: &Prepared,
     titles: &Titles,
 ) -> Result<Outcome, IlmError> {
-    let mut body = p.mapped.clone();
-    body.insert("active".into(), json!(cmd.allow_enable));
-    let given = p.profile.fields();
-    let result = match ilm.client().create_user(&Value::Object(body)).await {
-        Ok(user) => VendorResult {
-            action: "create",
-            ..Default::default()
-        }
-        .with_user(&user),
+    let body = Value::Object(post_body(cmd, p));
+    let result = match ilm.client().create_user(&body).await {
+        Ok(user) => created(&user),
         Err(e) => failed("create", classify(e)?),
     };
-    Ok(finish(ilm, titles, result, given))
+    Ok(finish(ilm, titles, result, p.profile.fields()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::UserProfile;
+    use serde_json::json;
+
+    fn cmd(profile: Value) -> Command {
+        Command::parse(
+            "iam-create-user",
+            json!({"user-profile": profile}).as_object().unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn create_first_only_where_a_post_can_stand_for_the_lookup() {
+        let on = IlmSettings {
+            create_first: true,
+            ..Default::default()
+        };
+        assert!(creates_first(&on, &cmd(json!({"username": "ada"}))));
+        assert!(!creates_first(
+            &IlmSettings::default(),
+            &cmd(json!({"username": "ada"}))
+        ));
+        assert!(!creates_first(
+            &on,
+            &cmd(json!({"username": "ada", "ID": "u-1"}))
+        ));
+        assert!(!creates_first(
+            &on,
+            &cmd(json!({"username": "ada", "olduserdata": {"username": "ad"}}))
+        ));
+        assert!(!creates_first(
+            &on,
+            &cmd(json!({"username": "ada", "olduserdata": "{\"username\": \"ad\"}"}))
+        ));
+        // Empty old data or an empty id is no old data and no id.
+        assert!(creates_first(
+            &on,
+            &cmd(json!({"username": "ada", "olduserdata": {}, "id": ""}))
+        ));
+        assert!(creates_first(
+            &on,
+            &cmd(json!({"username": "ada", "olduserdata": " ", "id": null}))
+        ));
+        let off = IlmSettings {
+            allow_create: false,
+            ..on.clone()
+        };
+        assert!(!creates_first(&off, &cmd(json!({"username": "ada"}))));
+        let update = Command::parse(
+            "iam-update-user",
+            json!({"user-profile": {"username": "ada"}})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(!creates_first(&on, &update));
+    }
+
+    #[test]
+    fn the_user_profile_type_agrees_on_old_data() {
+        // creates_first reads the raw map; UserProfile::old is the engine's reading.
+        for v in [json!({}), json!(""), json!(null), json!("  ")] {
+            let p = UserProfile::new(
+                json!({"username": "a", "olduserdata": v})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            );
+            assert_eq!(p.old().unwrap(), None, "{v}");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! budgets, counted by the emulator's `/_emulator/stats`.
 
 mod common;
+mod create_first;
 mod errors;
 mod groups;
 mod users;
