@@ -34,6 +34,7 @@ export TOKEN
 # start NAME PORT -> runs the emulator on $WORK/NAME.db (request log as shipped: one line each,
 # to /dev/null; RUST_LOG=warn in the environment turns it off)
 start() {
+  rm -f "$WORK/$1.out"
   "$BIN" serve --listen "127.0.0.1:$2" --db "$WORK/$1.db" --tenant-id bench --token "$TOKEN" \
     >"$WORK/$1.out" 2>/dev/null &
   PIDS+=($!)
