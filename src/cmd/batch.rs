@@ -6,6 +6,7 @@
 //! Signature for the dispatcher in `main.rs`: the CLI builds the client configuration and the
 //! lifecycle settings from its `Settings` exactly as for a single command, then calls
 //! `cmd::batch::run(args, client_config, ilm_settings).await` → `anyhow::Result<ExitCode>`.
+//! The batch sets `IlmSettings::create_first` itself, from `--create-strategy`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
@@ -58,6 +59,19 @@ pub struct Args {
     /// Never show the progress bar (it is shown only when stderr is a terminal)
     #[arg(long)]
     pub no_progress: bool,
+    /// How iam-create-user events go: create-first POSTs at once and looks the user up only
+    /// on a 409 (1 request per new user, 2-3 per existing one); lookup-first looks up, then
+    /// POSTs or PATCHes (2 requests either way). Profiles with id or olduserdata always look
+    /// up first
+    #[arg(long, value_name = "STRATEGY", value_enum, default_value_t = CreateStrategy::CreateFirst)]
+    pub create_strategy: CreateStrategy,
+}
+
+/// `--create-strategy`: see `docs/batch.md` for why create-first is the batch's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CreateStrategy {
+    CreateFirst,
+    LookupFirst,
 }
 
 pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::Result<ExitCode> {
@@ -90,7 +104,21 @@ pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::
         }
     };
     let journal = match &args.journal {
-        Some(p) => Some(Journal::open(p).map_err(anyhow::Error::new)?),
+        Some(p) => {
+            let (journal, mut done) = Journal::open(p).map_err(anyhow::Error::new)?;
+            // A kill between a journal sync and the result lines: report those events now.
+            if let Some(results) = &args.results {
+                let again = done.keep_reported(results).map_err(anyhow::Error::new)?;
+                if again > 0 {
+                    eprintln!(
+                        "batch: {again} events journaled as done have no result line in {}; \
+                         running them again",
+                        results.display()
+                    );
+                }
+            }
+            Some((journal, done))
+        }
         None => None,
     };
     let results: Box<dyn Write + Send> = match &args.results {
@@ -117,6 +145,8 @@ pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::
     let hook = Arc::clone(&limiter);
     client.on_throttle = Some(Arc::new(move |retry_after| hook.throttled(retry_after)));
     let client = ScimClient::new(client).context("cannot build the SCIM client")?;
+    let mut ilm = ilm;
+    ilm.create_first = args.create_strategy == CreateStrategy::CreateFirst;
     let exec = Arc::new(IlmExecutor::new(Ilm::new(client, ilm)));
 
     let mut options = Options::new(args.concurrency as usize);
@@ -149,8 +179,24 @@ fn open_results(path: &Path, append: bool) -> anyhow::Result<File> {
     } else {
         o.write(true).truncate(true);
     }
-    o.open(path)
-        .with_context(|| format!("cannot write results to {}", path.display()))
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("cannot write results to {}", path.display()))?;
+    // A line torn by a kill must not swallow the first line of this run.
+    if append && ends_without_newline(path) {
+        f.write_all(b"\n")
+            .with_context(|| format!("cannot write results to {}", path.display()))?;
+    }
+    Ok(f)
+}
+
+fn ends_without_newline(path: &Path) -> bool {
+    use std::io::{Seek, SeekFrom};
+    let Ok(mut f) = File::open(path) else {
+        return false;
+    };
+    let mut last = [0u8; 1];
+    f.seek(SeekFrom::End(-1)).is_ok() && f.read_exact(&mut last).is_ok() && last[0] != b'\n'
 }
 
 /// Non-blank lines of the file (less the CSV header), for the progress bar's length.

@@ -3,21 +3,25 @@
 //! - Keys: `user:<Command::user_key()>` and `group:<Command::group_key()>`, so one user's (or
 //!   one group's) events keep input order. A group named by id in one event and by displayName
 //!   in another has two keys: ordering by name and id alike would need a lookup per event.
-//! - Cost: each command's request pattern (PRODUCT.md §3: a lookup, then one write).
+//! - Cost: each command's request pattern (PRODUCT.md §3: a lookup, then one write); a
+//!   create-first `iam-create-user` is one write (its 409 path — a write, a read and maybe a
+//!   PATCH — is not charged up front: like client retries, any excess reaches the limiter as
+//!   429s).
 //! - Merging: `iam-update-group` events with the same `scim` whose member changes commute (no
 //!   member added by one and removed by another), up to 100 changes in all, so the merged
 //!   command is one PATCH (AWS: PatchGroup takes at most 100 member changes).
 //! - Throttling and server errors that outlast the client's own retries (a `Failed` outcome
 //!   with errorCode 429 or 5xx, or a lost connection) are run again, after a pause, up to
 //!   [`EVENT_ATTEMPTS`] times: issue 4 wants no event lost to throttling, and every command
-//!   looks up before it writes, so running it again is safe. Refused credentials, TLS and
-//!   configuration errors are fatal at once.
+//!   looks up before it writes (create-first: a 409 leads to the lookup), so running it again is
+//!   safe. Refused credentials, TLS and configuration errors are fatal at once.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_ilm_client::ClientError;
+use aws_ilm_lifecycle::users::create::creates_first;
 use aws_ilm_lifecycle::{Command, CommandName, Ilm, IlmError, Status};
 use serde_json::{Map, Value, json};
 
@@ -108,6 +112,7 @@ impl Executor for IlmExecutor {
         };
         let lookup = if by_name_only() { 1.0 } else { 0.0 };
         let (reads, writes) = match cmd.name {
+            CommandName::CreateUser if creates_first(self.ilm.settings(), cmd) => (0.0, 1.0),
             CommandName::CreateUser
             | CommandName::UpdateUser
             | CommandName::DisableUser
@@ -221,11 +226,12 @@ mod tests {
     use aws_ilm_lifecycle::IlmSettings;
 
     fn exec() -> IlmExecutor {
+        exec_with(IlmSettings::default())
+    }
+
+    fn exec_with(settings: IlmSettings) -> IlmExecutor {
         let cfg = ClientConfig::new("http://127.0.0.1:9", "t", SecretToken::new("x".into()));
-        IlmExecutor::new(Ilm::new(
-            ScimClient::new(cfg).unwrap(),
-            IlmSettings::default(),
-        ))
+        IlmExecutor::new(Ilm::new(ScimClient::new(cfg).unwrap(), settings))
     }
 
     fn parse(e: &IlmExecutor, v: Value) -> Command {
@@ -299,6 +305,34 @@ mod tests {
         );
         assert_eq!(
             e.cost(&c),
+            Cost {
+                reads: 1.0,
+                writes: 1.0
+            }
+        );
+        // Create-first: one write, unless the profile needs the lookup (id, olduserdata).
+        let cf = exec_with(IlmSettings {
+            create_first: true,
+            ..Default::default()
+        });
+        let new = parse(
+            &cf,
+            json!({"command": "iam-create-user", "args": {"user-profile": {"username": "a"}}}),
+        );
+        assert_eq!(
+            cf.cost(&new),
+            Cost {
+                reads: 0.0,
+                writes: 1.0
+            }
+        );
+        let by_id = parse(
+            &cf,
+            json!({"command": "iam-create-user",
+                   "args": {"user-profile": {"username": "a", "id": "u-1"}}}),
+        );
+        assert_eq!(
+            cf.cost(&by_id),
             Cost {
                 reads: 1.0,
                 writes: 1.0

@@ -21,6 +21,11 @@
 //! - Records are written in groups: the output thread appends every finished event it has at
 //!   hand, syncs once, then reports them all (group commit), so durability costs one fdatasync
 //!   per group rather than per event.
+//! - A kill after a group's sync but before its result lines are written would leave events
+//!   done but never reported. So a resumed run that appends to the same results file first reads
+//!   it ([`Done::keep_reported`]): an event journaled done whose last result line there is not
+//!   `success`/`skipped` (or that has none) is run again and reported, so each event is reported
+//!   once across the runs (running it again is safe, as for any event cut short).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -65,6 +70,44 @@ impl Done {
             Some(h) if *h == hash => Previous::Done,
             Some(_) => Previous::Changed,
         }
+    }
+
+    /// Forgets the events the results file at `results` does not show as reported done (its
+    /// last line for that event number is not `success`/`skipped`), so that they run and are
+    /// reported again; returns how many. A missing or empty file changes nothing: the results
+    /// of this run go somewhere new, on purpose. Torn or foreign lines are ignored.
+    pub fn keep_reported(&mut self, results: &Path) -> Result<u64, BatchError> {
+        #[derive(Deserialize)]
+        struct Reported<'a> {
+            line: u64,
+            #[serde(borrow)]
+            status: std::borrow::Cow<'a, str>,
+        }
+        let err = |e: std::io::Error| BatchError::Results(format!("{}: {e}", results.display()));
+        let file = match File::open(results) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(err(e)),
+        };
+        if self.by_line.is_empty() || file.metadata().map_err(err)?.len() == 0 {
+            return Ok(0);
+        }
+        let mut reported: HashMap<u64, bool> = HashMap::with_capacity(self.by_line.len());
+        let mut reader = BufReader::with_capacity(256 * 1024, file);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            if reader.read_until(b'\n', &mut buf).map_err(err)? == 0 {
+                break;
+            }
+            if let Ok(r) = serde_json::from_slice::<Reported>(&buf) {
+                reported.insert(r.line, r.status == "success" || r.status == "skipped");
+            }
+        }
+        let before = self.by_line.len();
+        self.by_line
+            .retain(|line, _| reported.get(line).copied().unwrap_or(false));
+        Ok((before - self.by_line.len()) as u64)
     }
 
     pub fn len(&self) -> usize {
@@ -234,6 +277,42 @@ mod tests {
         assert_eq!(done.check(1, 1), Previous::Done);
         assert_eq!(done.check(2, 2), Previous::Done);
         assert_eq!(done.unreadable, 1);
+    }
+
+    #[test]
+    fn events_done_but_not_reported_run_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let (mut j, _) = Journal::open(&path).unwrap();
+        for line in 1..=5 {
+            j.record(line, line, EventStatus::Success);
+        }
+        j.commit().unwrap();
+        drop(j);
+        let results = dir.path().join("results");
+        // 1 reported; 2 reported failed in an earlier run, then success; 3 failed last; 4 and
+        // 5 lost at the kill (5 torn mid-line).
+        std::fs::write(
+            &results,
+            concat!(
+                "{\"line\":1,\"command\":\"c\",\"status\":\"success\",\"result\":{}}\n",
+                "{\"line\":2,\"status\":\"failed\"}\n",
+                "{\"line\":3,\"status\":\"skipped\"}\n",
+                "{\"line\":2,\"status\":\"success\"}\n",
+                "{\"line\":3,\"status\":\"failed\"}\n",
+                "{\"line\":5,\"sta"
+            ),
+        )
+        .unwrap();
+        let (_, mut done) = Journal::open(&path).unwrap();
+        assert_eq!(done.keep_reported(&results).unwrap(), 3);
+        let state: Vec<Previous> = (1..=5).map(|l| done.check(l, l)).collect();
+        use Previous::{Done as D, NotDone as N};
+        assert_eq!(state, [D, D, N, N, N]);
+        // Results going to a new file: the journal alone decides.
+        let (_, mut done) = Journal::open(&path).unwrap();
+        assert_eq!(done.keep_reported(&dir.path().join("new")).unwrap(), 0);
+        assert_eq!(done.len(), 5);
     }
 
     #[test]

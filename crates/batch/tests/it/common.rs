@@ -80,7 +80,8 @@ impl Buf {
     }
 }
 
-/// Runs a batch in-process exactly as `aws-ilm batch` does (limiter hooked to the client).
+/// Runs a batch in-process exactly as `aws-ilm batch` does (limiter hooked to the client),
+/// with the default (lookup-first) settings.
 pub async fn run_batch(
     emu: &Running,
     input: String,
@@ -89,13 +90,35 @@ pub async fn run_batch(
     max_rps: f64,
     journal: Option<&Path>,
 ) -> (Summary, Vec<Value>) {
+    run_batch_with(
+        emu,
+        input,
+        format,
+        concurrency,
+        max_rps,
+        journal,
+        IlmSettings::default(),
+    )
+    .await
+}
+
+/// [`run_batch`] with the given lifecycle settings.
+pub async fn run_batch_with(
+    emu: &Running,
+    input: String,
+    format: Format,
+    concurrency: usize,
+    max_rps: f64,
+    journal: Option<&Path>,
+    settings: IlmSettings,
+) -> (Summary, Vec<Value>) {
     let limiter = Arc::new(RateLimiter::new(max_rps));
     let mut cfg = client_config(emu);
     let hook = Arc::clone(&limiter);
     cfg.on_throttle = Some(Arc::new(move |ra| hook.throttled(ra)));
     cfg.retry.max_attempts = 10;
     cfg.retry.max_elapsed = std::time::Duration::from_secs(300);
-    let ilm = Ilm::new(ScimClient::new(cfg).unwrap(), IlmSettings::default());
+    let ilm = Ilm::new(ScimClient::new(cfg).unwrap(), settings);
     let exec =
         Arc::new(IlmExecutor::new(ilm).with_rerun_pause(std::time::Duration::from_millis(200)));
     let buf = Buf::default();
@@ -119,4 +142,23 @@ pub fn each_line_once(results: &[Value], expected: impl IntoIterator<Item = u64>
     lines.sort_unstable();
     let expected: Vec<u64> = expected.into_iter().collect();
     assert_eq!(lines, expected);
+}
+
+/// The emulator's request counts (`/_emulator/stats`): `(total, per operation)`.
+pub async fn emulator_stats(emu: &Running) -> (u64, Value) {
+    let v: Value = reqwest::get(format!("{}/_emulator/stats", emu.root_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (v["total"].as_u64().unwrap(), v["operations"].clone())
+}
+
+/// Lifecycle settings with create-first on, as `aws-ilm batch` runs by default.
+pub fn create_first() -> IlmSettings {
+    IlmSettings {
+        create_first: true,
+        ..Default::default()
+    }
 }

@@ -2,5 +2,6 @@
 //! `aws-ilm batch` binary for the kill-and-resume case.
 
 mod common;
+mod create_first;
 mod kill;
 mod runs;
