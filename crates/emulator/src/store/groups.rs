@@ -93,6 +93,17 @@ pub fn member_count(c: &Connection, group_id: &str) -> Result<i64, StoreError> {
     )
 }
 
+/// The list statements, as for users: `?1` after, `?2` page size, `?3` (and `?4`) the keys.
+const LIST_ALL: &str = "SELECT seq, body FROM groups WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+const LIST_BY_DISPLAY_NAME: &str =
+    "SELECT seq, body FROM groups WHERE seq > ?1 AND display_name_ci = ?3 ORDER BY seq LIMIT ?2";
+const LIST_BY_EXTERNAL_ID: &str =
+    "SELECT seq, body FROM groups WHERE seq > ?1 AND external_id_ci = ?3 ORDER BY seq LIMIT ?2";
+const LIST_BY_MEMBER: &str = "SELECT g.seq, g.body FROM memberships m JOIN groups g ON g.id = m.group_id \
+     WHERE m.user_id = ?3 AND g.seq > ?1 ORDER BY g.seq LIMIT ?2";
+const LIST_BY_ID_AND_MEMBER: &str = "SELECT g.seq, g.body FROM groups g JOIN memberships m ON m.group_id = g.id \
+     WHERE g.id = ?3 AND m.user_id = ?4 AND g.seq > ?1 ORDER BY g.seq LIMIT ?2";
+
 /// Up to `limit` groups after `after` in storage order, matching the query.
 pub fn list(
     c: &Connection,
@@ -100,36 +111,22 @@ pub fn list(
     after: i64,
     limit: i64,
 ) -> Result<Rows, StoreError> {
-    let base = "SELECT seq, body FROM groups WHERE seq > ?1";
     match q {
-        None => collect_rows(
-            &mut c.prepare_cached(&format!("{base} ORDER BY seq LIMIT ?2"))?,
-            params![after, limit],
-        ),
+        None => collect_rows(&mut c.prepare_cached(LIST_ALL)?, params![after, limit]),
         Some(GroupQuery::DisplayName(v)) => collect_rows(
-            &mut c.prepare_cached(&format!(
-                "{base} AND display_name_ci = ?3 ORDER BY seq LIMIT ?2"
-            ))?,
+            &mut c.prepare_cached(LIST_BY_DISPLAY_NAME)?,
             params![after, limit, fold(v)],
         ),
         Some(GroupQuery::ExternalId(v)) => collect_rows(
-            &mut c.prepare_cached(&format!(
-                "{base} AND external_id_ci = ?3 ORDER BY seq LIMIT ?2"
-            ))?,
+            &mut c.prepare_cached(LIST_BY_EXTERNAL_ID)?,
             params![after, limit, fold(v)],
         ),
         Some(GroupQuery::MembersValue(u)) => collect_rows(
-            &mut c.prepare_cached(
-                "SELECT g.seq, g.body FROM memberships m JOIN groups g ON g.id = m.group_id \
-                 WHERE m.user_id = ?3 AND g.seq > ?1 ORDER BY g.seq LIMIT ?2",
-            )?,
+            &mut c.prepare_cached(LIST_BY_MEMBER)?,
             params![after, limit, u],
         ),
         Some(GroupQuery::IdAndMembers { id, member }) => collect_rows(
-            &mut c.prepare_cached(
-                "SELECT g.seq, g.body FROM groups g JOIN memberships m ON m.group_id = g.id \
-                 WHERE g.id = ?3 AND m.user_id = ?4 AND g.seq > ?1 ORDER BY g.seq LIMIT ?2",
-            )?,
+            &mut c.prepare_cached(LIST_BY_ID_AND_MEMBER)?,
             params![after, limit, id, member],
         ),
     }

@@ -12,6 +12,12 @@
 //! single writer connection, which also serialises writes. Reads use a small pool of read-only
 //! connections and run inline: an indexed lookup takes microseconds, less than handing it to
 //! another thread would cost. An in-memory store has one connection for both.
+//!
+//! Every connection runs with SQLite's query-planner stability guarantee (QPSG) on. Without it,
+//! a statement whose `LIMIT ?` is bound to a new value is re-compiled on its next step (SQLite
+//! lets the planner look at bound LIMITs), which made each cached list statement cost a full
+//! parse and plan: 40% of a filtered GET's CPU. The plans here are index lookups whatever the
+//! values, so nothing is lost.
 
 pub mod groups;
 pub mod users;
@@ -106,6 +112,7 @@ impl Store {
             Connection::open(path)?
         };
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
+        stable_plans(&writer)?;
         let mode: String = writer.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !memory && !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Task(format!(
@@ -125,6 +132,7 @@ impl Store {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(10))?;
+                stable_plans(&c)?;
                 // 8 MiB of page cache per reader (SQLite's default is 2 MiB) keeps the key
                 // indexes of 100,000 users resident, so a lookup costs one leaf-page read.
                 c.execute_batch("PRAGMA cache_size=-8192; PRAGMA query_only=ON;")?;
@@ -186,6 +194,15 @@ impl Store {
     }
 }
 
+/// QPSG: a prepared statement keeps its plan whatever is bound to it (see the module doc).
+fn stable_plans(c: &Connection) -> Result<(), StoreError> {
+    c.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}
+
 fn lock(m: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>, StoreError> {
     m.lock().map_err(|_| StoreError::Poisoned)
 }
@@ -201,4 +218,44 @@ pub(crate) fn collect_rows(
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_ilm_scim::UserQuery;
+    use rusqlite::StatementStatus;
+
+    /// A cached list statement is compiled once, whatever the page size and cursor bound to it
+    /// (QPSG; without it every new `LIMIT` value re-compiles the statement).
+    #[tokio::test]
+    async fn list_statements_are_not_recompiled_per_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let store = Store::open(path.to_str().unwrap()).unwrap();
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO users (id, user_name_ci, body) VALUES ('u1', 'ada', '{}')",
+                    [],
+                )
+                .map_err(StoreError::from)
+            })
+            .await
+            .unwrap();
+        let q = UserQuery::UserName("ADA".into());
+        for conn in 0..2 * READERS {
+            let reprepared = store
+                .read(|c| {
+                    for (after, limit) in [(0, 101), (0, 2), (5, 100), (0, 1)] {
+                        let rows = users::list(c, Some(&q), after, limit)?;
+                        assert_eq!(rows.len(), usize::from(after == 0), "{after} {limit}");
+                    }
+                    let stmt = c.prepare_cached(users::LIST_BY_USER_NAME)?;
+                    Ok::<_, StoreError>(stmt.get_status(StatementStatus::RePrepare))
+                })
+                .unwrap();
+            assert_eq!(reprepared, 0, "reader pass {conn}");
+        }
+    }
 }

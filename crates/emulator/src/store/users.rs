@@ -69,6 +69,18 @@ pub fn delete(c: &Connection, id: &str) -> Result<bool, StoreError> {
         == 1)
 }
 
+/// The list statements: `?1` the sequence number to continue after, `?2` the page size, `?3` the
+/// key. Constants, so that the statement cache is hit without building the SQL text per call.
+const LIST_ALL: &str = "SELECT seq, body FROM users WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+pub(crate) const LIST_BY_USER_NAME: &str =
+    "SELECT seq, body FROM users WHERE seq > ?1 AND user_name_ci = ?3 ORDER BY seq LIMIT ?2";
+const LIST_BY_EXTERNAL_ID: &str =
+    "SELECT seq, body FROM users WHERE seq > ?1 AND external_id_ci = ?3 ORDER BY seq LIMIT ?2";
+const LIST_BY_ID: &str =
+    "SELECT seq, body FROM users WHERE seq > ?1 AND id = ?3 ORDER BY seq LIMIT ?2";
+const LIST_BY_GROUP: &str = "SELECT u.seq, u.body FROM memberships m JOIN users u ON u.id = m.user_id \
+     WHERE m.group_id = ?3 AND u.seq > ?1 ORDER BY u.seq LIMIT ?2";
+
 /// Up to `limit` users after `after` (a `seq`) in storage order, matching the query.
 pub fn list(
     c: &Connection,
@@ -76,31 +88,22 @@ pub fn list(
     after: i64,
     limit: i64,
 ) -> Result<Rows, StoreError> {
-    let base = "SELECT seq, body FROM users WHERE seq > ?1";
     match q {
-        None => collect_rows(
-            &mut c.prepare_cached(&format!("{base} ORDER BY seq LIMIT ?2"))?,
-            params![after, limit],
-        ),
+        None => collect_rows(&mut c.prepare_cached(LIST_ALL)?, params![after, limit]),
         Some(UserQuery::UserName(v)) => collect_rows(
-            &mut c.prepare_cached(&format!(
-                "{base} AND user_name_ci = ?3 ORDER BY seq LIMIT ?2"
-            ))?,
+            &mut c.prepare_cached(LIST_BY_USER_NAME)?,
             params![after, limit, fold(v)],
         ),
         Some(UserQuery::ExternalId(v)) => collect_rows(
-            &mut c.prepare_cached(&format!(
-                "{base} AND external_id_ci = ?3 ORDER BY seq LIMIT ?2"
-            ))?,
+            &mut c.prepare_cached(LIST_BY_EXTERNAL_ID)?,
             params![after, limit, fold(v)],
         ),
-        Some(UserQuery::Id(v)) => collect_rows(
-            &mut c.prepare_cached(&format!("{base} AND id = ?3 ORDER BY seq LIMIT ?2"))?,
-            params![after, limit, v],
-        ),
+        Some(UserQuery::Id(v)) => {
+            collect_rows(&mut c.prepare_cached(LIST_BY_ID)?, params![after, limit, v])
+        }
         Some(UserQuery::IdAndManager { id, manager }) => {
             let rows = collect_rows(
-                &mut c.prepare_cached(&format!("{base} AND id = ?3 ORDER BY seq LIMIT ?2"))?,
+                &mut c.prepare_cached(LIST_BY_ID)?,
                 params![after, limit, id],
             )?;
             Ok(rows
@@ -109,10 +112,7 @@ pub fn list(
                 .collect())
         }
         Some(UserQuery::GroupsValue(g)) => collect_rows(
-            &mut c.prepare_cached(
-                "SELECT u.seq, u.body FROM memberships m JOIN users u ON u.id = m.user_id \
-                 WHERE m.group_id = ?3 AND u.seq > ?1 ORDER BY u.seq LIMIT ?2",
-            )?,
+            &mut c.prepare_cached(LIST_BY_GROUP)?,
             params![after, limit, g],
         ),
     }
