@@ -16,6 +16,10 @@ struct Server {
 }
 
 fn start(db: &str) -> Server {
+    start_with(db, Stdio::null())
+}
+
+fn start_with(db: &str, stderr: Stdio) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_aws-ilm"))
         .args([
             "serve",
@@ -31,7 +35,7 @@ fn start(db: &str) -> Server {
         .env_remove("AWS_ILM_EMULATOR_TOKEN")
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("spawn aws-ilm serve");
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));
@@ -143,6 +147,59 @@ fn acknowledged_writes_survive_kill_9() {
     assert_eq!(status, 409, "uniqueness survives too");
     again.child.kill().expect("kill");
     again.child.wait().expect("wait");
+}
+
+/// The request log goes through a log thread while serving (`logging::queue_stderr`): every
+/// request still gets its line, and a graceful stop (SIGTERM) writes out what was queued.
+#[test]
+fn request_log_is_complete_after_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("serve.stderr");
+    let mut server = start_with(
+        ":memory:",
+        Stdio::from(std::fs::File::create(&log).expect("log file")),
+    );
+    const N: usize = 200;
+    for _ in 0..N {
+        let (status, body) = http(
+            &server.addr,
+            "GET",
+            &format!(
+                "{}/Users?filter=userName%20eq%20%22nobody%22",
+                server.base_path
+            ),
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    // Bounded wait for the graceful stop (it drains for at most 5 s).
+    let mut exited = None;
+    for _ in 0..600 {
+        if let Some(status) = server.child.try_wait().expect("try_wait") {
+            exited = Some(status);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let Some(status) = exited else {
+        let _ = server.child.kill();
+        let _ = server.child.wait();
+        panic!("aws-ilm serve did not stop within 30 s of SIGTERM");
+    };
+    assert!(status.success(), "{status}");
+    let text = std::fs::read_to_string(&log).expect("read log");
+    let lines = text
+        .lines()
+        .filter(|l| l.contains("aws_ilm_emulator::request") && l.contains("status=200"))
+        .count();
+    assert_eq!(lines, N, "one line per request:\n{text}");
+    assert!(!text.contains(TOKEN), "the token reached the log");
 }
 
 #[test]
