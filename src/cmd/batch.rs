@@ -156,7 +156,7 @@ pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::
         journal,
         results,
     };
-    match aws_ilm_batch::run(exec, limiter, io, options).await {
+    match run_on_own_thread(exec, limiter, io, options).await? {
         Ok(summary) => {
             eprintln!("{summary}");
             Ok(ExitCode::from(summary.exit_code()))
@@ -164,6 +164,33 @@ pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::
         Err(e @ (BatchError::Input(_) | BatchError::Read(_))) => usage(&e.to_string()),
         Err(e) => Err(anyhow::Error::new(e)),
     }
+}
+
+/// Runs the engine on a current-thread runtime of its own thread. The engine's work is a
+/// stream of small tasks (one HTTP exchange each) that share one scheduler loop; on the
+/// multi-threaded runtime every completion crossed threads (futex wake-ups, cache traffic),
+/// which cost more CPU than the work itself, on a machine whose other cores the directory may
+/// need (bench-batch.sh: client and emulator share 2 cores). Reading the input and writing the
+/// journal and results keep their own threads.
+async fn run_on_own_thread(
+    exec: Arc<IlmExecutor>,
+    limiter: Arc<RateLimiter>,
+    io: Io,
+    options: Options,
+) -> anyhow::Result<Result<aws_ilm_batch::Summary, BatchError>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("aws-ilm-batch".into())
+        .spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|rt| rt.block_on(aws_ilm_batch::run(exec, limiter, io, options)));
+            let _ = tx.send(result);
+        })
+        .context("cannot start the batch thread")?;
+    let result = rx.await.context("the batch thread stopped")?;
+    result.context("cannot start the batch runtime")
 }
 
 fn usage(msg: &str) -> anyhow::Result<ExitCode> {

@@ -177,7 +177,10 @@ pub async fn run<E: Executor>(
                 }
             }
         }
-        if let Some(r) = limiter.rate() {
+        // Only for a visible bar: the limiter's lock and a string per loop turn otherwise.
+        if progress.is_visible()
+            && let Some(r) = limiter.rate()
+        {
             progress.message(format!("≤ {r:.0} writes/s"));
         }
     }
@@ -229,15 +232,23 @@ async fn run_job<E: Executor>(
         );
     if !merged_failed {
         let coalesced = (job.lines.len() > 1).then(|| job.lines.clone());
-        return job
-            .lines
-            .iter()
-            .map(|&line| Ran {
+        // Each coalesced event carries the shared document; the last one (for a lone event,
+        // the only one) takes it without a copy.
+        let mut out = Vec::with_capacity(job.lines.len());
+        let mut outcome = Some(outcome);
+        for (i, &line) in job.lines.iter().enumerate() {
+            let mine = if i + 1 == job.lines.len() {
+                outcome.take()
+            } else {
+                outcome.clone()
+            };
+            out.push(Ran {
                 line,
-                outcome: Some(outcome.clone()),
+                outcome: mine,
                 coalesced: coalesced.clone(),
-            })
-            .collect();
+            });
+        }
+        return out;
     }
     tracing::debug!(
         events = job.lines.len(),

@@ -33,6 +33,11 @@ impl Progress {
         Progress(Some(bar))
     }
 
+    /// Whether anything is drawn (callers skip building messages otherwise).
+    pub fn is_visible(&self) -> bool {
+        self.0.is_some()
+    }
+
     pub fn inc(&self, n: u64) {
         if let Some(b) = &self.0 {
             b.inc(n);

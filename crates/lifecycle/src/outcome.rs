@@ -95,16 +95,41 @@ pub fn details_cell(v: &Value) -> String {
     let Value::Object(m) = v else {
         return cell(v);
     };
-    m.iter()
-        .map(|(k, v)| {
-            let shown = match v {
-                Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(", "),
-                other => cell(other),
-            };
-            format!("{k}: {shown}")
-        })
-        .collect::<Vec<_>>()
-        .join("<br/>")
+    // Written into one string: every result builds this cell (the batch profile showed the
+    // per-item strings among its larger costs).
+    let mut out = String::with_capacity(64 * m.len());
+    for (i, (k, v)) in m.iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br/>");
+        }
+        out.push_str(k);
+        out.push_str(": ");
+        match v {
+            Value::Array(items) => {
+                for (j, item) in items.iter().enumerate() {
+                    if j > 0 {
+                        out.push_str(", ");
+                    }
+                    push_cell(&mut out, item);
+                }
+            }
+            other => push_cell(&mut out, other),
+        }
+    }
+    out
+}
+
+/// [`cell`], appended to `out`.
+fn push_cell(out: &mut String, v: &Value) {
+    use std::fmt::Write;
+    match v {
+        Value::Null => {}
+        Value::String(s) => out.push_str(s),
+        // Writing to a String cannot fail.
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
 }
 
 /// A cell must not break the table: pipes escaped, newlines as `<br/>`.
@@ -133,15 +158,20 @@ pub(crate) struct VendorResult {
 
 impl VendorResult {
     /// Fills `active`, `id`, `username`, `email` and `details` from a SCIM user.
-    pub fn with_user(mut self, user: &Value) -> Self {
+    pub fn with_user(self, user: &Value) -> Self {
+        self.with_owned_user(user.clone())
+    }
+
+    /// [`VendorResult::with_user`], keeping the user itself as `details` (no copy).
+    pub fn with_owned_user(mut self, user: Value) -> Self {
         self.active = user.get("active").and_then(Value::as_bool);
         self.id = user.get("id").and_then(Value::as_str).map(str::to_owned);
         self.username = user
             .get("userName")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        self.email = primary_email(user);
-        self.details = user.clone();
+        self.email = primary_email(&user);
+        self.details = user;
         self
     }
 
@@ -154,21 +184,31 @@ impl VendorResult {
         profile: &Map<String, Value>,
     ) -> Outcome {
         let status = self.status.unwrap_or(Status::Success);
-        let vendor = json!({
-            "action": self.action,
-            "active": self.active,
-            "brand": BRAND,
-            "details": self.details,
-            "email": self.email,
-            "errorCode": self.error_code,
-            "errorMessage": self.error_message,
-            "id": self.id,
-            "instanceName": instance,
-            "reason": self.reason,
-            "skipped": status == Status::Skipped,
-            "success": status != Status::Failed,
-            "username": self.username,
-        });
+        // Built by moving the values in: `json!` would serialize `details` (the whole user)
+        // into a copy, the largest cost of a batch event after the HTTP exchange.
+        let text = |v: Option<String>| v.map_or(Value::Null, Value::String);
+        let vendor: Map<String, Value> = [
+            ("action", Value::from(self.action)),
+            ("active", self.active.map_or(Value::Null, Value::Bool)),
+            ("brand", Value::from(BRAND)),
+            ("details", self.details),
+            ("email", text(self.email)),
+            (
+                "errorCode",
+                self.error_code.map_or(Value::Null, Value::from),
+            ),
+            ("errorMessage", Value::String(self.error_message)),
+            ("id", text(self.id)),
+            ("instanceName", Value::from(instance)),
+            ("reason", Value::String(self.reason)),
+            ("skipped", Value::Bool(status == Status::Skipped)),
+            ("success", Value::Bool(status != Status::Failed)),
+            ("username", text(self.username)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let vendor = Value::Object(vendor);
         let headers: &[&str] = match status {
             Status::Success if with_email => &[
                 "brand",
@@ -206,10 +246,25 @@ impl VendorResult {
         let human = HumanTable::from_doc(title, headers, &vendor);
         Outcome {
             status,
-            context: json!({"IAM": {"UserProfile": profile, "Vendor": vendor}}),
+            context: object([(
+                "IAM",
+                object([
+                    ("UserProfile", Value::Object(profile.clone())),
+                    ("Vendor", vendor),
+                ]),
+            )]),
             human,
         }
     }
+}
+
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 fn primary_email(user: &Value) -> Option<String> {
@@ -288,6 +343,21 @@ mod tests {
 
     fn keys(v: &Value) -> Vec<&str> {
         v.as_object().unwrap().keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn details_cell_lists_pairs_and_items() {
+        let user = json!({
+            "active": true, "emails": [{"value": "a@x", "primary": true}, "b@x"],
+            "id": "u-1", "meta": null, "name": {"givenName": "Ada"}, "tags": []
+        });
+        assert_eq!(
+            details_cell(&user),
+            "active: true<br/>emails: {\"primary\":true,\"value\":\"a@x\"}, b@x<br/>id: u-1\
+             <br/>meta: <br/>name: {\"givenName\":\"Ada\"}<br/>tags: "
+        );
+        assert_eq!(details_cell(&json!("plain")), "plain");
+        assert_eq!(details_cell(&json!({})), "");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! `work` email marked `primary` (AWS: the email must be primary), the mobile phone as the one
 //! `mobile` phone number, and address fields as the one `work` address.
 
+use std::sync::LazyLock;
+
 use aws_ilm_scim::urn;
 use serde_json::{Map, Value, json};
 
@@ -76,6 +78,20 @@ pub fn expand(path: &str) -> String {
         Some(rest) => format!("{}.{rest}", urn::ENTERPRISE_USER),
         None => path.to_owned(),
     }
+}
+
+/// The built-in rules for one direction, built once: they are the same for every profile, and
+/// building them (24 paths parsed) was a third of a create's CPU in the batch profile.
+pub fn cached(direction: Direction) -> Result<&'static RuleSet, MapError> {
+    static OUTGOING_RULES: LazyLock<Result<RuleSet, MapError>> =
+        LazyLock::new(|| rules(Direction::Outgoing));
+    static INCOMING_RULES: LazyLock<Result<RuleSet, MapError>> =
+        LazyLock::new(|| rules(Direction::Incoming));
+    let built = match direction {
+        Direction::Outgoing => &*OUTGOING_RULES,
+        Direction::Incoming => &*INCOMING_RULES,
+    };
+    built.as_ref().map_err(Clone::clone)
 }
 
 /// The built-in rules for one direction.

@@ -118,7 +118,7 @@ impl Mapper {
         let doc = Value::Object(profile.clone());
         let mut user = match self {
             Mapper::Builtin => {
-                let mut u = builtin::rules(Direction::Outgoing)?.apply(&doc)?;
+                let mut u = builtin::cached(Direction::Outgoing)?.apply(&doc)?;
                 builtin::add_types(&mut u);
                 u
             }
@@ -134,7 +134,7 @@ impl Mapper {
     /// SCIM user from AWS → profile fields ("Email", "Given Name", …).
     pub fn map_in(&self, user: &Value) -> Result<Map<String, Value>, MapError> {
         match self {
-            Mapper::Builtin => builtin::rules(Direction::Incoming)?.apply(user),
+            Mapper::Builtin => builtin::cached(Direction::Incoming)?.apply(user),
             Mapper::Rules(r) => {
                 self.check(r, Direction::Incoming)?;
                 r.apply(user)

@@ -41,9 +41,9 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
         let given = cmd.user_profile.clone().unwrap_or_default();
         return Ok(finish(ilm, &CREATE, skipped("create", DISABLED), &given));
     }
-    let p = prepare(ilm, cmd)?;
+    let mut p = prepare(ilm, cmd)?;
     if creates_first(ilm.settings(), cmd) && posts_by_user_name(&p) {
-        return create_first(ilm, cmd, &p).await;
+        return create_first(ilm, cmd, &mut p).await;
     }
     match locate(ilm, &p).await? {
         Err(f) => Ok(finish(
@@ -121,18 +121,35 @@ fn post_body(cmd: &Command, p: &Prepared) -> Map<String, Value> {
 }
 
 /// POST first; a 409 or an answer that is not what was POSTed leads to the existing user.
-async fn create_first(ilm: &Ilm, cmd: &Command, p: &Prepared) -> Result<Outcome, IlmError> {
-    let body = Value::Object(post_body(cmd, p));
-    let conflict = match ilm.client().create_user(&body).await {
+async fn create_first(ilm: &Ilm, cmd: &Command, p: &mut Prepared) -> Result<Outcome, IlmError> {
+    // The mapped profile is lent to the POST body rather than copied (this is the batch's hot
+    // path), and given back, as it was, for the existing-user path.
+    let mapped_active = p
+        .mapped
+        .insert("active".into(), Value::Bool(cmd.allow_enable));
+    let body = Value::Object(std::mem::take(&mut p.mapped));
+    let answer = ilm.client().create_user(&body).await;
+    // Compared as the update would: only what we sent, so AWS's additions (id, meta, a `type`
+    // we left out) do not count.
+    let as_sent = |user: &Value| {
+        body.as_object()
+            .is_none_or(|sent| update::diff(sent, user).is_empty())
+    };
+    let answer = match answer {
+        Ok(user) if as_sent(&user) => {
+            return Ok(finish(ilm, &CREATE, created(user), p.profile.fields()));
+        }
+        other => other,
+    };
+    if let Value::Object(mut mapped) = body {
+        match mapped_active {
+            Some(v) => mapped.insert("active".into(), v),
+            None => mapped.remove("active"),
+        };
+        p.mapped = mapped;
+    }
+    let conflict = match answer {
         Ok(user) => {
-            // Compared as the update would: only what we sent, so AWS's additions (id, meta, a
-            // `type` we left out) do not count.
-            if body
-                .as_object()
-                .is_none_or(|sent| update::diff(sent, &user).is_empty())
-            {
-                return Ok(finish(ilm, &CREATE, created(&user), p.profile.fields()));
-            }
             tracing::debug!("the created user does not carry the profile: treated as existing");
             return existing(ilm, cmd, p, &user).await;
         }
@@ -160,12 +177,12 @@ async fn create_first(ilm: &Ilm, cmd: &Command, p: &Prepared) -> Result<Outcome,
     }
 }
 
-fn created(user: &Value) -> VendorResult {
+fn created(user: Value) -> VendorResult {
     VendorResult {
         action: "create",
         ..Default::default()
     }
-    .with_user(user)
+    .with_owned_user(user)
 }
 
 /// POSTs the mapped profile (also used by update's create-if-not-exists).
@@ -177,7 +194,7 @@ pub(crate) async fn create_new(
 ) -> Result<Outcome, IlmError> {
     let body = Value::Object(post_body(cmd, p));
     let result = match ilm.client().create_user(&body).await {
-        Ok(user) => created(&user),
+        Ok(user) => created(user),
         Err(e) => failed("create", classify(e)?),
     };
     Ok(finish(ilm, titles, result, p.profile.fields()))
