@@ -53,13 +53,17 @@ pub fn router(app: App) -> Router {
     // with an unsupported method (PUT on a group) is answered 400, not 405.
     let unsupported = || async { frame::unsupported_method() };
     let with_fallback = |m: MethodRouter<App>| m.fallback(unsupported);
-    let scim = Router::new()
+    // The SCIM routes carry the `/{tenant}/scim/v2` prefix themselves rather than being
+    // `nest`ed: a nested router costs a second route lookup and a rewritten URI per request.
+    const T: &str = "/{tenant}/scim/v2";
+    let scim = |path: &str| format!("{T}{path}");
+    Router::new()
         .route(
-            "/Users",
+            &scim("/Users"),
             with_fallback(get(users::list::handle).post(users::create::handle)),
         )
         .route(
-            "/Users/{id}",
+            &scim("/Users/{id}"),
             with_fallback(
                 get(users::get::handle)
                     .put(users::replace::handle)
@@ -68,11 +72,11 @@ pub fn router(app: App) -> Router {
             ),
         )
         .route(
-            "/Groups",
+            &scim("/Groups"),
             with_fallback(get(groups::list::handle).post(groups::create::handle)),
         )
         .route(
-            "/Groups/{id}",
+            &scim("/Groups/{id}"),
             with_fallback(
                 get(groups::get::handle)
                     .patch(groups::patch::handle)
@@ -80,19 +84,20 @@ pub fn router(app: App) -> Router {
             ),
         )
         .route(
-            "/ServiceProviderConfig",
+            &scim("/ServiceProviderConfig"),
             with_fallback(get(meta::service_provider_config::handle)),
         )
-        .route("/Schemas", with_fallback(get(meta::schemas::list)))
-        .route("/Schemas/{urn}", with_fallback(get(meta::schemas::get)))
+        .route(&scim("/Schemas"), with_fallback(get(meta::schemas::list)))
         .route(
-            "/ResourceTypes",
+            &scim("/Schemas/{urn}"),
+            with_fallback(get(meta::schemas::get)),
+        )
+        .route(
+            &scim("/ResourceTypes"),
             with_fallback(get(meta::resource_types::handle)),
-        );
-    Router::new()
+        )
         .route("/_emulator/stats", get(stats))
         .route("/_emulator/stats/reset", post(reset_stats))
-        .nest("/{tenant}/scim/v2", scim)
         .fallback(frame::no_route)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&app),

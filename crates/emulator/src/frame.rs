@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
@@ -26,38 +26,70 @@ use crate::knobs::{self, Fault, Operation};
 pub struct ConnAbort(pub Arc<Notify>);
 
 pub const REQUEST_ID: &str = "x-amzn-RequestId";
+/// [`REQUEST_ID`] as a header name, made once (HTTP/1 header names are case-insensitive; hyper
+/// sends them lower-case).
+static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
 pub async fn frame(State(app): State<App>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = uuid::Uuid::new_v4();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let mut dropped = false;
+    let mut drop_connection = None;
     let mut res = match admit(&app, &req) {
         Err(e) => e.into_response(),
         Ok(None) => next.run(req).await,
         Ok(Some(op)) => {
             app.stats.count(op);
             match run_operation(&app, op, req, next).await {
-                Ok((res, drop)) => {
-                    dropped = drop;
+                Ok((res, abort)) => {
+                    drop_connection = abort;
                     res
                 }
                 Err(e) => e.into_response(),
             }
         }
     };
-    finish(&mut res, &request_id);
-    tracing::info!(
-        target: "aws_ilm_emulator::request",
-        method = %method,
-        path = %path,
-        status = res.status().as_u16(),
-        ms = format_args!("{:.1}", started.elapsed().as_secs_f64() * 1000.0),
-        request_id = %request_id,
-        dropped,
+    let mut id_buf = uuid::Uuid::encode_buffer();
+    let request_id = &*request_id.hyphenated().encode_lower(&mut id_buf);
+    finish(&mut res, request_id);
+    log(
+        &method,
+        &path,
+        res.status(),
+        started,
+        request_id,
+        drop_connection.is_some(),
     );
+    if let Some(ConnAbort(n)) = drop_connection {
+        // The `Drop` fault: the operation is done and logged; the connection task now drops
+        // the connection (and this future with it) without answering. The bound only matters
+        // if it somehow does not.
+        n.notify_one();
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
     res
+}
+
+/// The request's log line. Fields rather than a message so they stay machine-readable; the
+/// duration in tenths of a millisecond without float formatting, and `dropped` only on the
+/// requests the fault knob drops (the rest would only repeat `dropped=false`).
+fn log(
+    method: &axum::http::Method,
+    path: &str,
+    status: StatusCode,
+    started: Instant,
+    request_id: &str,
+    dropped: bool,
+) {
+    let tenths = started.elapsed().as_micros() / 100;
+    let ms = format_args!("{}.{}", tenths / 10, tenths % 10);
+    let status = status.as_u16();
+    if dropped {
+        tracing::info!(target: "aws_ilm_emulator::request", %method, %path, status, ms, %request_id, dropped);
+    } else {
+        tracing::info!(target: "aws_ilm_emulator::request", %method, %path, status, ms, %request_id);
+    }
 }
 
 /// Auth for tenant paths; `Ok(Some(op))` for a request that names an AWS operation.
@@ -104,12 +136,14 @@ fn token_ok(app: &App, req: &Request) -> bool {
     ok.into()
 }
 
+/// The knobs, then the handler. `Ok((res, Some(abort)))`: the `Drop` fault chose this request,
+/// and its connection is to be dropped instead of answered.
 async fn run_operation(
     app: &App,
     op: Operation,
     req: Request,
     next: Next,
-) -> Result<(Response, bool), ApiError> {
+) -> Result<(Response, Option<ConnAbort>), ApiError> {
     if let Some(t) = &app.throttle
         && !t.admit(op)
     {
@@ -119,21 +153,11 @@ async fn run_operation(
         tokio::time::sleep(app.latency).await;
     }
     match knobs::roll(app.fault_rate) {
-        Fault::None => Ok((next.run(req).await, false)),
+        Fault::None => Ok((next.run(req).await, None)),
         Fault::Error => Err(ApiError::internal("Injected fault (--fault-rate).")),
         Fault::Drop => {
             let abort = req.extensions().get::<ConnAbort>().cloned();
-            let res = next.run(req).await;
-            match abort {
-                Some(ConnAbort(n)) => {
-                    n.notify_one();
-                    // The connection task drops the connection (and this future with it);
-                    // the bound only matters if it somehow does not.
-                    tokio::time::sleep(Duration::from_secs(30)).await;
-                    Ok((res, true))
-                }
-                None => Ok((res, false)),
-            }
+            Ok((next.run(req).await, abort))
         }
     }
 }
@@ -157,7 +181,7 @@ fn finish(res: &mut Response, request_id: &str) {
         HeaderValue::from_static("application/json"),
     );
     if let Ok(v) = HeaderValue::from_str(request_id) {
-        h.insert(REQUEST_ID, v);
+        h.insert(&REQUEST_ID_HEADER, v);
     }
 }
 

@@ -8,6 +8,8 @@
 //! AWS. Rows are ordered by an insertion sequence that is never reused, so paging is stable
 //! while resources are created and deleted.
 
+use std::borrow::Cow;
+
 use aws_ilm_scim::{Filter, urn};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -39,25 +41,28 @@ pub struct ListParams {
 
 impl ListParams {
     pub fn parse(raw: Option<&str>) -> Result<ListParams, ApiError> {
-        check_utf8(raw.unwrap_or(""))?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
-            .map_err(|e| ApiError::bad_request(format!("Invalid query string: {e}.")))?;
         let mut filter = None;
         let mut count = None;
         let mut cursor = None;
-        for (k, v) in pairs {
+        for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let k = form_decode(k)?;
             if let Some(u) = UNSUPPORTED.iter().find(|u| u.eq_ignore_ascii_case(&k)) {
                 return Err(ApiError::bad_request(format!(
                     "The query parameter '{u}' is not supported."
                 )));
             }
-            let slot = match k.as_str() {
+            let slot = match &*k {
                 "filter" => &mut filter,
                 "count" => &mut count,
                 "cursor" => &mut cursor,
-                _ => continue,
+                _ => {
+                    // Ignored, but still a 400 when it is not UTF-8 (as before any use).
+                    form_decode(v)?;
+                    continue;
+                }
             };
-            if slot.replace(v).is_some() {
+            if slot.replace(form_decode(v)?.into_owned()).is_some() {
                 return Err(ApiError::bad_request(format!(
                     "The query parameter '{k}' may be given only once."
                 )));
@@ -91,21 +96,24 @@ impl ListParams {
     }
 }
 
-/// The query string must be UTF-8 once percent-decoded. The form decoder is lossy: without
-/// this check `filter=userName eq "%FF"` would search for U+FFFD instead of being refused
-/// (issue 5 hostile corpus: invalid UTF-8 gets a 400).
-fn check_utf8(raw: &str) -> Result<(), ApiError> {
-    let bad = raw.split(['&', '=']).any(|part| {
-        percent_encoding::percent_decode_str(part)
+/// One component of the query string (`application/x-www-form-urlencoded`: `+` is a space,
+/// then percent-decoding), in one pass and without copying when nothing is encoded. It must be
+/// UTF-8 once decoded: a lossy decoder would turn `filter=userName eq "%FF"` into a search for
+/// U+FFFD instead of refusing it (issue 5 hostile corpus: invalid UTF-8 gets a 400).
+fn form_decode(part: &str) -> Result<Cow<'_, str>, ApiError> {
+    let not_utf8 = |_| {
+        ApiError::bad_request("Invalid query string: it is not valid UTF-8 once percent-decoded.")
+    };
+    if !part.contains('+') {
+        return percent_encoding::percent_decode_str(part)
             .decode_utf8()
-            .is_err()
-    });
-    if bad {
-        return Err(ApiError::bad_request(
-            "Invalid query string: it is not valid UTF-8 once percent-decoded.",
-        ));
+            .map_err(not_utf8);
     }
-    Ok(())
+    let spaced = part.replace('+', " ");
+    let decoded = percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .map_err(not_utf8)?;
+    Ok(Cow::Owned(decoded.into_owned()))
 }
 
 /// FNV-1a: a stable fingerprint of the listing (resource type + canonical filter).
@@ -199,9 +207,18 @@ mod tests {
             "filter=a&filter=b",
             "filter=userName+co+%22a%22",
             "filter=userName+eq+%22%FF%22",
+            "other=%FF",
+            "%FF=1",
         ] {
             assert!(ListParams::parse(Some(bad)).is_err(), "{bad}");
         }
+        // Form decoding: `+` and `%20` are spaces, `%2B` is a plus; keys are decoded too.
+        let p = ListParams::parse(Some("filter=userName+eq%20%22a%2Bb%22&%63ount=7&&x")).unwrap();
+        assert_eq!(
+            p.filter.unwrap().to_string(),
+            Filter::parse("userName eq \"a+b\"").unwrap().to_string()
+        );
+        assert_eq!(p.count, 7);
     }
 
     #[test]
