@@ -6,4 +6,5 @@ mod knobs;
 mod meta;
 mod paging;
 mod support;
+mod tls;
 mod users;
