@@ -4,8 +4,9 @@
 # Builds release binaries, installs wrk if missing, starts the emulator on a temporary SQLite
 # file, seeds users through the real HTTP API, and measures with wrk on loopback:
 #   filtered GET by userName, GET by id, POST /Users at 100,000 users; the filtered GET at 1,000
-#   users (an indexed lookup should not care); a trivial axum handler (the machine's ceiling);
-#   and the server's RSS at 100,000 users.
+#   users (an indexed lookup should not care); both lookups again with the request log off (what
+#   the log costs); a trivial axum handler (the machine's ceiling); and the server's RSS at
+#   100,000 users.
 # Environment: USERS (default 100000), DURATION (wrk seconds, default 10), CONNS (default 64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,7 +58,7 @@ rss_mb() { awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$1/status"; }
 
 export BASE_PATH=/bench/scim/v2 PREFIX=seed-
 
-echo "== machine: $(nproc) cores; wrk -t$THREADS -c$CONNS -d${DURATION}s on loopback"
+echo "== machine: $(nproc) cores; wrk -t$THREADS -c$CONNS -d${DURATION}s on loopback; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 1,000 users
 start small 18081
