@@ -144,9 +144,11 @@ impl Write for Queue {
         if p.buf.len() + line.len() > QUEUE_BYTES {
             p.dropped += 1;
         } else {
-            let was_below = p.buf.len() < WAKE_AT;
+            let before = p.buf.len();
             p.buf.extend_from_slice(line);
-            if was_below && p.buf.len() >= WAKE_AT {
+            // Wake the log thread for the first line of a batch (it sleeps while there is
+            // nothing to write) and when a batch is big enough to write at once.
+            if before == 0 || (before < WAKE_AT && p.buf.len() >= WAKE_AT) {
                 WAKE.notify_one();
             }
         }
@@ -158,15 +160,19 @@ impl Write for Queue {
     }
 }
 
-/// The log thread: every [`FLUSH_EVERY`] (or sooner when [`WAKE_AT`] bytes wait) it takes
-/// what is queued and writes it to stderr outside the lock, so a slow stderr never holds up a
-/// request. Ends after writing everything once `stop` is set.
+/// The log thread: it sleeps while nothing is queued; once a line arrives it gathers more for
+/// [`FLUSH_EVERY`] (less when [`WAKE_AT`] bytes wait), takes the batch and writes it to stderr
+/// outside the lock, so a slow stderr never holds up a request. Ends after writing everything
+/// once `stop` is set.
 fn write_out(done: mpsc::Sender<()>) {
     let mut out = std::io::stderr();
     let mut batch = Vec::new();
     loop {
         let stop = {
             let mut p = pending();
+            while p.buf.is_empty() && !p.stop {
+                p = WAKE.wait(p).unwrap_or_else(PoisonError::into_inner);
+            }
             if p.buf.len() < WAKE_AT && !p.stop {
                 p = WAKE
                     .wait_timeout(p, FLUSH_EVERY)
