@@ -92,8 +92,9 @@ pub fn check_group_display_name(v: &str) -> Result<(), RuleError> {
     check("displayName", v, STRING_MAX, &GROUP_TEXT)
 }
 
-/// Top-level User keys AWS accepts. Matching is case-insensitive (RFC 7643 §2.1).
-const USER_KEYS: &[&str] = &[
+/// Top-level User keys AWS accepts, in their canonical spelling. Matching is case-insensitive
+/// (RFC 7643 §2.1).
+pub const USER_KEYS: &[&str] = &[
     "schemas",
     "id",
     "externalId",
@@ -115,7 +116,7 @@ const USER_KEYS: &[&str] = &[
     "roles",
     urn::ENTERPRISE_USER,
 ];
-const NAME_KEYS: &[&str] = &[
+pub const NAME_KEYS: &[&str] = &[
     "formatted",
     "familyName",
     "givenName",
@@ -123,10 +124,9 @@ const NAME_KEYS: &[&str] = &[
     "honorificPrefix",
     "honorificSuffix",
 ];
-const EMAIL_KEYS: &[&str] = &["value", "type", "primary"];
-const PHONE_KEYS: &[&str] = &["value", "type", "primary"];
-const ROLE_KEYS: &[&str] = &["value", "type", "primary"];
-const ADDRESS_KEYS: &[&str] = &[
+/// Sub-attributes of emails, phoneNumbers and roles (`display` is unsupported on all three).
+pub const MULTI_KEYS: &[&str] = &["value", "type", "primary"];
+pub const ADDRESS_KEYS: &[&str] = &[
     "type",
     "streetAddress",
     "locality",
@@ -136,7 +136,7 @@ const ADDRESS_KEYS: &[&str] = &[
     "formatted",
     "primary",
 ];
-const ENTERPRISE_KEYS: &[&str] = &[
+pub const ENTERPRISE_KEYS: &[&str] = &[
     "employeeNumber",
     "costCenter",
     "organization",
@@ -144,8 +144,8 @@ const ENTERPRISE_KEYS: &[&str] = &[
     "department",
     "manager",
 ];
-const MANAGER_KEYS: &[&str] = &["value", "$ref"];
-const GROUP_KEYS: &[&str] = &[
+pub const MANAGER_KEYS: &[&str] = &["value", "$ref"];
+pub const GROUP_KEYS: &[&str] = &[
     "schemas",
     "id",
     "externalId",
@@ -153,7 +153,7 @@ const GROUP_KEYS: &[&str] = &[
     "displayName",
     "members",
 ];
-const MEMBER_KEYS: &[&str] = &["value", "$ref", "type"];
+pub const MEMBER_KEYS: &[&str] = &["value", "$ref", "type"];
 
 fn known_keys(obj: &Value, prefix: &str, allowed: &[&str]) -> Result<(), RuleError> {
     let Some(map) = obj.as_object() else {
@@ -190,6 +190,61 @@ fn get<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
+/// Renames the keys of one object to their canonical spelling; unknown keys are kept as sent so
+/// that [`check_user_keys`] can name them.
+fn canon_keys(v: &mut Value, known: &[&str]) {
+    let Some(map) = v.as_object_mut() else {
+        return;
+    };
+    let renamed: serde_json::Map<String, Value> = std::mem::take(map)
+        .into_iter()
+        .map(
+            |(k, v)| match known.iter().find(|n| CiStr(n) == CiStr(&k)) {
+                Some(n) => ((*n).to_owned(), v),
+                None => (k, v),
+            },
+        )
+        .collect();
+    *map = renamed;
+}
+
+/// Rewrites the attribute names of a User body to their canonical spelling at every level, so
+/// `USERNAME` and `userName` are read alike (RFC 7643 §2.1: attribute names are
+/// case-insensitive).
+pub fn canonicalize_user(v: &mut Value) {
+    canon_keys(v, USER_KEYS);
+    let Some(map) = v.as_object_mut() else {
+        return;
+    };
+    if let Some(n) = map.get_mut("name") {
+        canon_keys(n, NAME_KEYS);
+    }
+    for (key, known) in [
+        ("emails", MULTI_KEYS),
+        ("phoneNumbers", MULTI_KEYS),
+        ("roles", MULTI_KEYS),
+        ("addresses", ADDRESS_KEYS),
+    ] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            items.iter_mut().for_each(|i| canon_keys(i, known));
+        }
+    }
+    if let Some(e) = map.get_mut(urn::ENTERPRISE_USER) {
+        canon_keys(e, ENTERPRISE_KEYS);
+        if let Some(m) = e.get_mut("manager") {
+            canon_keys(m, MANAGER_KEYS);
+        }
+    }
+}
+
+/// The Group counterpart of [`canonicalize_user`].
+pub fn canonicalize_group(v: &mut Value) {
+    canon_keys(v, GROUP_KEYS);
+    if let Some(Value::Array(items)) = v.get_mut("members") {
+        items.iter_mut().for_each(|i| canon_keys(i, MEMBER_KEYS));
+    }
+}
+
 /// Refuses keys AWS does not support (ims, photos, password, groups, `display` sub-attributes,
 /// `manager.displayName`, anything unknown) before the body is read into a [`User`].
 pub fn check_user_keys(body: &Value) -> Result<(), RuleError> {
@@ -197,10 +252,10 @@ pub fn check_user_keys(body: &Value) -> Result<(), RuleError> {
     if let Some(name) = get(body, "name").filter(|v| !v.is_null()) {
         known_keys(name, "name.", NAME_KEYS)?;
     }
-    each_object(get(body, "emails"), "emails", EMAIL_KEYS)?;
-    each_object(get(body, "phoneNumbers"), "phoneNumbers", PHONE_KEYS)?;
+    each_object(get(body, "emails"), "emails", MULTI_KEYS)?;
+    each_object(get(body, "phoneNumbers"), "phoneNumbers", MULTI_KEYS)?;
     each_object(get(body, "addresses"), "addresses", ADDRESS_KEYS)?;
-    each_object(get(body, "roles"), "roles", ROLE_KEYS)?;
+    each_object(get(body, "roles"), "roles", MULTI_KEYS)?;
     if let Some(ent) = get(body, urn::ENTERPRISE_USER).filter(|v| !v.is_null()) {
         let prefix = format!("{}.", urn::ENTERPRISE_USER);
         known_keys(ent, &prefix, ENTERPRISE_KEYS)?;

@@ -8,48 +8,14 @@ pub mod patch;
 
 use aws_ilm_scim::ci::CiStr;
 use aws_ilm_scim::{Group, Meta, rules, urn};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::body::typed;
 use crate::error::ApiError;
 
-const TOP: &[&str] = &[
-    "schemas",
-    "id",
-    "externalId",
-    "meta",
-    "displayName",
-    "members",
-];
-const MEMBER: &[&str] = &["value", "$ref", "type"];
-
-fn canon_keys(v: &mut Value, known: &[&str]) {
-    let Some(map) = v.as_object_mut() else {
-        return;
-    };
-    let renamed: Map<String, Value> = std::mem::take(map)
-        .into_iter()
-        .map(
-            |(k, v)| match known.iter().find(|n| CiStr(n) == CiStr(&k)) {
-                Some(n) => ((*n).to_owned(), v),
-                None => (k, v),
-            },
-        )
-        .collect();
-    *map = renamed;
-}
-
-/// Attribute names to their canonical spelling (RFC 7643 §2.1: names are case-insensitive).
-pub fn canonicalize(v: &mut Value) {
-    canon_keys(v, TOP);
-    if let Some(Value::Array(items)) = v.get_mut("members") {
-        items.iter_mut().for_each(|i| canon_keys(i, MEMBER));
-    }
-}
-
 /// A CreateGroup body → the group (members still in it), validated.
 pub fn from_body(mut v: Value, id: String) -> Result<Group, ApiError> {
-    canonicalize(&mut v);
+    rules::canonicalize_group(&mut v);
     rules::check_group_keys(&v)?;
     if let Some(s) = v.get("schemas").filter(|s| !s.is_null()) {
         let list: Vec<String> = typed(s.clone())?;

@@ -12,110 +12,17 @@ use aws_ilm_scim::ci::CiStr;
 use aws_ilm_scim::{Meta, User, rules, urn};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::body::typed;
 use crate::error::ApiError;
 
-/// Canonical spellings of the User attributes. RFC 7643 §2.1 makes attribute names
-/// case-insensitive; the body is rewritten to these spellings before it is read.
-const TOP: &[&str] = &[
-    "schemas",
-    "id",
-    "externalId",
-    "meta",
-    "userName",
-    "name",
-    "displayName",
-    "nickName",
-    "profileUrl",
-    "title",
-    "userType",
-    "preferredLanguage",
-    "locale",
-    "timezone",
-    "active",
-    "emails",
-    "addresses",
-    "phoneNumbers",
-    "roles",
-    urn::ENTERPRISE_USER,
-];
-const NAME: &[&str] = &[
-    "formatted",
-    "familyName",
-    "givenName",
-    "middleName",
-    "honorificPrefix",
-    "honorificSuffix",
-];
-const MULTI: &[&str] = &["value", "type", "primary"];
-const ADDRESS: &[&str] = &[
-    "type",
-    "streetAddress",
-    "locality",
-    "region",
-    "postalCode",
-    "country",
-    "formatted",
-    "primary",
-];
-const ENTERPRISE: &[&str] = &[
-    "employeeNumber",
-    "costCenter",
-    "organization",
-    "division",
-    "department",
-    "manager",
-];
-const MANAGER: &[&str] = &["value", "$ref"];
-
-fn canon_keys(v: &mut Value, known: &[&str]) {
-    let Some(map) = v.as_object_mut() else {
-        return;
-    };
-    let renamed: Map<String, Value> = std::mem::take(map)
-        .into_iter()
-        .map(
-            |(k, v)| match known.iter().find(|n| CiStr(n) == CiStr(&k)) {
-                Some(n) => ((*n).to_owned(), v),
-                None => (k, v),
-            },
-        )
-        .collect();
-    *map = renamed;
-}
-
 /// The canonical spelling of a top-level User attribute, if it is one.
 pub fn canonical_attr(name: &str) -> Option<&'static str> {
-    TOP.iter().copied().find(|n| CiStr(n) == CiStr(name))
-}
-
-/// Rewrites attribute names of a user body to their canonical spelling, at every level.
-pub fn canonicalize(v: &mut Value) {
-    canon_keys(v, TOP);
-    let Some(map) = v.as_object_mut() else {
-        return;
-    };
-    if let Some(n) = map.get_mut("name") {
-        canon_keys(n, NAME);
-    }
-    for (key, known) in [
-        ("emails", MULTI),
-        ("phoneNumbers", MULTI),
-        ("roles", MULTI),
-        ("addresses", ADDRESS),
-    ] {
-        if let Some(Value::Array(items)) = map.get_mut(key) {
-            items.iter_mut().for_each(|i| canon_keys(i, known));
-        }
-    }
-    if let Some(e) = map.get_mut(urn::ENTERPRISE_USER) {
-        canon_keys(e, ENTERPRISE);
-        if let Some(m) = e.get_mut("manager") {
-            canon_keys(m, MANAGER);
-        }
-    }
+    rules::USER_KEYS
+        .iter()
+        .copied()
+        .find(|n| CiStr(n) == CiStr(name))
 }
 
 /// `schemas`, when sent, must name the core User schema and nothing but it and the enterprise
@@ -151,7 +58,7 @@ fn check_schemas(v: &Value) -> Result<(), ApiError> {
 /// `active` left out means inactive (the seed's create example answers `"active": false`);
 /// `manager.$ref` is dropped from what is stored, since AWS answers `manager` as `{value}` only.
 pub fn from_body(mut v: Value, id: String, created: Option<String>) -> Result<User, ApiError> {
-    canonicalize(&mut v);
+    rules::canonicalize_user(&mut v);
     rules::check_user_keys(&v)?;
     check_schemas(&v)?;
     let u: User = typed(v)?;
@@ -212,7 +119,7 @@ mod tests {
     #[test]
     fn canonicalizes_case() {
         let mut v = json!({"USERNAME": "a", "Name": {"GIVENNAME": "x"}, "emails": [{"VALUE": "e", "Primary": true}]});
-        canonicalize(&mut v);
+        rules::canonicalize_user(&mut v);
         assert_eq!(
             v,
             json!({"userName": "a", "name": {"givenName": "x"}, "emails": [{"value": "e", "primary": true}]})

@@ -27,7 +27,7 @@ pub async fn handle(
                 .map_err(|e| ApiError::internal(format!("stored user is not JSON: {e}")))?;
             let created = super::created_of(&existing);
             crate::patch::user::apply(&mut doc, &patch.operations)?;
-            super::canonicalize(&mut doc);
+            aws_ilm_scim::rules::canonicalize_user(&mut doc);
             aws_ilm_scim::rules::check_user_keys(&doc)?;
             let user: User = crate::body::typed(doc)?;
             let user = super::finish(user, id.clone(), created)?;
