@@ -147,6 +147,12 @@ pub enum Command {
     Serve(cmd::serve::Args),
     /// Run many lifecycle events from a JSON-lines or CSV file
     Batch(cmd::batch::Args),
+    /// Print a shell completion script, generated from these very definitions
+    /// (e.g. `aws-ilm completions bash > /etc/bash_completion.d/aws-ilm`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `--user-profile` only.

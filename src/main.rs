@@ -23,6 +23,9 @@ use crate::error::{CliError, EXIT_CONFIG};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if let cli::Command::Completions { shell } = cli.command {
+        return ExitCode::from(cmd::completions::run(shell));
+    }
     // `aws-ilm serve` logs one line per request (info) unless told otherwise.
     let serve_floor = u8::from(matches!(cli.command, cli::Command::Serve(_)));
     logging::init(cli.global.verbose.max(serve_floor));

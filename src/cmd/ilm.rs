@@ -83,7 +83,10 @@ pub fn lifecycle_args(
         }
         cli::Command::GetMappingFields => CommandName::GetMappingFields,
         cli::Command::TestModule => CommandName::TestModule,
-        cli::Command::Demo | cli::Command::Serve(_) | cli::Command::Batch(_) => return Ok(None),
+        cli::Command::Demo
+        | cli::Command::Serve(_)
+        | cli::Command::Batch(_)
+        | cli::Command::Completions { .. } => return Ok(None),
     };
     Ok(Some((name, args)))
 }

@@ -2,6 +2,7 @@
 //! `get-mapping-fields`, `test-module`), which share one code path.
 
 pub mod batch;
+pub mod completions;
 pub mod demo;
 pub mod ilm;
 pub mod serve;
