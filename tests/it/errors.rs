@@ -1,7 +1,7 @@
 //! Bad input and failures (issue 3 item 6): each is one `error:` line that says what is wrong
 //! and what to do, with the documented exit code, never a stack trace, never the token.
 
-use crate::harness::{Env, s};
+use crate::harness::{Env, closed_url, s};
 
 #[tokio::test]
 async fn invalid_json_arguments_are_usage_errors() {
@@ -97,14 +97,9 @@ async fn missing_settings_name_flag_variable_and_key() {
 #[tokio::test]
 async fn unreachable_server_is_a_connection_failure() {
     let env = Env::start().await;
-    // A port that was just free and is closed now: nothing listens there.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
     let out = env
         .cmd()
-        .env("AWS_ILM_BASE_URL", &format!("http://127.0.0.1:{port}"))
+        .env("AWS_ILM_BASE_URL", &closed_url())
         .args([
             "--timeout",
             "5",

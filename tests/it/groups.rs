@@ -1,7 +1,6 @@
 //! The group commands, PRODUCT.md §3.2: by id or displayName, members filled from a membership
 //! query, member changes in PATCHes of at most 100, 404/409 as failed outcomes.
 
-use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
 use insta::assert_snapshot;
 use serde_json::{Value, json};
 
@@ -28,15 +27,11 @@ async fn create_get_update_delete_group_both_formats() {
     out.code(0);
     assert_snapshot!("create_group_human", out.redacted(&env));
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
+        .run_json(&[
             "iam-create-group",
             "--scim",
             r#"{"displayName":"Platform"}"#,
         ])
-        .run()
         .await;
     out.code(0);
     assert_snapshot!("create_group_json", out.redacted(&env));
@@ -61,15 +56,7 @@ async fn create_get_update_delete_group_both_formats() {
 
     // By name, with the members the membership query found.
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-get-group",
-            "--scim",
-            r#"{"displayName":"Platform"}"#,
-        ])
-        .run()
+        .run_json(&["iam-get-group", "--scim", r#"{"displayName":"Platform"}"#])
         .await;
     out.code(0);
     let v = out.json();
@@ -105,15 +92,7 @@ async fn create_get_update_delete_group_both_formats() {
     out.code(0);
     assert_snapshot!("update_group_json", out.redacted(&env));
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-get-group",
-            "--scim",
-            &scim_id(&group),
-        ])
-        .run()
+        .run_json(&["iam-get-group", "--scim", &scim_id(&group)])
         .await;
     let members = out.json()["GetGroup"]["members"].clone();
     assert!(
@@ -122,15 +101,7 @@ async fn create_get_update_delete_group_both_formats() {
     );
 
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-delete-group",
-            "--scim",
-            &scim_id(&group),
-        ])
-        .run()
+        .run_json(&["iam-delete-group", "--scim", &scim_id(&group)])
         .await;
     out.code(0);
     assert_snapshot!("delete_group_json", out.redacted(&env));
@@ -153,15 +124,7 @@ async fn group_failures_are_outcomes_or_usage_errors() {
     let env = Env::start().await;
     env.create_group("Dup").await;
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-create-group",
-            "--scim",
-            r#"{"displayName":"Dup"}"#,
-        ])
-        .run()
+        .run_json(&["iam-create-group", "--scim", r#"{"displayName":"Dup"}"#])
         .await;
     out.code(1);
     let v = out.json();
@@ -169,15 +132,7 @@ async fn group_failures_are_outcomes_or_usage_errors() {
     assert_eq!(v["CreateGroup"]["errorCode"], 409);
 
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-get-group",
-            "--scim",
-            r#"{"displayName":"Nope"}"#,
-        ])
-        .run()
+        .run_json(&["iam-get-group", "--scim", r#"{"displayName":"Nope"}"#])
         .await;
     out.code(1);
     let v = out.json();
@@ -212,12 +167,7 @@ async fn group_failures_are_outcomes_or_usage_errors() {
 #[tokio::test]
 async fn update_group_250_members_is_three_patches() {
     let env = Env::start().await;
-    let client = ScimClient::new(ClientConfig::new(
-        env.emu.root_url(),
-        env.emu.tenant_id.clone(),
-        SecretToken::new(env.token().to_string()),
-    ))
-    .unwrap();
+    let client = env.client();
     let mut ids = Vec::new();
     for i in 0..250 {
         let u = client
@@ -252,15 +202,7 @@ async fn update_group_250_members_is_three_patches() {
     assert_eq!(stats["total"], 3, "by id: no lookup needed: {stats}");
 
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-get-group",
-            "--scim",
-            &scim_id(&group),
-        ])
-        .run()
+        .run_json(&["iam-get-group", "--scim", &scim_id(&group)])
         .await;
     out.code(0);
     let members: Vec<Value> = out.json()["GetGroup"]["members"]

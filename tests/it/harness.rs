@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::OnceLock;
 
+use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, Running};
 use regex::Regex;
 use serde_json::Value;
@@ -45,17 +46,17 @@ impl Env {
 
     /// A command with the scrubbed environment only (no settings at all).
     pub fn bare(&self) -> Cmd {
-        Cmd {
-            args: Vec::new(),
-            env: vec![
-                ("HOME".into(), self.home.path().display().to_string()),
-                (
-                    "XDG_CONFIG_HOME".into(),
-                    self.home.path().join(".config").display().to_string(),
-                ),
-            ],
-            stdin: None,
-        }
+        Cmd::scrubbed(self.home.path())
+    }
+
+    /// A SCIM client of the emulator, for setting up or checking state behind the binary's back.
+    pub fn client(&self) -> ScimClient {
+        ScimClient::new(ClientConfig::new(
+            self.emu.root_url(),
+            self.emu.tenant_id.clone(),
+            SecretToken::new(self.emu.token.clone()),
+        ))
+        .expect("client")
     }
 
     pub fn token(&self) -> &str {
@@ -74,18 +75,19 @@ impl Env {
 
     /// The emulator's per-operation request counts.
     pub async fn stats(&self) -> Value {
-        let (status, body) = http(&format!("{}/_emulator/stats", self.emu.root_url()), "GET").await;
+        let (status, body) = http(&self.emu, "/_emulator/stats", "GET").await;
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).expect("stats json")
     }
 
     pub async fn reset_stats(&self) {
-        let (status, body) = http(
-            &format!("{}/_emulator/stats/reset", self.emu.root_url()),
-            "POST",
-        )
-        .await;
+        let (status, body) = http(&self.emu, "/_emulator/stats/reset", "POST").await;
         assert!(status == 204 || status == 200, "{status} {body}");
+    }
+
+    /// `aws-ilm --output json <args>` with the emulator's settings, run to completion.
+    pub async fn run_json(&self, args: &[&str]) -> Out {
+        self.cmd().args(["--output", "json"]).args(args).run().await
     }
 
     /// Creates a user through the binary and returns its id.
@@ -95,15 +97,7 @@ impl Env {
             "displayname": format!("Given Sur {username}")
         });
         let out = self
-            .cmd()
-            .args([
-                "--output",
-                "json",
-                "iam-create-user",
-                "--user-profile",
-                &profile.to_string(),
-            ])
-            .run()
+            .run_json(&["iam-create-user", "--user-profile", &profile.to_string()])
             .await;
         out.code(0);
         out.json()["IAM"]["Vendor"]["id"]
@@ -116,15 +110,7 @@ impl Env {
     pub async fn create_group(&self, name: &str) -> String {
         let scim = serde_json::json!({ "displayName": name });
         let out = self
-            .cmd()
-            .args([
-                "--output",
-                "json",
-                "iam-create-group",
-                "--scim",
-                &scim.to_string(),
-            ])
-            .run()
+            .run_json(&["iam-create-group", "--scim", &scim.to_string()])
             .await;
         out.code(0);
         out.json()["CreateGroup"]["id"]
@@ -134,45 +120,16 @@ impl Env {
     }
 }
 
-/// A minimal HTTP/1.1 request over a raw socket (the emulator's unauthenticated stats routes),
-/// so the tests need no HTTP client of their own.
-async fn http(url: &str, method: &str) -> (u16, String) {
-    use tokio::io::AsyncReadExt;
-    let rest = url.strip_prefix("http://").expect("http url");
-    let (host, path) = rest
-        .split_once('/')
-        .map(|(h, p)| (h, format!("/{p}")))
-        .unwrap();
-    let mut s = tokio::net::TcpStream::connect(host).await.expect("connect");
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let status: u16 = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    // The stats body is small; a chunked answer carries its size line first.
-    let body = if text
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body.lines()
-            .filter(|l| l.starts_with('{'))
-            .collect::<Vec<_>>()
-            .join("")
-    } else {
-        body
-    };
-    (status, body)
+/// An unauthenticated request to the emulator's own routes (`/_emulator/stats`), through the
+/// raw exchange of [`crate::server::http`] (so the tests need no HTTP client of their own), on
+/// a blocking thread: the emulator runs on this test's runtime and must keep being polled.
+async fn http(emu: &Running, path: &str, method: &'static str) -> (u16, String) {
+    let addr = emu.addr.to_string();
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || crate::server::http(&addr, method, &path, None, ""))
+        .await
+        .expect("request thread")
+        .expect("the emulator answers")
 }
 
 /// A command line to run.
@@ -183,6 +140,21 @@ pub struct Cmd {
 }
 
 impl Cmd {
+    /// A command with nothing in its environment but HOME and XDG_CONFIG_HOME in `home`.
+    pub fn scrubbed(home: &Path) -> Cmd {
+        Cmd {
+            args: Vec::new(),
+            env: vec![
+                ("HOME".into(), home.display().to_string()),
+                (
+                    "XDG_CONFIG_HOME".into(),
+                    home.join(".config").display().to_string(),
+                ),
+            ],
+            stdin: None,
+        }
+    }
+
     pub fn args<I, S>(mut self, args: I) -> Cmd
     where
         I: IntoIterator<Item = S>,
@@ -214,7 +186,7 @@ impl Cmd {
         self
     }
 
-    pub async fn run(self) -> Out {
+    fn command(&self) -> tokio::process::Command {
         let mut c = tokio::process::Command::new(BIN);
         c.args(&self.args)
             .env_clear()
@@ -224,9 +196,22 @@ impl Cmd {
         } else {
             Stdio::null()
         });
-        c.stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+        c.stderr(Stdio::piped()).kill_on_drop(true);
+        c
+    }
+
+    /// Starts the command and leaves it running (for a test that kills it part-way): stdout
+    /// discarded (nobody reads it while it runs), stderr piped for `wait_with_output`.
+    pub fn spawn(self) -> tokio::process::Child {
+        assert!(self.stdin.is_none(), "spawn() writes no stdin");
+        let mut c = self.command();
+        c.stdout(Stdio::null());
+        c.spawn().expect("spawn aws-ilm")
+    }
+
+    pub async fn run(self) -> Out {
+        let mut c = self.command();
+        c.stdout(Stdio::piped());
         let mut child = c.spawn().expect("spawn aws-ilm");
         if let Some(text) = &self.stdin {
             let mut pipe = child.stdin.take().expect("stdin");
@@ -361,6 +346,14 @@ pub fn redact(text: &str, env: &Env) -> String {
         out = re.replace_all(&out, *to).into_owned();
     }
     out
+}
+
+/// `http://127.0.0.1:<port>` for a port that was just free and is closed now: nothing
+/// listens there.
+pub fn closed_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = l.local_addr().expect("its address").port();
+    format!("http://127.0.0.1:{port}")
 }
 
 /// A path as a string, for argv.

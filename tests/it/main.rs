@@ -1,15 +1,20 @@
 //! End-to-end tests of the `aws-ilm` binary: the real binary, run as a process, against the real
-//! emulator started in this test process, over real HTTP on 127.0.0.1. One test binary for the
-//! root package (ARCHITECTURE practice 7) with one module per concern.
+//! emulator started in this test process over real HTTP on 127.0.0.1, or against `aws-ilm serve`
+//! run as a process where the server binary itself is under test. One test binary for the root
+//! package (ARCHITECTURE practice 7) with one module per concern.
 
 mod harness;
+mod server;
 
+mod batch_kill;
 mod config;
+mod crash;
 mod demo;
 mod errors;
 mod groups;
 mod inputs;
 mod mappers;
 mod secrets;
+mod serve;
 mod transcript;
 mod users;

@@ -1,7 +1,7 @@
-//! Integration tests of the batch engine against the real emulator over real HTTP, and of the
-//! `aws-ilm batch` binary for the kill-and-resume case.
+//! Integration tests of the batch engine against the real emulator over real HTTP. The
+//! kill-and-resume test of the `aws-ilm batch` binary lives with the binary's own tests
+//! (`tests/it/batch_kill.rs` at the workspace root), where cargo builds the binary for it.
 
 mod common;
 mod create_first;
-mod kill;
 mod runs;

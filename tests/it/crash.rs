@@ -1,7 +1,7 @@
 //! Crash safety of `aws-ilm serve` (issue 5, item 3): `kill -9` in the middle of concurrent
 //! creates, patches and membership changes, then a restart on the same SQLite file.
 //!
-//! `tests/serve.rs` shows that writes acknowledged before an idle kill survive. This test kills
+//! `serve.rs` shows that writes acknowledged before an idle kill survive. This test kills
 //! while requests are in flight, over several rounds on one database, and checks after every
 //! restart that:
 //! - every acknowledged create is there with exactly the fields sent;
@@ -16,14 +16,13 @@
 //! one 201 and 49 409s.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+use crate::server::{Scim, Serve, Server};
 
 const TOKEN: &str = "crash-test-token-5f0c2a9e7b41";
 const TENANT: &str = "crash-tenant";
@@ -32,77 +31,15 @@ const WORKERS: usize = 6;
 /// Bounds each worker's work per round; the kill comes long before.
 const MAX_OPS: usize = 400;
 
-/// A server process, killed (SIGKILL) and reaped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(db: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aws-ilm"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", db])
-        .args(["--tenant-id", TENANT, "--token", TOKEN])
-        .env_remove("AWS_ILM_EMULATOR_TOKEN")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn aws-ilm serve");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut addr = None;
-    for _ in 0..20 {
-        let mut line = String::new();
-        if out.read_line(&mut line).expect("read stdout") == 0 {
-            break;
-        }
-        if let Some(url) = line.strip_prefix("base URL:") {
-            let rest = url.trim().strip_prefix("http://").expect("http");
-            addr = rest.split_once('/').map(|(a, _)| a.to_owned());
-        }
-        if line.starts_with("stats:") {
-            break;
-        }
-    }
-    Server {
-        child,
-        addr: addr.expect("the banner names the base URL"),
-    }
+    Serve::new(db).tenant(TENANT).token(TOKEN).start()
 }
 
-/// One request on its own connection. `Err`: the connection failed or broke — the outcome is
-/// unknown (that is what a kill mid-request looks like).
-fn http(addr: &str, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(60)))?;
-    write!(
-        s,
-        "{method} /{TENANT}/scim/v2{path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\n\
-         Content-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw)?;
-    let status = raw
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| std::io::Error::other(format!("no status line: {raw:.200}")))?;
-    let body = raw
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
-}
-
-fn must(addr: &str, method: &str, path: &str, body: &str) -> (u16, Value) {
-    let (s, b) = http(addr, method, path, body).expect("the restarted server answers");
+/// A request the restarted server must answer: (status, JSON body or null).
+fn must(scim: &Scim, method: &str, path: &str, body: &str) -> (u16, Value) {
+    let (s, b) = scim
+        .request(method, path, body)
+        .expect("the restarted server answers");
     (s, serde_json::from_str(&b).unwrap_or(Value::Null))
 }
 
@@ -150,7 +87,7 @@ struct Counts {
 /// One worker: create a user, patch it (title and displayName together), add it to the
 /// group, repeat — until the server dies or the bound is reached.
 fn worker(
-    addr: String,
+    scim: Scim,
     round: usize,
     w: usize,
     group: String,
@@ -164,7 +101,7 @@ fn worker(
             break;
         }
         let name = format!("r{round}-w{w}-{i}");
-        let id = match http(&addr, "POST", "/Users", &user_body(&name).to_string()) {
+        let id = match scim.request("POST", "/Users", &user_body(&name).to_string()) {
             Ok((201, b)) => {
                 let v: Value = serde_json::from_str(&b).expect("201 body");
                 let id = v["id"].as_str().expect("id").to_owned();
@@ -199,7 +136,7 @@ fn worker(
             .get_mut(&name)
             .unwrap()
             .maybe_title = Some(title.clone());
-        match http(&addr, "PATCH", &format!("/Users/{id}"), &patch.to_string()) {
+        match scim.request("PATCH", &format!("/Users/{id}"), &patch.to_string()) {
             Ok((200, _)) => {
                 let mut m = model.lock().unwrap();
                 let e = m.users.get_mut(&name).unwrap();
@@ -217,12 +154,7 @@ fn worker(
         let add = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [{"op": "add", "path": "members", "value": [{"value": id}]}]});
         model.lock().unwrap().maybe_members.insert(id.clone());
-        match http(
-            &addr,
-            "PATCH",
-            &format!("/Groups/{group}"),
-            &add.to_string(),
-        ) {
+        match scim.request("PATCH", &format!("/Groups/{group}"), &add.to_string()) {
             Ok((204 | 200, _)) => {
                 let mut m = model.lock().unwrap();
                 m.maybe_members.remove(&id);
@@ -240,15 +172,15 @@ fn worker(
     c
 }
 
-/// All users, through cursor paging.
-fn all_users(addr: &str) -> Vec<Value> {
+/// Every user `query` (`filter=…&` or empty) lists, through cursor paging.
+fn all_pages(scim: &Scim, query: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut cursor = String::new();
     for _ in 0..1000 {
         let (s, v) = must(
-            addr,
+            scim,
             "GET",
-            &format!("/Users?count=100&cursor={cursor}"),
+            &format!("/Users?{query}count=100&cursor={cursor}"),
             "",
         );
         assert_eq!(s, 200, "{v}");
@@ -261,27 +193,15 @@ fn all_users(addr: &str) -> Vec<Value> {
     panic!("paging never ended");
 }
 
-fn group_members(addr: &str, group: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let filter = format!("groups.value%20eq%20%22{group}%22");
-    let mut cursor = String::new();
-    for _ in 0..1000 {
-        let (s, v) = must(
-            addr,
-            "GET",
-            &format!("/Users?filter={filter}&count=100&cursor={cursor}"),
-            "",
-        );
-        assert_eq!(s, 200, "{v}");
-        for u in v["Resources"].as_array().cloned().unwrap_or_default() {
-            out.insert(u["id"].as_str().unwrap().to_owned());
-        }
-        match v["nextCursor"].as_str() {
-            Some(c) => cursor = c.to_owned(),
-            None => return out,
-        }
-    }
-    panic!("paging never ended");
+fn all_users(scim: &Scim) -> Vec<Value> {
+    all_pages(scim, "")
+}
+
+fn group_members(scim: &Scim, group: &str) -> BTreeSet<String> {
+    all_pages(scim, &format!("filter=groups.value%20eq%20%22{group}%22&"))
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// Checks a stored user against what was sent for `name` and the title it may carry.
@@ -310,8 +230,8 @@ fn check_user(name: &str, u: &Value, titles: &[&str]) {
 
 /// Everything the model says must hold on the restarted server. Returns how many unanswered
 /// creates turned out present.
-fn verify(addr: &str, group: &str, model: &mut Model) -> (usize, usize) {
-    let listed = all_users(addr);
+fn verify(scim: &Scim, group: &str, model: &mut Model) -> (usize, usize) {
+    let listed = all_users(scim);
     let mut by_name = BTreeMap::new();
     let (mut names, mut emails, mut externals) =
         (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
@@ -337,7 +257,7 @@ fn verify(addr: &str, group: &str, model: &mut Model) -> (usize, usize) {
         titles.extend(e.maybe_title.as_deref());
         check_user(name, u, &titles);
         // Fetch by id as well: the single-resource path reads the same committed row.
-        let (s, one) = must(addr, "GET", &format!("/Users/{}", e.id), "");
+        let (s, one) = must(scim, "GET", &format!("/Users/{}", e.id), "");
         assert_eq!(
             (s, &one),
             (200, u),
@@ -378,7 +298,7 @@ fn verify(addr: &str, group: &str, model: &mut Model) -> (usize, usize) {
             e.title = t;
         }
     }
-    let members = group_members(addr, group);
+    let members = group_members(scim, group);
     for m in &model.members {
         assert!(members.contains(m), "acknowledged member {m} lost");
     }
@@ -399,7 +319,7 @@ fn kill_9_mid_load_loses_no_acknowledged_write_and_leaves_nothing_half_done() {
     let db = dir.path().join("crash.db").to_string_lossy().into_owned();
     let mut server = start(&db);
     let (s, g) = must(
-        &server.addr,
+        &server.scim,
         "POST",
         "/Groups",
         &json!({"displayName": "Crash"}).to_string(),
@@ -415,18 +335,17 @@ fn kill_9_mid_load_loses_no_acknowledged_write_and_leaves_nothing_half_done() {
         let target = 30 + 25 * round;
         let workers: Vec<_> = (0..WORKERS)
             .map(|w| {
-                let (addr, group) = (server.addr.clone(), group.clone());
+                let (scim, group) = (server.scim.clone(), group.clone());
                 let (model, acks, killed) = (model.clone(), acks.clone(), killed.clone());
-                std::thread::spawn(move || worker(addr, round, w, group, model, acks, killed))
+                std::thread::spawn(move || worker(scim, round, w, group, model, acks, killed))
             })
             .collect();
         // Bounded: the workers stop by themselves after MAX_OPS each.
         while acks.load(Ordering::SeqCst) < target && workers.iter().any(|w| !w.is_finished()) {
             std::thread::sleep(Duration::from_millis(1));
         }
-        server.child.kill().expect("SIGKILL");
+        server.kill();
         killed.store(true, Ordering::SeqCst);
-        let _ = server.child.wait();
         let mut total = Counts::default();
         for w in workers {
             let c = w.join().expect("worker");
@@ -437,7 +356,7 @@ fn kill_9_mid_load_loses_no_acknowledged_write_and_leaves_nothing_half_done() {
         }
         assert!(total.creates > 0, "round {round}: nothing was acknowledged");
         server = start(&db);
-        let (present, absent) = verify(&server.addr, &group, &mut model.lock().unwrap());
+        let (present, absent) = verify(&server.scim, &group, &mut model.lock().unwrap());
         report.push(format!(
             "round {round}: killed after {} acks ({} creates, {} patches, {} member adds), \
              {} requests cut off; unanswered creates found complete {present}, absent {absent}; \
@@ -453,12 +372,12 @@ fn kill_9_mid_load_loses_no_acknowledged_write_and_leaves_nothing_half_done() {
     // Uniqueness under concurrency still holds on the recovered database.
     let codes: Vec<u16> = (0..50)
         .map(|i| {
-            let addr = server.addr.clone();
+            let scim = server.scim.clone();
             std::thread::spawn(move || {
                 let mut b = user_body("same-after-crash");
                 b["emails"][0]["value"] = json!(format!("s{i}@example.com"));
                 b["externalId"] = json!(format!("s{i}"));
-                http(&addr, "POST", "/Users", &b.to_string())
+                scim.request("POST", "/Users", &b.to_string())
                     .expect("answer")
                     .0
             })
