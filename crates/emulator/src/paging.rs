@@ -87,6 +87,24 @@ impl ListParams {
         })
     }
 
+    /// What a cursor of this listing is bound to: the resource and the canonical filter. Only
+    /// cursor mode needs it, so the filter is rendered only then (the hot path is a filtered GET
+    /// without a cursor).
+    pub fn listing(&self, resource: &str, canonical: impl FnOnce() -> Option<Filter>) -> String {
+        match self.cursor {
+            None => String::new(),
+            Some(_) => format!(
+                "{resource}|{}",
+                canonical().map(|f| f.to_string()).unwrap_or_default()
+            ),
+        }
+    }
+
+    /// Rows to read: a page, plus one in cursor mode to learn whether another page follows.
+    pub fn limit(&self) -> i64 {
+        self.count + i64::from(self.cursor.is_some())
+    }
+
     /// The sequence number to continue after, checking the cursor belongs to this listing.
     pub fn after(&self, listing: &str) -> Result<i64, ApiError> {
         match self.cursor.as_deref() {

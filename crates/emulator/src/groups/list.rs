@@ -20,19 +20,9 @@ pub async fn handle(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Res
         .as_ref()
         .map(GroupQuery::from_filter)
         .transpose()?;
-    // The cursor's fingerprint of the listing; only cursor mode needs it.
-    let listing = match &params.cursor {
-        Some(_) => format!(
-            "groups|{}",
-            query
-                .as_ref()
-                .map(|q| q.to_filter().to_string())
-                .unwrap_or_default()
-        ),
-        None => String::new(),
-    };
+    let listing = params.listing("groups", || query.as_ref().map(GroupQuery::to_filter));
     let after = params.after(&listing)?;
-    let limit = params.count + i64::from(params.cursor.is_some());
+    let limit = params.limit();
     let member = match &query {
         Some(GroupQuery::MembersValue(u)) | Some(GroupQuery::IdAndMembers { member: u, .. }) => {
             Some(u.clone())
