@@ -11,7 +11,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use crate::InputError;
-use crate::profile::{UserProfile, json_kind, text_of};
+use crate::profile::{UserProfile, json_kind, json_object, text_of};
 
 /// Every command aws-ilm runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -217,31 +217,6 @@ impl Command {
             .iter()
             .find_map(|k| scim.get(*k).and_then(text_of))
             .map(|v| v.to_lowercase())
-    }
-}
-
-fn json_object(arg: &'static str, v: Option<&Value>) -> Result<Map<String, Value>, InputError> {
-    match v {
-        None => Err(InputError::Missing(arg)),
-        Some(Value::Object(m)) => Ok(m.clone()),
-        Some(Value::String(s)) if s.trim().is_empty() => Err(InputError::Missing(arg)),
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(Value::Object(m)) => Ok(m),
-            Ok(other) => Err(InputError::WrongType {
-                arg: arg.into(),
-                expected: "a JSON object",
-                got: json_kind(&other),
-            }),
-            Err(e) => Err(InputError::InvalidJson {
-                arg,
-                reason: e.to_string(),
-            }),
-        },
-        Some(other) => Err(InputError::WrongType {
-            arg: arg.into(),
-            expected: "a JSON object",
-            got: json_kind(other),
-        }),
     }
 }
 

@@ -65,27 +65,13 @@ impl UserProfile {
         let arg = "user-profile.olduserdata";
         match self.get(OLD_USER_DATA) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(m)) if m.is_empty() => Ok(None),
-            Some(Value::Object(m)) => Ok(Some(UserProfile::new(m.clone()))),
-            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Object(m)) if m.is_empty() => Ok(None),
-                Ok(Value::Object(m)) => Ok(Some(UserProfile::new(m))),
-                Ok(other) => Err(InputError::WrongType {
-                    arg: arg.into(),
-                    expected: "a JSON object",
-                    got: json_kind(&other),
-                }),
-                Err(e) => Err(InputError::InvalidJson {
-                    arg,
-                    reason: e.to_string(),
-                }),
+            // Empty means "no previous values", whichever way it is spelled.
+            Some(v) => match json_object(arg, Some(v)) {
+                Ok(m) if m.is_empty() => Ok(None),
+                Ok(m) => Ok(Some(UserProfile::new(m))),
+                Err(InputError::Missing(_)) => Ok(None),
+                Err(e) => Err(e),
             },
-            Some(other) => Err(InputError::WrongType {
-                arg: arg.into(),
-                expected: "a JSON object",
-                got: json_kind(other),
-            }),
         }
     }
 }
@@ -97,6 +83,36 @@ pub fn text_of(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// A JSON object argument, given as an object or as a string holding one (the seed's arguments
+/// arrive as strings from XSOAR, as objects from batch files).
+pub(crate) fn json_object(
+    arg: &'static str,
+    v: Option<&Value>,
+) -> Result<Map<String, Value>, InputError> {
+    match v {
+        None => Err(InputError::Missing(arg)),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(Value::String(s)) if s.trim().is_empty() => Err(InputError::Missing(arg)),
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(other) => Err(InputError::WrongType {
+                arg: arg.into(),
+                expected: "a JSON object",
+                got: json_kind(&other),
+            }),
+            Err(e) => Err(InputError::InvalidJson {
+                arg,
+                reason: e.to_string(),
+            }),
+        },
+        Some(other) => Err(InputError::WrongType {
+            arg: arg.into(),
+            expected: "a JSON object",
+            got: json_kind(other),
+        }),
     }
 }
 
