@@ -7,6 +7,12 @@
 //! lifecycle settings from its `Settings` exactly as for a single command, then calls
 //! `cmd::batch::run(args, client_config, ilm_settings).await` → `anyhow::Result<ExitCode>`.
 //! The batch sets `IlmSettings::create_first` itself, from `--create-strategy`.
+//!
+//! Ctrl-C and SIGTERM stop the run gracefully (docs/batch.md, "Stopping"): the first one asks
+//! the engine to admit nothing more and to let the events in flight finish (at most 30 s), the
+//! summary says the run was interrupted, and the exit status is 130 (SIGINT) or 143 (SIGTERM),
+//! as a shell reports a command a signal stopped. A second one exits at once: the journal
+//! already holds every event synced so far, and an event cut short is simply run again.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
@@ -26,7 +32,8 @@ use aws_ilm_lifecycle::{Ilm, IlmSettings};
 /// (`{"command": "iam-create-user", "args": {"user-profile": {...}}}`), or a CSV of user
 /// profiles with --command. Results are JSON lines (completion order, each with its line
 /// number); the summary goes to stderr. Exit 0 all succeeded or skipped, 1 some failed,
-/// 2 bad input lines, 3 connection or journal failure.
+/// 2 bad input lines, 3 connection or journal failure, 130/143 interrupted by Ctrl-C/SIGTERM
+/// (the events in flight are finished first; a second Ctrl-C stops at once).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Input file, or - for standard input
@@ -151,15 +158,32 @@ pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::
 
     let mut options = Options::new(args.concurrency as usize);
     options.progress = progress;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    options.shutdown = Some(stop_rx);
+    let signals = Signals::install().context("cannot listen for Ctrl-C")?;
+    let interrupted = Arc::new(std::sync::atomic::AtomicU8::new(0));
+    let stopper = tokio::spawn(on_signals(
+        signals,
+        stop_tx,
+        Arc::clone(&interrupted),
+        options.grace,
+    ));
     let io = Io {
         input: aws_ilm_batch::spawn_reader(reader, format, 1024),
         journal,
         results,
     };
-    match run_on_own_thread(exec, limiter, io, options).await? {
+    let outcome = run_on_own_thread(exec, limiter, io, options).await?;
+    stopper.abort();
+    match outcome {
         Ok(summary) => {
             eprintln!("{summary}");
-            Ok(ExitCode::from(summary.exit_code()))
+            let code = match interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+                // A fatal stop that came first keeps its own code.
+                signal if summary.interrupted && summary.aborted.is_none() && signal > 0 => signal,
+                _ => summary.exit_code(),
+            };
+            Ok(ExitCode::from(code))
         }
         Err(e @ (BatchError::Input(_) | BatchError::Read(_))) => usage(&e.to_string()),
         Err(e) => Err(anyhow::Error::new(e)),
@@ -191,6 +215,76 @@ async fn run_on_own_thread(
         .context("cannot start the batch thread")?;
     let result = rx.await.context("the batch thread stopped")?;
     result.context("cannot start the batch runtime")
+}
+
+/// SIGINT (Ctrl-C) and, on Unix, SIGTERM, listened for from before the run starts.
+struct Signals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                int: signal(SignalKind::interrupt())?,
+                term: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    /// The next signal, as the exit status it calls for: 130 SIGINT, 143 SIGTERM (128 + the
+    /// signal number, the shell's convention).
+    async fn next(&mut self) -> u8 {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => 130,
+                _ = self.term.recv() => 143,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            130
+        }
+    }
+}
+
+/// First signal: ask the engine to stop gracefully and remember which signal it was. Second
+/// signal: exit at once. That is safe: the output thread syncs the journal before it writes any
+/// result line, a torn last journal record is ignored on resume, and an event cut short was
+/// never journaled, so the rerun does it again.
+async fn on_signals(
+    mut signals: Signals,
+    stop: tokio::sync::watch::Sender<bool>,
+    interrupted: Arc<std::sync::atomic::AtomicU8>,
+    grace: Duration,
+) {
+    let code = signals.next().await;
+    interrupted.store(code, std::sync::atomic::Ordering::SeqCst);
+    let _ = stop.send(true);
+    eprintln!(
+        "batch: {}: no new events; finishing those in flight (at most {} s). Press Ctrl-C again \
+         to stop at once",
+        if code == 143 {
+            "SIGTERM"
+        } else {
+            "interrupted"
+        },
+        grace.as_secs()
+    );
+    let again = signals.next().await;
+    eprintln!(
+        "batch: stopped at once; rerun the same command with the same --journal to do the rest"
+    );
+    std::process::exit(i32::from(again));
 }
 
 fn usage(msg: &str) -> anyhow::Result<ExitCode> {

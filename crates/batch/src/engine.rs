@@ -9,11 +9,18 @@
 //! A fatal outcome (directory unreachable, credentials refused) or an unreadable input stops
 //! admission; running jobs finish and are reported; what was never run is simply not
 //! journaled, so a rerun with the journal picks it up.
+//!
+//! A graceful stop ([`Options::shutdown`], Ctrl-C or SIGTERM in the binary) does the same
+//! without an error: no event is admitted or started after it (a job still waiting for the
+//! rate limiter gives its events back unrun), the jobs already sending requests get
+//! [`Options::grace`] to finish and be journaled, and what is left is aborted — safe to redo,
+//! because every command looks up before it writes. The summary says the run was interrupted.
 
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -34,7 +41,18 @@ pub struct Options {
     /// Events admitted but unfinished at most; bounds memory and the reach of coalescing.
     pub window: usize,
     pub progress: Progress,
+    /// Stops the run gracefully once it holds `true` (see the module doc). `None`: the run
+    /// only stops at the end of its input or on a fatal error.
+    pub shutdown: Option<watch::Receiver<bool>>,
+    /// After a shutdown, how long the jobs in flight may take before they are aborted
+    /// (default 30 s: long enough for a request and its retries to end on a healthy
+    /// directory, short enough for someone waiting at a terminal; an aborted event is not
+    /// journaled and simply runs again).
+    pub grace: Duration,
 }
+
+/// The default [`Options::grace`].
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(30);
 
 impl Options {
     pub fn new(concurrency: usize) -> Options {
@@ -43,6 +61,8 @@ impl Options {
             concurrency,
             window: (concurrency * 16).max(1024),
             progress: Progress::hidden(),
+            shutdown: None,
+            grace: DEFAULT_GRACE,
         }
     }
 }
@@ -80,6 +100,7 @@ pub async fn run<E: Executor>(
             "journal has unreadable records (a torn write at a kill?); their events run again"
         );
     }
+    let journal_on = journal.is_some();
     let (out, out_thread) = spawn_output(journal, results, options.window);
     let progress = options.progress.clone();
 
@@ -89,26 +110,53 @@ pub async fn run<E: Executor>(
     let mut input_open = true;
     let mut abort_code = 0u8;
     let mut output_failed = false;
+    summary.journaled = journal_on;
+    let mut shutdown = options.shutdown.clone();
+    // Set once the shutdown is seen: the moment the jobs in flight must be done by.
+    let mut deadline: Option<Instant> = None;
+    let mut grace_over = false;
 
     loop {
-        if summary.aborted.is_none() {
+        if summary.aborted.is_none() && deadline.is_none() {
             while tasks.len() < options.concurrency {
                 let Some(job) = sched.next_job(&*exec) else {
                     break;
                 };
-                tasks.spawn(run_job(Arc::clone(&exec), Arc::clone(&limiter), job));
+                tasks.spawn(run_job(
+                    Arc::clone(&exec),
+                    Arc::clone(&limiter),
+                    job,
+                    shutdown.clone(),
+                ));
             }
         }
-        let can_read = input_open && summary.aborted.is_none() && sched.len() < options.window;
+        let can_read = input_open
+            && summary.aborted.is_none()
+            && deadline.is_none()
+            && sched.len() < options.window;
         if tasks.is_empty() && !can_read {
             break;
         }
         tokio::select! {
             biased;
+            () = stop_requested(&mut shutdown), if deadline.is_none() && shutdown.is_some() => {
+                deadline = Some(Instant::now() + options.grace);
+                summary.interrupted = true;
+                tracing::warn!(in_flight = tasks.len(), "batch interrupted: finishing the events in flight");
+            }
+            () = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)),
+                if deadline.is_some() && !grace_over && !tasks.is_empty() => {
+                // Their events stay unfinished in the scheduler: counted as not run, not
+                // journaled, run again by a rerun.
+                grace_over = true;
+                tracing::warn!(jobs = tasks.len(), "grace period over: aborting the events still in flight");
+                tasks.abort_all();
+            }
             joined = tasks.join_next(), if !tasks.is_empty() => {
                 let Some(joined) = joined else { continue };
                 let ran = match joined {
                     Ok(v) => v,
+                    Err(e) if grace_over && e.is_cancelled() => continue,
                     Err(e) => {
                         // A job that panicked or was cancelled: its events are lost to this
                         // run but not journaled, so a rerun does them.
@@ -219,8 +267,19 @@ async fn run_job<E: Executor>(
     exec: Arc<E>,
     limiter: Arc<RateLimiter>,
     job: Job<E::Command>,
+    mut shutdown: Option<watch::Receiver<bool>>,
 ) -> Vec<Ran> {
-    limiter.acquire(exec.cost(&job.cmd)).await;
+    if !admitted_by(&limiter, exec.cost(&job.cmd), &mut shutdown).await {
+        return job
+            .lines
+            .iter()
+            .map(|&line| Ran {
+                line,
+                outcome: None,
+                coalesced: None,
+            })
+            .collect();
+    }
     let outcome = exec.execute(&job.cmd).await;
     let merged_failed = !job.parts.is_empty()
         && matches!(
@@ -255,9 +314,12 @@ async fn run_job<E: Executor>(
         "merged membership change failed; one by one"
     );
     let mut out = Vec::with_capacity(job.lines.len());
-    let mut fatal = false;
+    let mut stopped = false;
     for (&line, part) in job.lines.iter().zip(&job.parts) {
-        if fatal {
+        if !stopped {
+            stopped = !admitted_by(&limiter, exec.cost(part), &mut shutdown).await;
+        }
+        if stopped {
             out.push(Ran {
                 line,
                 outcome: None,
@@ -265,9 +327,8 @@ async fn run_job<E: Executor>(
             });
             continue;
         }
-        limiter.acquire(exec.cost(part)).await;
         let o = exec.execute(part).await;
-        fatal = matches!(o, ExecOutcome::Fatal(_));
+        stopped = matches!(o, ExecOutcome::Fatal(_));
         out.push(Ran {
             line,
             outcome: Some(o),
@@ -275,6 +336,42 @@ async fn run_job<E: Executor>(
         });
     }
     out
+}
+
+/// Waits for the rate limiter; `false` when a shutdown came first (or had come already), so
+/// that no request starts after it.
+async fn admitted_by(
+    limiter: &RateLimiter,
+    cost: crate::executor::Cost,
+    shutdown: &mut Option<watch::Receiver<bool>>,
+) -> bool {
+    let Some(rx) = shutdown.as_mut() else {
+        limiter.acquire(cost).await;
+        return true;
+    };
+    if *rx.borrow() {
+        return false;
+    }
+    tokio::select! {
+        biased;
+        () = stop_requested_on(rx) => false,
+        () = limiter.acquire(cost) => !*rx.borrow(),
+    }
+}
+
+/// Resolves once a shutdown is requested; never when there is no shutdown signal, or its
+/// sender went away without requesting one.
+async fn stop_requested(shutdown: &mut Option<watch::Receiver<bool>>) {
+    match shutdown.as_mut() {
+        Some(rx) => stop_requested_on(rx).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn stop_requested_on(rx: &mut watch::Receiver<bool>) {
+    if rx.wait_for(|&stop| stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 fn stop(summary: &mut Summary, code: &mut u8, c: u8, why: String) {

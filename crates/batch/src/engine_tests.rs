@@ -35,6 +35,8 @@ struct ToyExec {
     /// A fatal answer for this id (a directory that went away).
     fatal_at: Option<u64>,
     parsed: AtomicU64,
+    /// Executions begun.
+    started: AtomicU64,
 }
 
 impl Executor for ToyExec {
@@ -80,6 +82,7 @@ impl Executor for ToyExec {
     }
 
     async fn execute(&self, c: &Toy) -> ExecOutcome {
+        self.started.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(c.ms)).await;
         for _ in 0..30_000 {
             if self.parsed.load(Ordering::SeqCst) >= c.wait_parsed {
@@ -372,4 +375,73 @@ async fn the_run_is_paced_by_the_limiter() {
         "{:?}",
         start.elapsed()
     );
+}
+
+/// 20 unkeyed toy events of `ms` each, 8 at a time; a shutdown once 8 have started (time is
+/// paused: a clock-driven stop could come before the reader thread delivers a line), with the
+/// default 30 s grace.
+async fn interrupted_toy_run(ms: u64) -> (Arc<ToyExec>, Summary, Vec<Value>) {
+    let input: String = (1..=20u64)
+        .map(|i| toy_line(i, None, json!({"ms": ms})) + "\n")
+        .collect();
+    let exec = Arc::new(ToyExec::default());
+    let buf = Buf::default();
+    let io = Io {
+        input: spawn_reader(std::io::Cursor::new(input), Format::JsonLines, 64),
+        journal: None,
+        results: Box::new(buf.clone()),
+    };
+    let (tx, rx) = watch::channel(false);
+    let mut options = Options::new(8);
+    options.shutdown = Some(rx);
+    let watched = Arc::clone(&exec);
+    tokio::spawn(async move {
+        for _ in 0..100_000 {
+            if watched.started.load(Ordering::SeqCst) >= 8 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        tx.send(true).unwrap();
+        // Held open: a dropped sender must not count as a stop, nor end the wait early.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    });
+    let summary = run(
+        Arc::clone(&exec),
+        Arc::new(RateLimiter::new(0.0)),
+        io,
+        options,
+    )
+    .await
+    .unwrap();
+    (exec, summary, buf.lines())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_shutdown_lets_the_events_in_flight_finish_and_starts_no_other() {
+    let (exec, summary, results) = interrupted_toy_run(5_000).await;
+    // The first 8 had started; they finish within the grace period. Nothing else started.
+    assert_eq!(exec.started.load(Ordering::SeqCst), 8);
+    assert_eq!(exec.done.lock().unwrap().len(), 8);
+    assert_eq!((summary.succeeded, summary.not_run), (8, 12), "{summary}");
+    assert_eq!(results.len(), 8);
+    assert!(summary.interrupted);
+    assert_eq!(summary.aborted, None);
+    assert_eq!(summary.exit_code(), crate::report::INTERRUPTED);
+    let text = summary.to_string();
+    assert!(text.contains("interrupted"), "{text}");
+    assert!(text.contains("without --journal"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn events_still_in_flight_after_the_grace_period_are_aborted_unreported() {
+    let (exec, summary, results) = interrupted_toy_run(600_000).await;
+    assert_eq!(exec.started.load(Ordering::SeqCst), 8);
+    assert_eq!(exec.done.lock().unwrap().len(), 0);
+    assert_eq!((summary.succeeded, summary.not_run), (0, 20), "{summary}");
+    assert!(results.is_empty());
+    assert!(summary.interrupted);
+    // Aborting them is the plan, not an internal error.
+    assert_eq!(summary.aborted, None);
+    assert!(summary.elapsed >= DEFAULT_GRACE, "{summary}");
 }

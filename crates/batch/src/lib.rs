@@ -20,7 +20,7 @@ pub mod rate;
 pub mod report;
 pub mod schedule;
 
-pub use engine::{Io, Options, run};
+pub use engine::{DEFAULT_GRACE, Io, Options, run};
 pub use error::BatchError;
 pub use executor::{Cost, EventStatus, ExecOutcome, ExecStats, Executor};
 pub use ilm::IlmExecutor;
@@ -28,4 +28,4 @@ pub use input::{CSV_COMMANDS, Format, RawEvent, spawn_reader};
 pub use journal::{Done, Journal};
 pub use progress::Progress;
 pub use rate::RateLimiter;
-pub use report::{ResultLine, Summary};
+pub use report::{INTERRUPTED, ResultLine, Summary};

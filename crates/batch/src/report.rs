@@ -67,6 +67,10 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Why the run stopped early, if it did.
     pub aborted: Option<String>,
+    /// Stopped by a shutdown request (Ctrl-C, SIGTERM) before the end of the input.
+    pub interrupted: bool,
+    /// The run kept a journal (`--journal`): a rerun with it does only what is left.
+    pub journaled: bool,
     /// The exit status the early stop calls for (2 unreadable input, 3 otherwise).
     #[serde(skip)]
     pub abort_code: u8,
@@ -75,6 +79,9 @@ pub struct Summary {
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
 }
+
+/// The exit status of an interrupted run (128 + SIGINT, as a shell reports it).
+pub const INTERRUPTED: u8 = 130;
 
 impl Summary {
     /// Events this run finished (success, skipped, failed) per second of wall time.
@@ -87,9 +94,15 @@ impl Summary {
     /// Issue 4: 0 when every event succeeded or was skipped, 1 when any failed, 2 for bad
     /// input (it wins over 1: the file needs fixing), and when the run stopped early 2 for
     /// unreadable input or 3 for a connection, credential or journal failure.
+    ///
+    /// An interrupted run is not finished: [`INTERRUPTED`] (130, the shell's code for a
+    /// command stopped by SIGINT), whatever its events did; a fatal stop that came first
+    /// keeps its own code. The binary answers 143 instead when the stop was SIGTERM.
     pub fn exit_code(&self) -> u8 {
         if self.aborted.is_some() {
             self.abort_code.max(2)
+        } else if self.interrupted {
+            INTERRUPTED
         } else if self.invalid > 0 {
             2
         } else if self.failed > 0 {
@@ -123,6 +136,25 @@ impl fmt::Display for Summary {
                 "\nbatch: {} journaled lines changed since and were run again",
                 self.changed
             )?;
+        }
+        if self.interrupted {
+            write!(
+                f,
+                "\nbatch: interrupted: no event started after the stop, those in flight were given time to finish; {} events were not run",
+                self.not_run
+            )?;
+            if self.journaled {
+                write!(
+                    f,
+                    "; run the same command again, with the same --journal, to do the rest"
+                )?;
+            } else {
+                write!(
+                    f,
+                    "; without --journal a rerun starts from the first line (safe: every \
+                     command looks up before it writes)"
+                )?;
+            }
         }
         if let Some(why) = &self.aborted {
             write!(
