@@ -4,4 +4,5 @@
 
 mod common;
 mod create_first;
+mod interrupt;
 mod runs;
