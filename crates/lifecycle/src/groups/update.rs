@@ -267,6 +267,60 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
 mod tests {
     use super::*;
 
+    fn failure(code: Option<u16>, message: &str) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Every verdict, against a real emulator: the fallback GetGroup (a 404 naming neither a
+    /// member nor the group, which the emulator itself never sends) included.
+    #[tokio::test]
+    async fn verdicts_bisect_content_errors_only() {
+        use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
+        let emu = aws_ilm_emulator::spawn(aws_ilm_emulator::Config::for_tests())
+            .await
+            .unwrap();
+        let client = ScimClient::new(ClientConfig::new(
+            emu.root_url(),
+            &emu.tenant_id,
+            SecretToken::new(emu.token.clone()),
+        ))
+        .unwrap();
+        let g = client
+            .create_group(&json!({"displayName": "V"}))
+            .await
+            .unwrap();
+        let gid = g["id"].as_str().unwrap().to_owned();
+        let ghost = "66666666-6666-6666-6666-666666666666";
+        let ilm = Ilm::new(client, crate::IlmSettings::default());
+        let cases = [
+            (
+                Some(404),
+                "Member x does not exist. (request id r)",
+                Verdict::Bisect,
+            ),
+            (Some(404), "Group Not Found", Verdict::GroupGone),
+            (Some(400), "Invalid value", Verdict::Bisect),
+            (Some(409), "Conflict", Verdict::Bisect),
+            (Some(429), "Rate exceeded", Verdict::Report),
+            (Some(500), "Internal", Verdict::Report),
+            (Some(503), "Unavailable", Verdict::Report),
+            (None, "cannot decode", Verdict::Report),
+        ];
+        for (code, msg, want) in cases {
+            assert_eq!(
+                verdict(&ilm, &gid, &failure(code, msg)).await,
+                want,
+                "{code:?} {msg}"
+            );
+        }
+        let vague = failure(Some(404), "Resource not found");
+        assert_eq!(verdict(&ilm, &gid, &vague).await, Verdict::Bisect);
+        assert_eq!(verdict(&ilm, ghost, &vague).await, Verdict::GroupGone);
+    }
+
     #[test]
     fn two_hundred_fifty_changes_are_three_batches_of_at_most_100() {
         let add: Vec<String> = (0..200).map(|i| format!("a{i}")).collect();
