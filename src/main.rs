@@ -81,8 +81,9 @@ fn main() -> ExitCode {
 fn anyhow_code(r: anyhow::Result<ExitCode>) -> Result<u8, CliError> {
     match r {
         Ok(code) => {
-            // ExitCode is opaque; the subcommands only return the documented codes.
-            for c in [0u8, 1, 2, 3] {
+            // ExitCode is opaque; the subcommands only return the documented codes (batch
+            // also 130/143: interrupted by SIGINT/SIGTERM, docs/batch.md).
+            for c in [0u8, 1, 2, 3, 130, 143] {
                 if code == ExitCode::from(c) {
                     return Ok(c);
                 }

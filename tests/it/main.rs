@@ -6,6 +6,7 @@
 mod harness;
 mod server;
 
+mod batch_interrupt;
 mod batch_kill;
 mod config;
 mod crash;

@@ -142,14 +142,20 @@ pub async fn run<E: Executor>(
             () = stop_requested(&mut shutdown), if deadline.is_none() && shutdown.is_some() => {
                 deadline = Some(Instant::now() + options.grace);
                 summary.interrupted = true;
-                tracing::warn!(in_flight = tasks.len(), "batch interrupted: finishing the events in flight");
+                tracing::info!(
+                    in_flight = tasks.len(),
+                    "batch interrupted: finishing the events in flight"
+                );
             }
             () = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)),
                 if deadline.is_some() && !grace_over && !tasks.is_empty() => {
                 // Their events stay unfinished in the scheduler: counted as not run, not
                 // journaled, run again by a rerun.
                 grace_over = true;
-                tracing::warn!(jobs = tasks.len(), "grace period over: aborting the events still in flight");
+                tracing::warn!(
+                    jobs = tasks.len(),
+                    "grace period over: aborting the events still in flight"
+                );
                 tasks.abort_all();
             }
             joined = tasks.join_next(), if !tasks.is_empty() => {
