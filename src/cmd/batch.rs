@@ -273,11 +273,7 @@ async fn on_signals(
     eprintln!(
         "batch: {}: no new events; finishing those in flight (at most {} s). Press Ctrl-C again \
          to stop at once",
-        if code == 143 {
-            "SIGTERM"
-        } else {
-            "interrupted"
-        },
+        if code == 143 { "SIGTERM" } else { "Ctrl-C" },
         grace.as_secs()
     );
     let again = signals.next().await;

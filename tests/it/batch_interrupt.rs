@@ -170,3 +170,63 @@ async fn interrupted_and_resumed(signal: &str, code: i32) {
     let users = env.client().list_users(None).await.unwrap();
     assert_eq!(users.len(), N, "exactly the expected users");
 }
+
+/// A second Ctrl-C does not wait for the events in flight: against a directory that never
+/// answers within the grace period, the process exits at once, before any summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_ctrl_c_exits_at_once() {
+    use tokio::io::AsyncBufReadExt;
+
+    let env = Env::with_config(aws_ilm_emulator::Config {
+        latency: Duration::from_secs(3600),
+        ..aws_ilm_emulator::Config::for_tests()
+    })
+    .await;
+    let dir = env.home.path();
+    std::fs::write(dir.join("input.jsonl"), creates(50)).unwrap();
+    let mut child = batch(&env, dir, "0").spawn();
+    let pid = child.id().unwrap();
+    let mut stderr = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+
+    // Requests reaching the emulator mean the engine runs: the handlers are installed.
+    let mut running = false;
+    for _ in 0..1200 {
+        let stats = env.stats().await;
+        if stats["total"].as_u64().unwrap_or(0) > 0 {
+            running = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(running, "the batch sends requests");
+    kill("-INT", pid);
+    let mut seen = Vec::new();
+    let waited = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(line) = stderr.next_line().await.unwrap() {
+            let done = line.contains("Press Ctrl-C again");
+            seen.push(line);
+            if done {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(waited, Ok(true), "{seen:#?}");
+    kill("-INT", pid);
+    let status = tokio::time::timeout(Duration::from_secs(120), child.wait())
+        .await
+        .expect("the process ends")
+        .unwrap();
+    while let Ok(Some(line)) = stderr.next_line().await {
+        seen.push(line);
+    }
+    let text = seen.join("\n");
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(text.contains("stopped at once"), "{text}");
+    // Had it waited for the grace period, the summary would be there.
+    assert!(!text.contains("batch: interrupted:"), "{text}");
+    assert!(!text.contains(" succeeded, "), "{text}");
+    // Nothing finished, so nothing is journaled: a rerun does every event.
+    assert!(journal_lines(dir).is_empty());
+}
