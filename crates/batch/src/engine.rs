@@ -152,6 +152,7 @@ pub async fn run<E: Executor>(
                 // Their events stay unfinished in the scheduler: counted as not run, not
                 // journaled, run again by a rerun.
                 grace_over = true;
+                summary.grace_expired = true;
                 tracing::warn!(
                     jobs = tasks.len(),
                     "grace period over: aborting the events still in flight"

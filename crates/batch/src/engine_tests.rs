@@ -431,6 +431,8 @@ async fn a_shutdown_lets_the_events_in_flight_finish_and_starts_no_other() {
     let text = summary.to_string();
     assert!(text.contains("interrupted"), "{text}");
     assert!(text.contains("without --journal"), "{text}");
+    assert!(!summary.grace_expired);
+    assert!(text.contains("those in flight were finished"), "{text}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -444,4 +446,6 @@ async fn events_still_in_flight_after_the_grace_period_are_aborted_unreported() 
     // Aborting them is the plan, not an internal error.
     assert_eq!(summary.aborted, None);
     assert!(summary.elapsed >= DEFAULT_GRACE, "{summary}");
+    assert!(summary.grace_expired);
+    assert!(summary.to_string().contains("abandoned"), "{summary}");
 }

@@ -69,6 +69,9 @@ pub struct Summary {
     pub aborted: Option<String>,
     /// Stopped by a shutdown request (Ctrl-C, SIGTERM) before the end of the input.
     pub interrupted: bool,
+    /// After the interruption, events were still running at the end of the grace period and
+    /// were abandoned (not journaled, not reported, counted in `not_run`).
+    pub grace_expired: bool,
     /// The run kept a journal (`--journal`): a rerun with it does only what is left.
     pub journaled: bool,
     /// The exit status the early stop calls for (2 unreadable input, 3 otherwise).
@@ -140,7 +143,13 @@ impl fmt::Display for Summary {
         if self.interrupted {
             write!(
                 f,
-                "\nbatch: interrupted: no event started after the stop, those in flight were given time to finish; {} events were not run",
+                "\nbatch: interrupted: no event started after the stop, {}; {} events read were not \
+                 run, nor any line after them",
+                if self.grace_expired {
+                    "those still in flight at the end of the grace period were abandoned"
+                } else {
+                    "those in flight were finished"
+                },
                 self.not_run
             )?;
             if self.journaled {
