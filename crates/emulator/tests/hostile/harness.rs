@@ -10,6 +10,10 @@ use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
+#[path = "../common/bodies.rs"]
+mod bodies;
+pub use bodies::{enc, patch_op, user_body};
+
 /// What the case sends as `Authorization`.
 #[derive(Debug, Clone)]
 pub enum Auth {
@@ -283,33 +287,4 @@ pub fn check_error_body(status: u16, rid: Option<&str>, text: &str) -> Result<()
     } else {
         Err(format!("not AWS's error body: {v}"))
     }
-}
-
-pub fn user_body(name: &str) -> Value {
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": name,
-        "externalId": format!("ext-{name}"),
-        "name": {"givenName": "Given", "familyName": "Family"},
-        "displayName": format!("Display {name}"),
-        "active": true,
-        "emails": [{"value": format!("{name}@example.com"), "type": "work", "primary": true}]
-    })
-}
-
-pub fn patch_op(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
-pub fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -4,6 +4,10 @@ use aws_ilm_emulator::{Config, Running, spawn};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+#[path = "../common/bodies.rs"]
+mod bodies;
+pub use bodies::{enc, patch_op, user_body};
+
 pub struct Emu {
     pub run: Running,
     pub http: reqwest::Client,
@@ -139,32 +143,4 @@ impl Emu {
             .unwrap();
         res.json().await.unwrap()
     }
-}
-
-pub fn user_body(name: &str) -> Value {
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": name,
-        "externalId": format!("ext-{name}"),
-        "name": {"givenName": "Given", "familyName": "Family"},
-        "displayName": format!("Display {name}"),
-        "active": true,
-        "emails": [{"value": format!("{name}@example.com"), "type": "work", "primary": true}]
-    })
-}
-
-pub fn patch_op(ops: Value) -> Value {
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
-}
-
-pub fn enc(filter: &str) -> String {
-    let mut out = String::new();
-    for b in filter.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
