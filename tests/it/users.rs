@@ -48,15 +48,7 @@ async fn create_user_new_both_formats_two_requests() {
     assert_snapshot!("create_user_human", out.redacted(&env));
 
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-create-user",
-            "--user-profile",
-            &jane(),
-        ])
-        .run()
+        .run_json(&["iam-create-user", "--user-profile", &jane()])
         .await;
     out.code(0);
     let v = out.json();
@@ -69,15 +61,7 @@ async fn create_user_new_both_formats_two_requests() {
 
     let env2 = Env::start().await;
     let out = env2
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-create-user",
-            "--user-profile",
-            &jane(),
-        ])
-        .run()
+        .run_json(&["iam-create-user", "--user-profile", &jane()])
         .await;
     out.code(0);
     let v = out.json();
@@ -115,16 +99,13 @@ async fn create_user_disabled_or_not_enabled() {
     assert_snapshot!("create_user_disabled_human", out.redacted(&env));
 
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
+        .run_json(&[
             "iam-create-user",
             "--user-profile",
             &jane(),
+            "--allow-enable",
+            "false",
         ])
-        .args(["--allow-enable", "false"])
-        .run()
         .await;
     out.code(0);
     assert_eq!(vendor(&out.json())["active"], false, "created inactive");
@@ -136,15 +117,7 @@ async fn get_user_found_and_not_found_one_request() {
     let id = env.create_user(JANE).await;
     env.reset_stats().await;
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-get-user",
-            "--user-profile",
-            &by_name(JANE),
-        ])
-        .run()
+        .run_json(&["iam-get-user", "--user-profile", &by_name(JANE)])
         .await;
     out.code(0);
     let (total, o) = ops(&env.stats().await);
@@ -165,29 +138,21 @@ async fn get_user_found_and_not_found_one_request() {
 
     // By id, and by externalId (the built-in mapper's employeeid).
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
+        .run_json(&[
             "iam-get-user",
             "--user-profile",
             &json!({"id": id}).to_string(),
         ])
-        .run()
         .await;
     out.code(0);
     assert_eq!(vendor(&out.json())["username"], JANE);
 
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
+        .run_json(&[
             "iam-get-user",
             "--user-profile",
             r#"{"username":"nobody@example.com"}"#,
         ])
-        .run()
         .await;
     out.code(1);
     let v = out.json();
@@ -218,15 +183,7 @@ async fn get_user_by_external_id() {
         .await
         .code(0);
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-get-user",
-            "--user-profile",
-            r#"{"employeeid":"E-77"}"#,
-        ])
-        .run()
+        .run_json(&["iam-get-user", "--user-profile", r#"{"employeeid":"E-77"}"#])
         .await;
     out.code(0);
     assert_eq!(
@@ -249,15 +206,7 @@ async fn update_user_two_requests_and_reenables_in_the_same_patch() {
     env.reset_stats().await;
     let mover = json!({"username": JANE, "title": "Senior Engineer"}).to_string();
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-update-user",
-            "--user-profile",
-            &mover,
-        ])
-        .run()
+        .run_json(&["iam-update-user", "--user-profile", &mover])
         .await;
     out.code(0);
     let (total, o) = ops(&env.stats().await);
@@ -314,15 +263,7 @@ async fn update_user_respects_allow_enable_both_levels() {
 async fn update_user_not_found_creates_or_skips_and_can_be_disabled() {
     let env = Env::start().await;
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-update-user",
-            "--user-profile",
-            &jane(),
-        ])
-        .run()
+        .run_json(&["iam-update-user", "--user-profile", &jane()])
         .await;
     out.code(0);
     assert_eq!(vendor(&out.json())["action"], "create", "{}", out.stdout);
@@ -361,15 +302,7 @@ async fn update_user_renames_through_olduserdata() {
     })
     .to_string();
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-update-user",
-            "--user-profile",
-            &renamed,
-        ])
-        .run()
+        .run_json(&["iam-update-user", "--user-profile", &renamed])
         .await;
     out.code(0);
     let v = out.json();
@@ -393,15 +326,7 @@ async fn disable_user_branches_two_requests() {
     env.create_user(JANE).await;
     env.reset_stats().await;
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-disable-user",
-            "--user-profile",
-            &by_name(JANE),
-        ])
-        .run()
+        .run_json(&["iam-disable-user", "--user-profile", &by_name(JANE)])
         .await;
     out.code(0);
     let (total, o) = ops(&env.stats().await);
@@ -419,29 +344,17 @@ async fn disable_user_branches_two_requests() {
     out.code(0);
     assert_snapshot!("disable_user_already_human", out.redacted(&env));
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-disable-user",
-            "--user-profile",
-            &by_name(JANE),
-        ])
-        .run()
+        .run_json(&["iam-disable-user", "--user-profile", &by_name(JANE)])
         .await;
     out.code(0);
     assert_eq!(vendor(&out.json())["reason"], "User is already disabled.");
 
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
+        .run_json(&[
             "iam-disable-user",
             "--user-profile",
             &by_name("ghost@example.com"),
         ])
-        .run()
         .await;
     out.code(0);
     assert_eq!(vendor(&out.json())["reason"], "User does not exist");
@@ -466,15 +379,7 @@ async fn enable_and_delete_user() {
         .await
         .code(0);
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-enable-user",
-            "--user-profile",
-            &by_name(JANE),
-        ])
-        .run()
+        .run_json(&["iam-enable-user", "--user-profile", &by_name(JANE)])
         .await;
     out.code(0);
     assert_eq!(vendor(&out.json())["active"], true, "{}", out.stdout);
@@ -487,15 +392,7 @@ async fn enable_and_delete_user() {
     assert_snapshot!("enable_user_human", out.redacted(&env));
 
     let out = env
-        .cmd()
-        .args([
-            "--output",
-            "json",
-            "iam-delete-user",
-            "--user-profile",
-            &by_name(JANE),
-        ])
-        .run()
+        .run_json(&["iam-delete-user", "--user-profile", &by_name(JANE)])
         .await;
     out.code(0);
     assert_snapshot!("delete_user_json", out.redacted(&env));
@@ -523,22 +420,14 @@ async fn mapping_fields_and_test_module() {
     out.code(0);
     assert!(out.stdout.contains("userName"), "{}", out.describe());
     assert_snapshot!("get_mapping_fields_human", out.redacted(&env));
-    let out = env
-        .cmd()
-        .args(["--output", "json", "get-mapping-fields"])
-        .run()
-        .await;
+    let out = env.run_json(&["get-mapping-fields"]).await;
     out.code(0);
     out.json();
 
     let out = env.cmd().args(["test-module"]).run().await;
     out.code(0);
     assert_snapshot!("test_module_human", out.redacted(&env));
-    let out = env
-        .cmd()
-        .args(["--output", "json", "test-module"])
-        .run()
-        .await;
+    let out = env.run_json(&["test-module"]).await;
     out.code(0);
     out.json();
 }
