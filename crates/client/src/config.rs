@@ -11,6 +11,15 @@ use std::time::Duration;
 
 use crate::secret::SecretToken;
 
+/// The largest response body read whole: 8 MiB. A full page of 100 users carrying every
+/// attribute AWS keeps measured about 100 KiB, so this is far above any real answer and far
+/// below what hurts (docs/client.md).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The most pages one list call reads: 10,000 pages of 100 are a million resources, five times
+/// AWS's largest documented tenant (200,000 users, 100,000 groups; docs/client.md).
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
+
 /// Called on every 429 with the server's `Retry-After`, if it sent one. The batch engine uses it to
 /// lower its request rate (PRODUCT.md §5).
 pub type OnThrottle = Arc<dyn Fn(Option<Duration>) + Send + Sync>;
@@ -34,11 +43,17 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
     pub on_throttle: Option<OnThrottle>,
+    /// A response body longer than this (declared or streamed) is not read further and fails
+    /// with [`crate::ClientError::ResponseTooLarge`]. 0 is treated as 1.
+    pub max_response_bytes: u64,
+    /// A list call that still has more pages after this many fails with
+    /// [`crate::ClientError::Protocol`]. 0 is treated as 1.
+    pub max_pages: usize,
 }
 
 impl ClientConfig {
     /// A config with the defaults: verify certificates, no proxy, 10 s connect / 30 s request
-    /// timeouts, [`RetryPolicy::default`].
+    /// timeouts, [`RetryPolicy::default`], [`DEFAULT_MAX_RESPONSE_BYTES`], [`DEFAULT_MAX_PAGES`].
     pub fn new(
         base_url: impl Into<String>,
         tenant_id: impl Into<String>,
@@ -54,6 +69,8 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             on_throttle: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 }
@@ -70,6 +87,8 @@ impl fmt::Debug for ClientConfig {
             .field("request_timeout", &self.request_timeout)
             .field("retry", &self.retry)
             .field("on_throttle", &self.on_throttle.as_ref().map(|_| "Fn"))
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_pages", &self.max_pages)
             .finish()
     }
 }

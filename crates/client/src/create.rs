@@ -14,6 +14,11 @@
 //!   clean attempt is a real conflict and is returned as such.
 //! - A body without the name attribute cannot be checked, so after an unknown outcome it is never
 //!   re-sent; the error is returned.
+//! - What a lookup finds is ours only if it carries what was sent: the name (compared
+//!   case-insensitively, as AWS keeps it unique) and, when the body had one, the `externalId`
+//!   (exactly). Anything else is a server answering a filter with the wrong resource: the create
+//!   fails with [`ClientError::Protocol`] rather than report someone else's user as created
+//!   (docs/client.md).
 //!
 //! The POSTs share one retry budget (attempts and elapsed time); each lookup is a read with its
 //! own budget, so a create can take up to about twice `max_elapsed` against a failing server.
@@ -21,7 +26,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use aws_ilm_scim::Filter;
+use aws_ilm_scim::{CiStr, Filter};
 
 use crate::error::{ClientError, is_retryable_status};
 use crate::transport::{Call, Inner};
@@ -68,11 +73,11 @@ impl Inner {
                 self.count_retry();
             }
             let (err, retry_after) = match self.send_once(&call, attempt).await {
-                Ok(r) if r.is_success() => return r.json(),
+                Ok(r) if r.is_success() => return r.resource(),
                 Ok(r) if r.status == 409 && unknown => {
                     let err = r.into_error();
                     return match self.lookup(kind, key.as_deref()).await {
-                        Ok(Some(found)) => Ok(found),
+                        Ok(Some(found)) => ours(kind, body, found),
                         _ => Err(err),
                     };
                 }
@@ -111,7 +116,7 @@ impl Inner {
                         attempt,
                         "create outcome was unknown; the resource exists, so it was created"
                     );
-                    return Ok(found);
+                    return ours(kind, body, found);
                 }
                 Ok(None) if may_retry => {}
                 Ok(None) => return Err(err),
@@ -134,6 +139,31 @@ impl Inner {
         let filter = Filter::eq(kind.key_attr(), key).to_string();
         self.list_first(kind.resource(), filter).await
     }
+}
+
+/// `found` (a lookup's answer after a POST with an unknown outcome) if it is the resource `sent`
+/// describes: the same name, case-insensitively, and the same `externalId` when one was sent.
+fn ours(kind: Kind, sent: &Value, found: Value) -> Result<Value, ClientError> {
+    let attr = kind.key_attr();
+    let same_name = match (key_value(sent, attr), key_value(&found, attr)) {
+        (Some(a), Some(b)) => CiStr(&a) == CiStr(&b),
+        _ => false,
+    };
+    let external = key_value(sent, "externalId");
+    let same_external = external.is_none() || external == key_value(&found, "externalId");
+    if same_name && same_external {
+        return Ok(found);
+    }
+    let what = if same_name {
+        "externalId".to_owned()
+    } else {
+        attr.to_owned()
+    };
+    Err(ClientError::Protocol(format!(
+        "the outcome of POST /{res} was unknown and the lookup by {attr} found a resource whose \
+         {what} is not the one sent; not reporting it as created",
+        res = kind.resource()
+    )))
 }
 
 /// The string value of `attr`, matched case-insensitively (SCIM attribute names are, RFC 7643
@@ -161,5 +191,42 @@ mod tests {
         assert_eq!(key_value(&json!({"userName": ""}), "userName"), None);
         assert_eq!(key_value(&json!({"userName": 3}), "userName"), None);
         assert_eq!(key_value(&json!([1]), "userName"), None);
+    }
+
+    #[test]
+    fn a_found_resource_is_ours_only_with_the_name_and_external_id_sent() {
+        let sent = json!({"userName": "Ada", "externalId": "E-1"});
+        let found = |v: Value| ours(Kind::User, &sent, v);
+        assert!(found(json!({"id": "1", "USERNAME": "ada", "externalId": "E-1"})).is_ok());
+        for other in [
+            json!({"id": "1", "userName": "bob", "externalId": "E-1"}),
+            json!({"id": "1", "externalId": "E-1"}),
+            json!({"id": "1", "userName": "ada", "externalId": "e-1"}),
+            json!({"id": "1", "userName": "ada"}),
+        ] {
+            let e = found(other.clone()).unwrap_err();
+            assert!(
+                matches!(&e, ClientError::Protocol(m) if m.contains("not reporting it as created")),
+                "{other}: {e:?}"
+            );
+        }
+        // No externalId sent: the name alone decides.
+        let group = json!({"displayName": "Staff"});
+        assert!(
+            ours(
+                Kind::Group,
+                &group,
+                json!({"id": "g", "displayName": "STAFF"})
+            )
+            .is_ok()
+        );
+        assert!(
+            ours(
+                Kind::Group,
+                &group,
+                json!({"id": "g", "displayName": "Stuff"})
+            )
+            .is_err()
+        );
     }
 }

@@ -98,6 +98,34 @@ impl Endpoint {
     }
 }
 
+/// The host of `base_url` when requests would cross the network in clear text: an `http://`
+/// URL whose host is not loopback (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`, and IPv4
+/// written in any form the URL standard accepts, such as `127.1`). The token would travel
+/// readable by anyone on the path, so the binary warns (docs/client.md). `None` for `https://`,
+/// for loopback, and for a URL that does not parse ([`crate::ScimClient::new`] reports that).
+pub fn cleartext_remote_host(base_url: &str) -> Option<String> {
+    use std::net::IpAddr;
+
+    let url = Url::parse(base_url.trim()).ok()?;
+    if url.scheme() != "http" {
+        return None;
+    }
+    // The parser has normalised the host: IPv4 in dotted decimal, IPv6 in brackets, names in
+    // lower case.
+    let host = url.host_str()?;
+    let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(IpAddr::V6(ip)) => ip
+            .to_ipv4_mapped()
+            .map_or(ip.is_loopback(), |v4| v4.is_loopback()),
+        Err(_) => {
+            let name = host.trim_end_matches('.');
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    };
+    (!loopback).then(|| host.to_owned())
+}
+
 fn encode(seg: &str) -> String {
     utf8_percent_encode(seg, SEGMENT).to_string()
 }
@@ -162,6 +190,37 @@ mod tests {
             tenant.url(&["Users"]).unwrap().path(),
             "/t%2Fx/scim/v2/Users"
         );
+    }
+
+    #[test]
+    fn cleartext_is_http_to_a_host_other_than_this_machine() {
+        for remote in [
+            "http://scim.example.com",
+            "http://10.0.0.5:8080/x",
+            "HTTP://Scim.Example.com",
+            "http://[2001:db8::1]",
+            "http://localhost.example.com",
+        ] {
+            assert!(cleartext_remote_host(remote).is_some(), "{remote}");
+        }
+        assert_eq!(
+            cleartext_remote_host("http://scim.example.com:80/").as_deref(),
+            Some("scim.example.com")
+        );
+        for local in [
+            "https://scim.example.com",
+            "http://127.0.0.1:8080",
+            "http://127.1",
+            "http://127.9.9.9",
+            "http://localhost:1",
+            "http://LOCALHOST./",
+            "http://api.localhost",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]",
+            "not a url",
+        ] {
+            assert_eq!(cleartext_remote_host(local), None, "{local}");
+        }
     }
 
     #[test]

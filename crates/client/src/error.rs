@@ -38,6 +38,18 @@ pub enum ClientError {
          `insecure` disables verification; never use it against production)"
     )]
     Tls(String),
+    /// The answer's body is longer than `max_response_bytes` (as declared by Content-Length, or
+    /// as streamed): it was not read further. Not retryable: a server that does it once will do
+    /// it again.
+    #[error(
+        "{request}: the response body is larger than {limit} bytes (max_response_bytes); \
+         not read further"
+    )]
+    ResponseTooLarge {
+        /// Method and path (never the query: it holds filter values).
+        request: String,
+        limit: u64,
+    },
     /// A success answer whose body is not what SCIM promises.
     #[error("unexpected response: {0}")]
     Decode(String),
@@ -86,6 +98,7 @@ impl ClientError {
                 true
             }
             ClientError::Tls(_)
+            | ClientError::ResponseTooLarge { .. }
             | ClientError::Decode(_)
             | ClientError::Protocol(_)
             | ClientError::Config(_)

@@ -18,6 +18,7 @@ mod endpoint;
 pub mod error;
 mod groups;
 pub mod paging;
+mod resource;
 pub mod retry;
 pub mod secret;
 mod transport;
@@ -31,6 +32,7 @@ use serde_json::Value;
 
 pub use aws_ilm_scim::{GroupQuery, Op, PatchOp, PatchOperation, UserQuery};
 pub use config::{ClientConfig, OnThrottle, RetryPolicy};
+pub use endpoint::cleartext_remote_host;
 pub use error::ClientError;
 pub use secret::SecretToken;
 

@@ -10,9 +10,13 @@
 //! `startIndex` paging; AWS itself never gets there, because without a cursor its `totalResults`
 //! counts the page.
 //!
-//! Either walk stops with [`ClientError::Protocol`] after [`MAX_PAGES`] pages (a million
-//! resources, five times AWS's user quota) or when a server hands back the cursor it was just
-//! given, so a buggy server cannot keep us looping forever.
+//! A broken or hostile server cannot keep us looping (docs/client.md). Either walk stops with
+//! [`ClientError::Protocol`] after `max_pages` pages (default
+//! [`crate::config::DEFAULT_MAX_PAGES`]: a million resources, five times AWS's largest tenant),
+//! and a cursor walk stops as soon as the server hands back any cursor it already gave in this
+//! walk: an A→B→A cycle is as endless as A→A, it only costs more requests to see.
+
+use std::collections::HashSet;
 
 use reqwest::Method;
 use serde_json::Value;
@@ -24,8 +28,6 @@ use crate::transport::{Call, Inner};
 
 /// AWS: `count` is 1..=100.
 pub const PAGE_SIZE: usize = 100;
-/// Upper bound on pages read by one list call.
-pub const MAX_PAGES: usize = 10_000;
 
 impl Inner {
     /// Every resource under `resource` ("Users", "Groups") matching `filter`.
@@ -44,19 +46,25 @@ impl Inner {
         };
         let mut out: Vec<Value> = Vec::new();
         let mut cursor = String::new();
-        for page in 0..MAX_PAGES {
+        // Every cursor this walk was given; the first request's empty one ends the walk anyway.
+        let mut seen: HashSet<String> = HashSet::new();
+        for page in 0..self.max_pages {
             let call = base(&filter).query("cursor", cursor.clone());
             let list = self.fetch_page(&call).await?;
             let returned = list.resources.len();
             out.extend(list.resources);
             match list.next_cursor.filter(|c| !c.is_empty()) {
-                Some(next) if next == cursor => {
+                Some(next) if seen.contains(&next) => {
                     return Err(ClientError::Protocol(format!(
-                        "{resource}: the server returned the cursor it was given; paging would \
-                         never end"
+                        "{resource}: page {} handed back a cursor the server had already given \
+                         in this listing; paging would never end",
+                        page + 1
                     )));
                 }
-                Some(next) => cursor = next,
+                Some(next) => {
+                    seen.insert(next.clone());
+                    cursor = next;
+                }
                 None => {
                     let total = list.total_results.unwrap_or(0);
                     let total = usize::try_from(total).unwrap_or(usize::MAX);
@@ -67,7 +75,7 @@ impl Inner {
                 }
             }
         }
-        Err(too_many_pages(resource))
+        Err(self.too_many_pages(resource))
     }
 
     /// RFC 7644 `startIndex` paging, continuing after the first page already in `out`.
@@ -77,7 +85,7 @@ impl Inner {
         mut out: Vec<Value>,
         total: usize,
     ) -> Result<Vec<Value>, ClientError> {
-        for _ in 1..MAX_PAGES {
+        for _ in 1..self.max_pages {
             if out.len() >= total {
                 return Ok(out);
             }
@@ -95,7 +103,7 @@ impl Inner {
             }
             out.extend(list.resources);
         }
-        Err(too_many_pages(base.url.path()))
+        Err(self.too_many_pages(base.url.path()))
     }
 
     /// The first resource matching `filter`: one list call, no paging.
@@ -110,19 +118,26 @@ impl Inner {
         Ok(list.resources.into_iter().next())
     }
 
+    /// One page, every resource on it checked like any other answer's.
     async fn fetch_page(&self, call: &Call) -> Result<ListResponse<Value>, ClientError> {
         let done = self.send_retrying(call).await?;
         if !done.reply.is_success() {
             return Err(done.reply.into_error());
         }
         let value = done.reply.json()?;
-        serde_json::from_value(value)
-            .map_err(|e| ClientError::Decode(format!("not a SCIM ListResponse: {e}")))
+        let mut list: ListResponse<Value> = serde_json::from_value(value)
+            .map_err(|e| ClientError::Decode(format!("not a SCIM ListResponse: {e}")))?;
+        list.resources = std::mem::take(&mut list.resources)
+            .into_iter()
+            .map(crate::resource::checked)
+            .collect::<Result<_, _>>()?;
+        Ok(list)
     }
-}
 
-fn too_many_pages(what: &str) -> ClientError {
-    ClientError::Protocol(format!(
-        "{what}: still more pages after {MAX_PAGES}; giving up (server paging looks broken)"
-    ))
+    fn too_many_pages(&self, what: &str) -> ClientError {
+        ClientError::Protocol(format!(
+            "{what}: still more pages after {} (max_pages); giving up (server paging looks broken)",
+            self.max_pages
+        ))
+    }
 }

@@ -6,6 +6,11 @@
 //! no Content-Type and answer `application/json`, so plain JSON is the most compatible choice
 //! (RFC 7644 §3.1 servers must accept it too).
 //!
+//! Answers are read defensively (docs/client.md): no redirect is followed (AWS never redirects a
+//! SCIM call, and following a 307/308 would re-send the body, token included, to whatever host
+//! the `Location` names), and a body is read in chunks up to `max_response_bytes`, refused at
+//! once when its Content-Length already says it is larger.
+//!
 //! Each attempt logs one `tracing` debug line: method, path (the query is left out: filter values
 //! are user names and e-mail addresses), status, duration, `x-amzn-RequestId` and attempt number.
 //! The token is never logged.
@@ -13,7 +18,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER,
+};
 use reqwest::{Method, Url};
 use serde_json::Value;
 use tokio::time::Instant;
@@ -35,6 +42,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     on_throttle: Option<OnThrottle>,
     pub(crate) stats: Stats,
+    max_response_bytes: u64,
+    pub(crate) max_pages: usize,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +92,8 @@ pub(crate) struct Reply {
     pub(crate) request_id: Option<String>,
     pub(crate) date: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+    /// The `Location` header of a 3xx, sanitised (it is server text shown to a person).
+    pub(crate) location: Option<String>,
     pub(crate) body: Vec<u8>,
 }
 
@@ -115,6 +126,12 @@ impl Reply {
         })
     }
 
+    /// The user or group this success answer carries, checked as [`crate::resource::checked`]
+    /// checks every resource.
+    pub(crate) fn resource(&self) -> Result<Value, ClientError> {
+        crate::resource::checked(self.json()?)
+    }
+
     /// The error this answer stands for. Reads the SCIM error body leniently (AWS's string
     /// `status`, other servers' numeric one, or none), then a gateway's `{"message": ..}` (AWS API
     /// Gateway and load balancers answer that way); anything else becomes a cut-down text detail.
@@ -132,7 +149,19 @@ impl Reply {
             o.keys()
                 .all(|k| matches!(k.as_str(), "schemas" | "schema" | "status" | "timeStamp"))
         });
-        let detail = if let Some(d) = text("detail").or_else(|| text("message")) {
+        let detail = if (300..400).contains(&self.status) {
+            // Not followed (see the module docs); the body of a redirect says nothing useful.
+            match &self.location {
+                Some(to) => format!(
+                    "the server redirects to {to}; aws-ilm follows no redirects (AWS does not \
+                     redirect SCIM calls): check base_url"
+                ),
+                None => format!(
+                    "{} without a Location; aws-ilm follows no redirects",
+                    reason(self.status)
+                ),
+            }
+        } else if let Some(d) = text("detail").or_else(|| text("message")) {
             truncate(d)
         } else if !self.has_body() || only_boilerplate {
             reason(self.status)
@@ -158,6 +187,21 @@ fn reason(status: u16) -> String {
 
 fn snippet(body: &[u8]) -> String {
     truncate(String::from_utf8_lossy(body).trim())
+}
+
+/// Server text made safe to show: control characters (C0, DEL, C1) written as `\u{..}`
+/// escapes, cut to [`MAX_DETAIL_CHARS`].
+fn sanitize(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    truncate(&out)
 }
 
 fn truncate(s: &str) -> String {
@@ -206,6 +250,7 @@ impl Inner {
         );
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("aws-ilm/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .default_headers(headers)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -234,6 +279,8 @@ impl Inner {
             retry: config.retry,
             on_throttle: config.on_throttle,
             stats: Stats::default(),
+            max_response_bytes: config.max_response_bytes.max(1),
+            max_pages: config.max_pages.max(1),
         })
     }
 
@@ -257,17 +304,33 @@ impl Inner {
         }
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
+        let limit = self.max_response_bytes;
         let result = async {
-            let resp = req.send().await?;
+            let mut resp = req.send().await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            let body = resp.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
+            let body = read_body(&mut resp, limit).await?;
+            Ok::<_, ReadError>((status, headers, body))
         }
         .await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let path = call.url.path();
         match result {
+            Err(ReadError::TooLarge) => {
+                let error = ClientError::ResponseTooLarge {
+                    request: format!("{} {path}", call.method),
+                    limit,
+                };
+                tracing::debug!(
+                    method = %call.method, path = %path, elapsed_ms, attempt, error = %error,
+                    "scim request failed"
+                );
+                // The request was sent and answered: for a POST the outcome is unknown.
+                Err(TransportError {
+                    error,
+                    maybe_sent: true,
+                })
+            }
             Ok((status, headers, body)) => {
                 let header = |name: &str| {
                     headers
@@ -280,7 +343,8 @@ impl Inner {
                     request_id: header("x-amzn-requestid"),
                     date: header("date"),
                     retry_after: header(RETRY_AFTER.as_str()).and_then(|v| parse_retry_after(&v)),
-                    body: body.to_vec(),
+                    location: headers.get(LOCATION).map(|v| sanitize(v.as_bytes())),
+                    body,
                 };
                 tracing::debug!(
                     method = %call.method, path = %path, status, elapsed_ms,
@@ -295,7 +359,7 @@ impl Inner {
                 }
                 Ok(reply)
             }
-            Err(e) => {
+            Err(ReadError::Http(e)) => {
                 let err = classify(&call.method, path, e);
                 tracing::debug!(
                     method = %call.method, path = %path, elapsed_ms, attempt, error = %err.error,
@@ -347,6 +411,38 @@ impl Inner {
     pub(crate) fn count_retry(&self) {
         self.stats.retries.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Why reading an answer stopped.
+enum ReadError {
+    Http(reqwest::Error),
+    /// The body is longer than the limit (declared or streamed).
+    TooLarge,
+}
+
+impl From<reqwest::Error> for ReadError {
+    fn from(e: reqwest::Error) -> Self {
+        ReadError::Http(e)
+    }
+}
+
+/// The whole body, chunk by chunk, never more than `limit` bytes in memory. A Content-Length
+/// above the limit is refused before anything is read.
+async fn read_body(resp: &mut reqwest::Response, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let declared = resp.content_length();
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ReadError::TooLarge);
+    }
+    // Capacity from the declaration, which is at most `limit` by now; a lie only costs that.
+    let mut body = Vec::with_capacity(usize::try_from(declared.unwrap_or(0)).unwrap_or(0));
+    while let Some(chunk) = resp.chunk().await? {
+        let total = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
+        if total > limit {
+            return Err(ReadError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Maps a reqwest failure onto our variants, stripping the URL (its query holds filter values).
@@ -425,6 +521,7 @@ mod tests {
             request_id: rid.map(str::to_owned),
             date: None,
             retry_after: None,
+            location: None,
             body: body.as_bytes().to_vec(),
         }
     }

@@ -72,7 +72,7 @@ impl Inner {
         let done = self.send_retrying(&Call::new(Method::GET, url)).await?;
         match done.reply.status {
             404 => Ok(None),
-            _ if done.reply.is_success() => done.reply.json().map(Some),
+            _ if done.reply.is_success() => done.reply.resource().map(Some),
             _ => Err(done.reply.into_error()),
         }
     }
@@ -88,7 +88,7 @@ impl Inner {
     ) -> Result<Value, ClientError> {
         let reply = self.write(method, resource, id, body).await?;
         if reply.has_body() {
-            return reply.json();
+            return reply.resource();
         }
         match self.get_resource(resource, id).await? {
             Some(v) => Ok(v),

@@ -5,6 +5,7 @@
 mod auth;
 mod common;
 mod crud;
+mod hostile;
 mod logging;
 mod nonaws;
 mod paging;

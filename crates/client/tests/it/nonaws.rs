@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use crate::common::{client, config, user};
 use crate::scripted::{Action, serve};
 
-fn list(resources: Vec<Value>, extra: Value) -> Value {
+/// A SCIM ListResponse holding `resources`, with the members of `extra` added.
+pub fn list(resources: Vec<Value>, extra: Value) -> Value {
     let mut v = json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
         "Resources": resources,
@@ -19,7 +20,8 @@ fn list(resources: Vec<Value>, extra: Value) -> Value {
     v
 }
 
-fn stored(user_name: &str) -> Value {
+/// [`user`] as a server stores it: with the id `u-1`.
+pub fn stored(user_name: &str) -> Value {
     let mut u = user(user_name);
     u["id"] = json!("u-1");
     u

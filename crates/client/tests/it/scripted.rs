@@ -1,8 +1,10 @@
 //! A tiny scripted HTTP/1.1 server for the few behaviours the emulator cannot produce because
 //! AWS never shows them: non-AWS answers (PATCH → 204, numeric `status`, HTML error pages,
-//! `startIndex` paging), a server that reads a POST and hangs up, and paging that never ends.
-//! Each connection carries one request and is closed after the answer.
+//! `startIndex` paging), a server that reads a POST and hangs up, paging that never ends, and
+//! hostile answers (huge or endless bodies). Each connection carries one request and is closed
+//! after the answer.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -76,6 +78,30 @@ pub enum Action {
     Hangup,
     /// Read the request and say nothing for this long (the client times out first).
     Stall(std::time::Duration),
+    /// Answer 200 declaring this Content-Length, send a few bytes of it, then nothing until the
+    /// client hangs up.
+    DeclareLength(u64),
+    /// Answer 200 with a chunked body that never ends: 64 KiB chunks until the client hangs up.
+    /// A client that never does is given `Tally::GIVE_UP` bytes and then nothing more (so a test
+    /// of such a client fails by its timeout, not by running out of memory).
+    Endless(Arc<Tally>),
+}
+
+/// What an [`Action::Endless`] answer managed to send before the client hung up.
+#[derive(Debug, Default)]
+pub struct Tally {
+    bytes: AtomicU64,
+    finished: tokio::sync::Notify,
+}
+
+impl Tally {
+    pub const GIVE_UP: u64 = 128 * 1024 * 1024;
+
+    /// The body bytes sent, once the client has hung up.
+    pub async fn sent(&self) -> u64 {
+        self.finished.notified().await;
+        self.bytes.load(Ordering::SeqCst)
+    }
 }
 
 impl Action {
@@ -199,6 +225,18 @@ where
         script(&req, n)
     };
     match action {
+        Action::DeclareLength(n) => {
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {n}\r\n\r\n{{\"id\":");
+            sock.write_all(head.as_bytes()).await?;
+            // Until the client closes its side.
+            while sock.read(&mut chunk).await? > 0 {}
+            Ok(())
+        }
+        Action::Endless(tally) => {
+            let result = stream_forever(&mut sock, &tally).await;
+            tally.finished.notify_one();
+            result
+        }
         Action::Hangup => Ok(()),
         Action::Stall(d) => {
             tokio::time::sleep(d).await;
@@ -222,4 +260,25 @@ where
             sock.shutdown().await
         }
     }
+}
+
+/// The body of [`Action::Endless`]: one chunk after another until a write fails.
+async fn stream_forever(sock: &mut TcpStream, tally: &Tally) -> std::io::Result<()> {
+    let head =
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+    sock.write_all(head.as_bytes()).await?;
+    let data = vec![b' '; 64 * 1024];
+    let chunk = [
+        format!("{:x}\r\n", data.len()).into_bytes(),
+        data,
+        b"\r\n".to_vec(),
+    ]
+    .concat();
+    while tally.bytes.load(Ordering::SeqCst) < Tally::GIVE_UP {
+        sock.write_all(&chunk).await?;
+        tally.bytes.fetch_add(64 * 1024, Ordering::SeqCst);
+    }
+    let mut sink = [0u8; 1024];
+    while sock.read(&mut sink).await? > 0 {}
+    Ok(())
 }
