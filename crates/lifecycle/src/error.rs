@@ -70,7 +70,9 @@ pub(crate) struct Failure {
 
 /// Sorts a client error: unreachable, TLS, misconfigured or refused credentials (401/403) stop
 /// the command (`Err`, exit 3); any other answer is a [`Failure`] the outcome reports with the
-/// HTTP status and the SCIM `detail` plus AWS's request id (PRODUCT.md §3.1).
+/// HTTP status and the SCIM `detail` plus AWS's request id (PRODUCT.md §3.1). An answer that
+/// cannot be trusted (malformed, too large, a redirect, a broken paging) is such an answer: the
+/// command ran and did not succeed.
 pub(crate) fn classify(e: aws_ilm_client::ClientError) -> Result<Failure, IlmError> {
     use aws_ilm_client::ClientError as E;
     match e {
@@ -86,10 +88,12 @@ pub(crate) fn classify(e: aws_ilm_client::ClientError) -> Result<Failure, IlmErr
                 None => detail,
             },
         }),
-        E::Decode(_) | E::Protocol(_) | E::InvalidRequest(_) => Ok(Failure {
-            code: None,
-            message: e.to_string(),
-        }),
+        E::Decode(_) | E::Protocol(_) | E::InvalidRequest(_) | E::ResponseTooLarge { .. } => {
+            Ok(Failure {
+                code: None,
+                message: e.to_string(),
+            })
+        }
         other => Err(IlmError::Connection(other)),
     }
 }

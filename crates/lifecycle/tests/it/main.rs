@@ -6,4 +6,9 @@ mod common;
 mod create_first;
 mod errors;
 mod groups;
+mod hostile;
 mod users;
+// The client's scripted HTTP server, shared rather than copied; not every helper is used here.
+#[allow(dead_code)]
+#[path = "../../../client/tests/it/scripted.rs"]
+mod scripted;
