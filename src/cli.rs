@@ -95,6 +95,13 @@ pub struct GlobalArgs {
     /// Per-request timeout in seconds [default: 30]
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
+    /// Largest response body read, in bytes; a larger answer fails [default: 8388608 (8 MiB)]
+    #[arg(long, global = true, value_name = "BYTES",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_response_bytes: Option<u64>,
+    /// Most pages one listing reads before it fails as endless [default: 10000]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pages: Option<u64>,
     /// Output format [default: human]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,

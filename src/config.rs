@@ -31,6 +31,8 @@ pub struct FileValues {
     pub proxy: Option<bool>,
     pub instance_name: Option<String>,
     pub timeout: Option<f64>,
+    pub max_response_bytes: Option<u64>,
+    pub max_pages: Option<u64>,
 }
 
 impl FileValues {
@@ -51,6 +53,8 @@ impl FileValues {
             proxy: over.proxy.or(self.proxy),
             instance_name: over.instance_name.or(self.instance_name),
             timeout: over.timeout.or(self.timeout),
+            max_response_bytes: over.max_response_bytes.or(self.max_response_bytes),
+            max_pages: over.max_pages.or(self.max_pages),
         }
     }
 

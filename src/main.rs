@@ -14,6 +14,7 @@ mod input;
 mod logging;
 mod output;
 mod settings;
+mod warnings;
 
 use std::process::ExitCode;
 
@@ -58,7 +59,7 @@ fn main() -> ExitCode {
             cli::Command::Serve(args) => anyhow_code(cmd::serve::run(args).await),
             cli::Command::Batch(args) => {
                 let settings = settings::Settings::build(&cli.global, &settings::process_env)?;
-                cmd::ilm::warn_if_insecure(&settings);
+                warnings::print(&settings);
                 let client = cmd::ilm::client_config(&settings);
                 let ilm = cmd::ilm::ilm_settings(&settings)?;
                 anyhow_code(cmd::batch::run(args, client, ilm).await)

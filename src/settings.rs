@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use aws_ilm_client::SecretToken;
+use aws_ilm_client::config::{DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES};
 
 use crate::cli::{GlobalArgs, OutputFormat, parse_bool};
 use crate::config::{self, ConfigError, ConfigFile, FileValues};
@@ -40,6 +41,12 @@ pub struct Settings {
     pub instance_name: String,
     pub timeout: Duration,
     pub output: OutputFormat,
+    /// The file the token was read from, if it came from one (for the permissions warning).
+    pub token_file: Option<PathBuf>,
+    /// Response bodies longer than this are not read (docs/client.md).
+    pub max_response_bytes: u64,
+    /// List calls stop with an error after this many pages (docs/client.md).
+    pub max_pages: u64,
 }
 
 /// Why settings could not be built. Every one is a configuration failure (exit 3).
@@ -163,7 +170,23 @@ impl Settings {
             reason,
         })?;
 
-        let token = load_token(args, &env, &fv, &file_hint)?;
+        let (token, token_file) = load_token(args, &env, &fv, &file_hint)?;
+        let max_response_bytes = pick_count(
+            args.max_response_bytes,
+            &env,
+            "AWS_ILM_MAX_RESPONSE_BYTES",
+            fv.max_response_bytes,
+            "max_response_bytes",
+            DEFAULT_MAX_RESPONSE_BYTES,
+        )?;
+        let max_pages = pick_count(
+            args.max_pages,
+            &env,
+            "AWS_ILM_MAX_PAGES",
+            fv.max_pages,
+            "max_pages",
+            DEFAULT_MAX_PAGES as u64,
+        )?;
 
         let flag = |v: Option<bool>, name: &str, var: &str, fv: Option<bool>, default: bool| {
             pick_bool(v, name, &env, var, fv, default)
@@ -267,6 +290,9 @@ impl Settings {
             .unwrap_or_else(|| "aws-ilm".to_string()),
             timeout: Duration::from_secs_f64(timeout),
             output,
+            token_file,
+            max_response_bytes,
+            max_pages,
         })
     }
 
@@ -351,6 +377,42 @@ fn pick_bool(
     Ok(file.unwrap_or(default))
 }
 
+/// A count of at least 1: flag (clap has checked it), variable, file, default.
+fn pick_count(
+    flag: Option<u64>,
+    env: &dyn Fn(&str) -> Option<String>,
+    var: &str,
+    file: Option<u64>,
+    key: &str,
+    default: u64,
+) -> Result<u64, SettingsError> {
+    if let Some(v) = flag {
+        return Ok(v);
+    }
+    let (value, source) = match env(var) {
+        Some(v) => (
+            v.trim()
+                .parse::<u64>()
+                .map_err(|_| SettingsError::Invalid {
+                    source_: var.to_string(),
+                    reason: format!("expected a whole number, got '{v}'"),
+                })?,
+            var.to_string(),
+        ),
+        None => match file {
+            Some(v) => (v, format!("config key `{key}`")),
+            None => return Ok(default),
+        },
+    };
+    if value == 0 {
+        return Err(SettingsError::Invalid {
+            source_: source,
+            reason: "must be at least 1".into(),
+        });
+    }
+    Ok(value)
+}
+
 fn pick_path(
     flag: &Option<PathBuf>,
     env: &dyn Fn(&str) -> Option<String>,
@@ -362,26 +424,28 @@ fn pick_path(
         .or_else(|| file.clone())
 }
 
+/// The token, and the file it was read from (none for `AWS_ILM_TOKEN`).
 fn load_token(
     args: &GlobalArgs,
     env: &dyn Fn(&str) -> Option<String>,
     fv: &FileValues,
     file_hint: &str,
-) -> Result<SecretToken, SettingsError> {
+) -> Result<(SecretToken, Option<PathBuf>), SettingsError> {
+    let from_file = |path: &Path| Ok((read_token_file(path)?, Some(path.to_path_buf())));
     if let Some(path) = &args.token_file {
-        return read_token_file(path);
+        return from_file(path);
     }
     if let Some(token) = env("AWS_ILM_TOKEN") {
         let token = token.trim().to_string();
         if !token.is_empty() {
-            return Ok(SecretToken::new(token));
+            return Ok((SecretToken::new(token), None));
         }
     }
     if let Some(path) = env("AWS_ILM_TOKEN_FILE") {
-        return read_token_file(Path::new(&path));
+        return from_file(Path::new(&path));
     }
     if let Some(path) = &fv.token_file {
-        return read_token_file(path);
+        return from_file(path);
     }
     Err(SettingsError::MissingToken {
         file: file_hint.to_string(),
@@ -455,167 +519,4 @@ fn validate_tenant(tenant: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-
-    use super::*;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
-
-    fn base_env() -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("AWS_ILM_BASE_URL", "http://127.0.0.1:1"),
-            ("AWS_ILM_TENANT_ID", "t1"),
-            ("AWS_ILM_TOKEN", "tok-env"),
-        ]
-    }
-
-    #[test]
-    fn defaults_from_the_product_spec() {
-        let s = Settings::build(&GlobalArgs::default(), &env_of(&base_env())).unwrap();
-        assert!(s.allow_create && s.allow_update && s.allow_enable && s.allow_disable);
-        assert!(s.create_if_not_exists && !s.insecure && !s.proxy);
-        assert_eq!(s.instance_name, "aws-ilm");
-        assert_eq!(s.timeout, DEFAULT_TIMEOUT);
-        assert_eq!(s.token.expose(), "tok-env");
-    }
-
-    #[test]
-    fn flag_beats_env_beats_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = dir.path().join("c.toml");
-        std::fs::write(
-            &cfg,
-            "allow_disable = false\nallow_update = false\ninstance_name = \"f\"\n",
-        )
-        .unwrap();
-        let mut env = base_env();
-        env.push(("AWS_ILM_ALLOW_DISABLE", "true"));
-        env.push(("AWS_ILM_INSTANCE_NAME", "e"));
-        let args = GlobalArgs {
-            config: Some(cfg),
-            instance_name: Some("flag".into()),
-            ..Default::default()
-        };
-        let s = Settings::build(&args, &env_of(&env)).unwrap();
-        assert!(s.allow_disable, "env beats file");
-        assert!(!s.allow_update, "file beats default");
-        assert_eq!(s.instance_name, "flag", "flag beats env");
-    }
-
-    #[test]
-    fn missing_values_name_flag_variable_and_key() {
-        let e = Settings::build(&GlobalArgs::default(), &env_of(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("--base-url") && e.contains("AWS_ILM_BASE_URL") && e.contains("`base_url`"),
-            "{e}"
-        );
-        let e = Settings::build(&GlobalArgs::default(), &env_of(&base_env()[..2]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("AWS_ILM_TOKEN") && e.contains("--token-file"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn token_file_flag_beats_env_and_is_trimmed() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("tok");
-        std::fs::write(&p, "tok-file\n").unwrap();
-        let args = GlobalArgs {
-            token_file: Some(p),
-            ..Default::default()
-        };
-        let s = Settings::build(&args, &env_of(&base_env())).unwrap();
-        assert_eq!(s.token.expose(), "tok-file");
-        assert!(!format!("{s:?}").contains("tok-file"));
-    }
-
-    #[test]
-    fn empty_token_file_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("tok");
-        std::fs::write(&p, "\n").unwrap();
-        let args = GlobalArgs {
-            token_file: Some(p),
-            ..Default::default()
-        };
-        let e = Settings::build(&args, &env_of(&base_env()))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("is empty"), "{e}");
-    }
-
-    #[test]
-    fn urls_are_validated() {
-        assert_eq!(
-            validate_url("https://scim.x.com/").unwrap(),
-            ("https://scim.x.com".into(), None)
-        );
-        assert!(validate_url("ftp://x").is_err());
-        assert!(validate_url("scim.x.com").is_err());
-        assert!(validate_url("https://").is_err());
-        assert!(validate_url("https://x/?a=b").is_err());
-        assert_eq!(
-            validate_url("https://scim.us-east-1.amazonaws.com/abc-123/scim/v2/").unwrap(),
-            (
-                "https://scim.us-east-1.amazonaws.com".into(),
-                Some("abc-123".into())
-            )
-        );
-    }
-
-    #[test]
-    fn the_console_endpoint_supplies_or_checks_the_tenant() {
-        let env = env_of(&[
-            ("AWS_ILM_BASE_URL", "https://scim.x.com/abc/scim/v2"),
-            ("AWS_ILM_TOKEN", "t"),
-        ]);
-        let s = Settings::build(&GlobalArgs::default(), &env).unwrap();
-        assert_eq!(
-            (s.base_url.as_str(), s.tenant_id.as_str()),
-            ("https://scim.x.com", "abc")
-        );
-        let args = GlobalArgs {
-            tenant_id: Some("other".into()),
-            ..Default::default()
-        };
-        let e = Settings::build(&args, &env).unwrap_err().to_string();
-        assert!(e.contains("differs"), "{e}");
-    }
-
-    #[test]
-    fn bad_boolean_variable_names_the_variable() {
-        let mut env = base_env();
-        env.push(("AWS_ILM_ALLOW_DISABLE", "nope"));
-        let e = Settings::build(&GlobalArgs::default(), &env_of(&env))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("AWS_ILM_ALLOW_DISABLE") && e.contains("true or false"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn named_instance_without_file_is_an_error() {
-        let args = GlobalArgs {
-            instance: Some("prod".into()),
-            ..Default::default()
-        };
-        let e = Settings::build(&args, &env_of(&base_env()))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("prod"), "{e}");
-    }
-}
+mod tests;

@@ -104,20 +104,11 @@ pub async fn run(global: &GlobalArgs, command: &cli::Command) -> Result<u8, CliE
     };
     let cmd = parse(name, &args)?;
     let settings = Settings::build(global, &settings::process_env)?;
-    warn_if_insecure(&settings);
+    crate::warnings::print(&settings);
     let outcome = execute(&settings, &cmd).await?;
     let text = output::render(settings.output, &outcome);
     print(&text)?;
     Ok(exit_code(&outcome))
-}
-
-/// The stderr warning PRODUCT.md §2 asks for on every run with `insecure` on.
-pub fn warn_if_insecure(settings: &Settings) {
-    if settings.insecure {
-        eprintln!(
-            "warning: insecure is on: TLS certificates are not verified; use it only for testing"
-        );
-    }
 }
 
 /// Writes `text` to stdout. A closed pipe (`aws-ilm ... | head`) is not an error worth a
@@ -163,6 +154,8 @@ pub fn client_config(settings: &Settings) -> ClientConfig {
     c.proxy = settings.proxy;
     c.connect_timeout = settings.connect_timeout();
     c.request_timeout = settings.timeout;
+    c.max_response_bytes = settings.max_response_bytes;
+    c.max_pages = usize::try_from(settings.max_pages).unwrap_or(usize::MAX);
     c
 }
 

@@ -55,6 +55,11 @@ async fn named_instances_from_the_default_location_with_token_files() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("good.token"), format!("{}\n", env.token())).unwrap();
     std::fs::write(dir.join("bad.token"), "not-the-token\n").unwrap();
+    // Private, as docs/configuration.md asks: a shared one adds a warning line to the errors.
+    for t in ["good.token", "bad.token"] {
+        let private = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+        std::fs::set_permissions(dir.join(t), private).unwrap();
+    }
     std::fs::write(
         dir.join("config.toml"),
         format!(

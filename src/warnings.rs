@@ -1,0 +1,58 @@
+//! What a run says on stderr before it starts: settings that work but put the token or the
+//! directory's data at risk (docs/configuration.md, "Warnings").
+//!
+//! Each warning is one line, `warning: ...`, printed once per run (a single command or a whole
+//! batch). A warning names the setting, host or path at fault and never the token.
+
+use std::path::Path;
+
+use crate::settings::Settings;
+
+/// The warnings `settings` call for, one line each, without the `warning: ` prefix.
+pub fn for_settings(settings: &Settings) -> Vec<String> {
+    let mut out = Vec::new();
+    // PRODUCT.md §2: on every run with `insecure` on.
+    if settings.insecure {
+        out.push(
+            "insecure is on: TLS certificates are not verified; use it only for testing".into(),
+        );
+    }
+    if let Some(host) = aws_ilm_client::cleartext_remote_host(&settings.base_url) {
+        out.push(format!(
+            "base_url is plain http:// to {host}, which is not this machine: the token and user \
+             data cross the network unencrypted; use https://"
+        ));
+    }
+    if let Some(path) = &settings.token_file
+        && let Some(mode) = shared_mode(path)
+    {
+        out.push(format!(
+            "the token file {} can be read by group or others (mode {mode:04o}); make it \
+             private: chmod 600 {}",
+            path.display(),
+            path.display()
+        ));
+    }
+    out
+}
+
+/// Prints [`for_settings`] on stderr.
+pub fn print(settings: &Settings) {
+    for w in for_settings(settings) {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// The file's permission bits when group or others have any access to it.
+#[cfg(unix)]
+fn shared_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+/// Windows ACLs do not map onto group/other bits; nothing to say there.
+#[cfg(not(unix))]
+fn shared_mode(_path: &Path) -> Option<u32> {
+    None
+}
