@@ -18,6 +18,7 @@ mod endpoint;
 pub mod error;
 mod groups;
 pub mod paging;
+mod reply;
 mod resource;
 pub mod retry;
 pub mod secret;

@@ -108,7 +108,7 @@ impl Inner {
         resource: &str,
         id: &str,
         body: &impl serde::Serialize,
-    ) -> Result<crate::transport::Reply, ClientError> {
+    ) -> Result<crate::reply::Reply, ClientError> {
         let call = Call::new(method, self.endpoint.url(&[resource, id])?).json(body)?;
         let done = self.send_retrying(&call).await?;
         if done.reply.is_success() {
