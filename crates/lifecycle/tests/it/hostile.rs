@@ -47,34 +47,30 @@ async fn success_answers_without_a_usable_id_are_failed_outcomes() {
         _ => Action::empty(500),
     })
     .await;
-    let o = run(
-        &srv.base_url,
-        "iam-get-user",
-        json!({"user-profile": {"username": "ada"}}),
-    )
-    .await;
-    assert_failed(&o, "empty `id`");
-    let o = run(
-        &srv.base_url,
-        "iam-create-user",
-        json!({"user-profile": profile("ghost")}),
-    )
-    .await;
-    assert_failed(&o, "no `id`");
-    let o = run(
-        &srv.base_url,
-        "iam-create-group",
-        json!({"scim": {"displayName": "G"}}),
-    )
-    .await;
-    assert_failed(&o, "not a string");
-    let o = run(
-        &srv.base_url,
-        "iam-get-group",
-        json!({"scim": {"displayName": "G"}}),
-    )
-    .await;
-    assert_failed(&o, "empty `id`");
+    for (name, args, why) in [
+        (
+            "iam-get-user",
+            json!({"user-profile": {"username": "ada"}}),
+            "empty `id`",
+        ),
+        (
+            "iam-create-user",
+            json!({"user-profile": profile("ghost")}),
+            "no `id`",
+        ),
+        (
+            "iam-create-group",
+            json!({"scim": {"displayName": "G"}}),
+            "not a string",
+        ),
+        (
+            "iam-get-group",
+            json!({"scim": {"displayName": "G"}}),
+            "empty `id`",
+        ),
+    ] {
+        assert_failed(&run(&srv.base_url, name, args).await, why);
+    }
 }
 
 #[tokio::test]
