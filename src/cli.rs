@@ -30,14 +30,27 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Output format of a lifecycle command.
+/// Output format of a lifecycle command (docs/output.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum OutputFormat {
-    /// The seed's "Human Readable Output": a titled markdown table.
+    /// For a person at a terminal (for now the same table as markdown)
     #[default]
     Human,
-    /// The seed's "Context Output" document, pretty-printed JSON.
+    /// The seed's "Human Readable Output": a titled markdown table
+    Markdown,
+    /// The seed's "Context Output" document, pretty-printed JSON
     Json,
+}
+
+impl OutputFormat {
+    /// The values `--output` and `AWS_ILM_OUTPUT` accept.
+    pub fn names() -> Vec<String> {
+        OutputFormat::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| v.get_name().to_owned())
+            .collect()
+    }
 }
 
 /// The instance parameters and process-wide switches.

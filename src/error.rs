@@ -3,14 +3,17 @@
 //! 1 is not an error here but a command whose outcome is `success: false`).
 //!
 //! Errors print as one line, `error: <what went wrong> (hint: <what to do>)`, never with a stack
-//! trace (xh's error reporting). As a last guard the printed line has the token replaced, in case
-//! some server ever echoes it back in an error detail.
+//! trace (xh's error reporting). The line goes through `crate::output::line`, as every printed
+//! text does: the token is masked (a server may echo it in an error detail) and control
+//! characters are made visible (docs/output.md).
 
 use std::fmt;
 
 use aws_ilm_client::ClientError;
 use aws_ilm_lifecycle::IlmError;
+use aws_ilm_lifecycle::text::mask;
 
+use crate::output;
 use crate::settings::SettingsError;
 
 /// Exit status of a run that did what was asked (or skipped it as configured).
@@ -50,8 +53,8 @@ impl CliError {
     pub fn masked(self, secret: &str) -> Self {
         CliError {
             code: self.code,
-            message: mask(&self.message, Some(secret)),
-            hint: self.hint.map(|h| mask(&h, Some(secret))),
+            message: mask(&self.message, secret).into_owned(),
+            hint: self.hint.map(|h| mask(&h, secret).into_owned()),
         }
     }
 
@@ -66,23 +69,13 @@ impl CliError {
             Some(h) => format!("error: {} (hint: {h})", self.message),
             None => format!("error: {}", self.message),
         };
-        // One line: server details may carry newlines.
-        let line = line.replace(['\n', '\r'], " ");
-        mask(&line, secret)
+        output::line(&line, secret.unwrap_or_default())
     }
 }
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(None))
-    }
-}
-
-/// `text` with every occurrence of `secret` replaced by `(redacted)`.
-pub fn mask(text: &str, secret: Option<&str>) -> String {
-    match secret {
-        Some(s) if !s.is_empty() => text.replace(s, "(redacted)"),
-        _ => text.to_string(),
     }
 }
 
@@ -146,6 +139,17 @@ mod tests {
         assert_eq!(
             line,
             "error: HTTP 400: bad (redacted) second line (hint: do this)"
+        );
+    }
+
+    /// Issue 9 item 2: a server detail's escape sequences reached the terminal raw in the
+    /// `error:` line.
+    #[test]
+    fn render_makes_control_characters_visible() {
+        let e = CliError::config("HTTP 500: \u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31mred\u{7f}");
+        assert_eq!(
+            e.render(None),
+            "error: HTTP 500: \\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}31mred\\u{7f}"
         );
     }
 

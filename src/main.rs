@@ -62,7 +62,9 @@ fn main() -> ExitCode {
                 warnings::print(&settings);
                 let client = cmd::ilm::client_config(&settings);
                 let ilm = cmd::ilm::ilm_settings(&settings)?;
-                anyhow_code(cmd::batch::run(args, client, ilm).await)
+                let secret = settings.token.expose();
+                anyhow_code(cmd::batch::run(args, client, ilm, secret).await)
+                    .map_err(|e| e.masked(secret))
             }
             cli::Command::Demo => cmd::demo::run(&cli.global).await,
             ref command => cmd::ilm::run(&cli.global, command).await,

@@ -1,108 +1,181 @@
-//! Rendering of a command's outcome: `--output human` prints the seed's "Human Readable Output"
-//! (a `### Title` and a markdown table, as XSOAR's `tableToMarkdown` writes it), `--output json`
-//! the seed's "Context Output" document, pretty-printed.
+//! Everything aws-ilm prints goes through here, the one place that makes server text safe to
+//! show (docs/output.md): the configured token is masked — in the document or table before it
+//! is rendered, and in the finished text — and control characters are made visible
+//! (`aws_ilm_lifecycle::text`), on stdout (markdown and JSON alike) and on stderr (the `error:`
+//! line, warnings, batch messages).
 //!
-//! Cells are made safe for a one-line markdown row: `|` is escaped as `\|` and line breaks
-//! become `<br/>` (the seed's own separator inside the `details` cell).
+//! `--output markdown` prints the seed's "Human Readable Output" (a `### Title` and a markdown
+//! table built by the seed's rules, `aws_ilm_lifecycle::table`); `--output human` is, for now,
+//! the same text; `--output json` the seed's "Context Output" document, pretty-printed, with DEL
+//! and C1 escaped as well as C0.
 
+use std::io::Write;
+
+use aws_ilm_lifecycle::text::{self, escape_json, mask, mask_value};
 use aws_ilm_lifecycle::{HumanTable, Outcome};
 use serde_json::Value;
 
 use crate::cli::OutputFormat;
 
-/// The text to print on stdout for `outcome` (ends with a newline).
-pub fn render(format: OutputFormat, outcome: &Outcome) -> String {
+/// The text to print on stdout for `outcome` (ends with a newline), `secret` masked.
+pub fn render(format: OutputFormat, outcome: &Outcome, secret: &str) -> String {
     match format {
-        OutputFormat::Human => human(&outcome.human),
-        OutputFormat::Json => json(&outcome.context),
+        OutputFormat::Human | OutputFormat::Markdown => markdown(&outcome.human, secret),
+        OutputFormat::Json => json(&outcome.context, secret),
     }
 }
 
-/// The seed's markdown for a table.
-pub fn human(table: &HumanTable) -> String {
-    markdown(&table.title, &table.headers, &table.rows)
+/// The table as markdown, `secret` masked in every cell before the cells are escaped.
+pub fn markdown(table: &HumanTable, secret: &str) -> String {
+    let masked = |s: &String| mask(s, secret).into_owned();
+    let table = HumanTable {
+        title: masked(&table.title),
+        headers: table.headers.iter().map(masked).collect(),
+        rows: table
+            .rows
+            .iter()
+            .map(|row| row.iter().map(masked).collect())
+            .collect(),
+    };
+    mask(&table.to_markdown(), secret).into_owned()
 }
 
-/// `### title`, the header row, the `|---|` row, one line per row; `**No entries.**` for an
-/// empty table, as `tableToMarkdown` does.
-pub fn markdown(title: &str, headers: &[String], rows: &[Vec<String>]) -> String {
-    let mut out = String::new();
-    if !title.is_empty() {
-        out.push_str("### ");
-        out.push_str(&title.replace(['\n', '\r'], " "));
-        out.push('\n');
-    }
-    if rows.is_empty() || headers.is_empty() {
-        out.push_str("**No entries.**\n");
-        return out;
-    }
-    out.push('|');
-    for h in headers {
-        out.push_str(&cell(h));
-        out.push('|');
-    }
-    out.push('\n');
-    out.push('|');
-    for _ in headers {
-        out.push_str("---|");
-    }
-    out.push('\n');
-    for row in rows {
-        out.push('|');
-        for i in 0..headers.len() {
-            out.push(' ');
-            out.push_str(&cell(row.get(i).map(String::as_str).unwrap_or("")));
-            out.push_str(" |");
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn cell(s: &str) -> String {
-    s.replace("\r\n", "<br/>")
-        .replace(['\n', '\r'], "<br/>")
-        .replace('|', "\\|")
-}
-
-/// The context document, pretty-printed with a trailing newline.
-pub fn json(context: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(context).unwrap_or_else(|_| context.to_string());
+/// The document, pretty-printed with a trailing newline: `secret` masked in every string
+/// before serializing (an escape could split it), DEL and C1 escaped after.
+pub fn json(doc: &Value, secret: &str) -> String {
+    let mut doc = doc.clone();
+    mask_value(&mut doc, secret);
+    let pretty = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| doc.to_string());
+    let mut s = mask(&escape_json(&pretty), secret).into_owned();
     s.push('\n');
     s
+}
+
+/// A line for stderr: `secret` masked, line breaks as spaces, controls visible.
+pub fn line(text: &str, secret: &str) -> String {
+    text::one_line(&mask(text, secret)).into_owned()
+}
+
+/// Text of several lines for stderr (a batch summary): `secret` masked, line breaks kept,
+/// every other control visible.
+pub fn block(text: &str, secret: &str) -> String {
+    text::neutralise(&mask(text, secret), true).into_owned()
+}
+
+/// Prints `warning: <message>` on stderr, on one line with controls made visible (a warning
+/// may quote a URL, a path or a variable a user or a file supplied).
+pub fn warn(message: &str) {
+    eprintln!("warning: {}", line(message, ""));
+}
+
+/// A writer of JSON lines (`aws-ilm batch` results) that masks `secret` and escapes DEL and C1
+/// in every complete line before passing it on. Bytes after the last newline wait for the rest
+/// of their line (the writer upstream may cut a line anywhere, inside the token too) and are
+/// passed on when the writer is dropped.
+pub struct SafeLines<W: Write> {
+    inner: W,
+    secret: String,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> SafeLines<W> {
+    pub fn new(inner: W, secret: &str) -> Self {
+        SafeLines {
+            inner,
+            secret: secret.to_owned(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, line: &[u8]) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(line);
+        let safe = escape_json(&mask(&text, &self.secret)).into_owned();
+        self.inner.write_all(safe.as_bytes())
+    }
+}
+
+impl<W: Write> Write for SafeLines<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') {
+            let rest = self.pending.split_off(end + 1);
+            let lines = std::mem::replace(&mut self.pending, rest);
+            self.emit(&lines)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for SafeLines<W> {
+    fn drop(&mut self) {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            let _ = self.emit(&rest);
+            let _ = self.inner.flush();
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
+    const TOKEN: &str = "tok-3f9a7c";
+
+    fn table(cell: &str) -> HumanTable {
+        HumanTable {
+            title: "T".into(),
+            headers: vec!["errorMessage".into()],
+            rows: vec![vec![cell.into()]],
+        }
     }
 
     #[test]
-    fn seed_markdown_shape() {
-        let out = markdown(
-            "Get User Results (AWS-ILM)",
-            &s(&["brand", "success"]),
-            &[s(&["AWS-ILM", "true"])],
-        );
+    fn markdown_masks_the_token_and_neutralises_controls() {
+        let out = markdown(&table(&format!("Bearer {TOKEN}|\u{1b}[2J\u{9b}1m")), TOKEN);
         assert_eq!(
             out,
-            "### Get User Results (AWS-ILM)\n|brand|success|\n|---|---|\n| AWS-ILM | true |\n"
+            "### T\n|errorMessage|\n|---|\n| Bearer (redacted)\\|\\u{1b}[2J\\u{9b}1m |\n"
         );
     }
 
     #[test]
-    fn pipes_are_escaped_and_newlines_become_br() {
-        let out = markdown("T", &s(&["a|b"]), &[s(&["x|y\nz"])]);
-        assert_eq!(out, "### T\n|a\\|b|\n|---|\n| x\\|y<br/>z |\n");
+    fn json_masks_the_token_even_where_escaping_would_split_it() {
+        let secret = "a\"b";
+        let doc = json!({"detail": format!("Bearer {secret}\u{9b}"), secret: 1});
+        let out = json(&doc, secret);
+        assert!(!out.contains("a\\\"b") && !out.contains(secret), "{out}");
+        assert!(out.contains("Bearer (redacted)\\u009b"), "{out}");
+        assert!(out.ends_with("}\n"));
     }
 
     #[test]
-    fn short_rows_are_padded_and_empty_tables_say_so() {
-        let out = markdown("T", &s(&["a", "b"]), &[s(&["1"])]);
-        assert!(out.ends_with("| 1 |  |\n"), "{out}");
-        assert_eq!(markdown("T", &s(&["a"]), &[]), "### T\n**No entries.**\n");
+    fn stderr_lines_are_one_line_masked_and_inert() {
+        assert_eq!(
+            line(&format!("HTTP 400: Bearer {TOKEN}\n\u{1b}]0;x\u{7}"), TOKEN),
+            "HTTP 400: Bearer (redacted) \\u{1b}]0;x\\u{7}"
+        );
+    }
+
+    #[test]
+    fn safe_lines_handle_a_token_cut_across_writes() {
+        let mut out = Vec::new();
+        {
+            let mut w = SafeLines::new(&mut out, TOKEN);
+            let text = format!("{{\"e\":\"{TOKEN}\u{85}\"}}\n{{\"e\":\"{TOKEN}\"}}");
+            let (a, b) = text.split_at(10);
+            w.write_all(a.as_bytes()).unwrap();
+            w.write_all(b.as_bytes()).unwrap();
+            w.flush().unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"e\":\"(redacted)\\u0085\"}\n{\"e\":\"(redacted)\"}"
+        );
     }
 }

@@ -213,19 +213,15 @@ impl Settings {
         };
         let output = match args.output {
             Some(o) => o,
-            None => match env("AWS_ILM_OUTPUT")
-                .as_deref()
-                .map(str::to_ascii_lowercase)
-                .as_deref()
-            {
-                None | Some("human") => OutputFormat::Human,
-                Some("json") => OutputFormat::Json,
-                Some(_) => {
-                    return Err(SettingsError::Invalid {
+            None => match env("AWS_ILM_OUTPUT") {
+                None => OutputFormat::default(),
+                // The flag's own values, so the two cannot disagree.
+                Some(v) => <OutputFormat as clap::ValueEnum>::from_str(&v, true).map_err(|_| {
+                    SettingsError::Invalid {
                         source_: "AWS_ILM_OUTPUT".into(),
-                        reason: "expected human or json".into(),
-                    });
-                }
+                        reason: format!("expected one of {}", OutputFormat::names().join(", ")),
+                    }
+                })?,
             },
         };
 

@@ -36,10 +36,11 @@ pub fn for_settings(settings: &Settings) -> Vec<String> {
     out
 }
 
-/// Prints [`for_settings`] on stderr.
+/// Prints [`for_settings`] on stderr, through `output::warn` like every warning (one line,
+/// control characters made visible: a path or a host may hold any).
 pub fn print(settings: &Settings) {
     for w in for_settings(settings) {
-        eprintln!("warning: {w}");
+        crate::output::warn(&w);
     }
 }
 

@@ -28,6 +28,8 @@ use aws_ilm_batch::{
 use aws_ilm_client::{ClientConfig, ScimClient};
 use aws_ilm_lifecycle::{Ilm, IlmSettings};
 
+use crate::output::{self, SafeLines};
+
 /// Run many lifecycle events from a file: one JSON object per line
 /// (`{"command": "iam-create-user", "args": {"user-profile": {...}}}`), or a CSV of user
 /// profiles with --command. Results are JSON lines (completion order, each with its line
@@ -81,7 +83,14 @@ pub enum CreateStrategy {
     LookupFirst,
 }
 
-pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::Result<ExitCode> {
+/// `secret` is the token: masked, as every printed text, in the result lines and the summary
+/// (docs/output.md).
+pub async fn run(
+    args: Args,
+    client: ClientConfig,
+    ilm: IlmSettings,
+    secret: &str,
+) -> anyhow::Result<ExitCode> {
     if !(args.max_rps.is_finite() && args.max_rps >= 0.0) {
         return usage("--max-rps must be a number ≥ 0 (0 = unlimited)");
     }
@@ -129,8 +138,11 @@ pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::
         None => None,
     };
     let results: Box<dyn Write + Send> = match &args.results {
-        Some(p) => Box::new(open_results(p, args.journal.is_some())?),
-        None => Box::new(std::io::stdout()),
+        Some(p) => Box::new(SafeLines::new(
+            open_results(p, args.journal.is_some())?,
+            secret,
+        )),
+        None => Box::new(SafeLines::new(std::io::stdout(), secret)),
     };
     let progress = if !args.no_progress && std::io::stderr().is_terminal() {
         let total = if args.file == "-" {
@@ -177,7 +189,7 @@ pub async fn run(args: Args, client: ClientConfig, ilm: IlmSettings) -> anyhow::
     stopper.abort();
     match outcome {
         Ok(summary) => {
-            eprintln!("{summary}");
+            eprint!("{}", output::block(&format!("{summary}\n"), secret));
             let code = match interrupted.load(std::sync::atomic::Ordering::SeqCst) {
                 // A fatal stop that came first keeps its own code.
                 signal if summary.interrupted && summary.aborted.is_none() && signal > 0 => signal,
@@ -284,7 +296,7 @@ async fn on_signals(
 }
 
 fn usage(msg: &str) -> anyhow::Result<ExitCode> {
-    eprintln!("error: {msg}");
+    eprintln!("{}", output::line(&format!("error: {msg}"), ""));
     Ok(ExitCode::from(2))
 }
 

@@ -12,7 +12,7 @@
 use clap::Parser;
 use serde_json::Value;
 
-use crate::cli::{self, GlobalArgs, OutputFormat};
+use crate::cli::{self, GlobalArgs};
 use crate::error::{CliError, EXIT_FAILED, EXIT_OK};
 use crate::input::ArgReader;
 use crate::output;
@@ -135,10 +135,7 @@ async fn step(settings: &Settings, argv: &[&str]) -> Result<(bool, Value), CliEr
     };
     let cmd = ilm::parse(name, &args)?;
     let outcome = ilm::execute(settings, &cmd).await?;
-    let text = match settings.output {
-        OutputFormat::Human => output::human(&outcome.human),
-        OutputFormat::Json => output::json(&outcome.context),
-    };
+    let text = output::render(settings.output, &outcome, settings.token.expose());
     println!("{text}");
     Ok((ilm::exit_code(&outcome) == EXIT_OK, outcome.context))
 }

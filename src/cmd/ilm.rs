@@ -106,7 +106,7 @@ pub async fn run(global: &GlobalArgs, command: &cli::Command) -> Result<u8, CliE
     let settings = Settings::build(global, &settings::process_env)?;
     crate::warnings::print(&settings);
     let outcome = execute(&settings, &cmd).await?;
-    let text = output::render(settings.output, &outcome);
+    let text = output::render(settings.output, &outcome, settings.token.expose());
     print(&text)?;
     Ok(exit_code(&outcome))
 }

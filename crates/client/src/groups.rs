@@ -5,12 +5,14 @@
 //! `list_users(Some(&UserQuery::GroupsValue(id)))`, which the lifecycle engine does.
 
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::Value;
 
 use aws_ilm_scim::{GroupQuery, PatchOp};
 
 use crate::create::Kind;
 use crate::error::ClientError;
+use crate::transport::Call;
 use crate::{ResponseInfo, ScimClient};
 
 impl ScimClient {
@@ -24,6 +26,37 @@ impl ScimClient {
         self.inner
             .list_first("Groups", q.to_filter().to_string())
             .await
+    }
+
+    /// `GET /Groups/{id}` with a 404 kept as the error it is, for a caller that reports the
+    /// server's text for a missing group (`iam-get-group`, as the seed does).
+    pub async fn read_group(&self, id: &str) -> Result<Value, ClientError> {
+        let url = self.inner.endpoint.url(&["Groups", id])?;
+        let done = self
+            .inner
+            .send_retrying(&Call::new(Method::GET, url))
+            .await?;
+        if done.reply.is_success() {
+            done.reply.json()
+        } else {
+            Err(done.reply.into_error())
+        }
+    }
+
+    /// The first page of groups matching `q`, as the server sent it (a SCIM ListResponse, its
+    /// keys in the server's order): `iam-get-group` by name shows it when nothing matched, as
+    /// the seed does. One list call; an answer that is not a ListResponse is a decode error.
+    pub async fn find_group_page(&self, q: &GroupQuery) -> Result<Value, ClientError> {
+        let url = self.inner.endpoint.url(&["Groups"])?;
+        let call = Call::new(Method::GET, url).query("filter", q.to_filter().to_string());
+        let done = self.inner.send_retrying(&call).await?;
+        if !done.reply.is_success() {
+            return Err(done.reply.into_error());
+        }
+        let page = done.reply.json()?;
+        aws_ilm_scim::ListResponse::<Value>::deserialize(&page)
+            .map_err(|e| ClientError::Decode(format!("not a SCIM ListResponse: {e}")))?;
+        Ok(page)
     }
 
     /// All groups (matching `q`), across every cursor page.

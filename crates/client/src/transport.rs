@@ -11,9 +11,9 @@
 //! the `Location` names), and a body is read in chunks up to `max_response_bytes`, refused at
 //! once when its Content-Length already says it is larger.
 //!
-//! Each attempt logs one `tracing` debug line: method, path (the query is left out: filter values
-//! are user names and e-mail addresses), status, duration, `x-amzn-RequestId` and attempt number.
-//! The token is never logged.
+//! Each attempt logs one `tracing` info line (what `aws-ilm -v` shows, docs/configuration.md):
+//! method, path (the query is left out: filter values are user names and e-mail addresses),
+//! status, duration, `x-amzn-RequestId` and attempt number. The token is never logged.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -215,7 +215,7 @@ impl Inner {
                     location: headers.get(LOCATION).map(|v| sanitize(v.as_bytes())),
                     body,
                 };
-                tracing::debug!(
+                tracing::info!(
                     method = %call.method, path = %path, status, elapsed_ms,
                     request_id = %reply.request_id.as_deref().unwrap_or("-"), attempt,
                     "scim request"
@@ -230,7 +230,7 @@ impl Inner {
             }
             Err(ReadError::Http(e)) => {
                 let err = classify(&call.method, path, e);
-                tracing::debug!(
+                tracing::info!(
                     method = %call.method, path = %path, elapsed_ms, attempt, error = %err.error,
                     "scim request failed"
                 );

@@ -10,7 +10,8 @@
 //!
 //! Layout: [`profile`] (the user profile), [`mapper`] (profile ⇄ SCIM user), [`command`]
 //! (arguments), [`users`] and [`groups`] (one module per command), [`outcome`] (results),
-//! [`error`].
+//! [`table`] (their markdown tables), [`text`] (what every printed path does to server text and
+//! the token), [`error`].
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
@@ -21,6 +22,8 @@ pub mod mapper;
 mod misc;
 pub mod outcome;
 pub mod profile;
+pub mod table;
+pub mod text;
 pub mod users;
 
 use aws_ilm_client::ScimClient;

@@ -11,6 +11,7 @@ use crate::Ilm;
 use crate::error::{IlmError, classify};
 use crate::mapper::mapping_fields as fields;
 use crate::outcome::{BRAND, HumanTable, Outcome, Status};
+use crate::table::Columns;
 
 pub(crate) fn mapping_fields(ilm: &Ilm) -> Outcome {
     let fields = fields();
@@ -45,35 +46,21 @@ pub(crate) fn mapping_fields(ilm: &Ilm) -> Outcome {
 
 pub(crate) async fn test_module(ilm: &Ilm) -> Result<Outcome, IlmError> {
     let instance = ilm.settings().instance_name.clone();
-    let (status, result, code, message) = match ilm.client().service_provider_config().await {
-        Ok(_) => (Status::Success, "ok".to_owned(), None, None),
+    let (status, code, message) = match ilm.client().service_provider_config().await {
+        Ok(_) => (Status::Success, None, None),
         Err(e) => {
             let f = classify(e)?;
-            (Status::Failed, "failed".to_owned(), f.code, Some(f.message))
+            (Status::Failed, f.code, Some(f.message))
         }
     };
     let doc = json!({
         "brand": BRAND, "instanceName": instance, "success": status == Status::Success,
         "errorCode": code, "errorMessage": message,
     });
-    let mut row = vec![
-        BRAND.to_owned(),
-        instance,
-        (status == Status::Success).to_string(),
-        result,
-    ];
-    let mut headers = vec!["brand", "instanceName", "success", "result"];
-    if let Some(m) = message {
-        headers.push("errorMessage");
-        row.push(m);
-    }
+    let human = HumanTable::from_document("Test Module (AWS-ILM)", &doc, Columns::All);
     Ok(Outcome {
         status,
         context: json!({"TestModule": doc}),
-        human: HumanTable {
-            title: "Test Module (AWS-ILM)".into(),
-            headers: headers.into_iter().map(str::to_owned).collect(),
-            rows: vec![row],
-        },
+        human,
     })
 }

@@ -1,18 +1,23 @@
 //! Results: the seed's context documents (`IAM.Vendor` + `IAM.UserProfile`, `GetGroup`, …) and
-//! its human-readable markdown tables.
+//! the human-readable tables built from them (`crate::table`, docs/output.md).
 //!
-//! Documents carry exactly the seed's keys. Human tables use the seed's titles and columns on
-//! success; for the other cases aws-ilm decides (the seed relied on XSOAR helpers):
-//! - a failed user command shows `brand|instanceName|success|active|id|username|email|errorCode|errorMessage|details`
-//!   (the columns of XSOAR's IAMUserProfile failure table);
-//! - a skipped user command shows `brand|instanceName|success|skipped|reason`;
-//! - a failed group command shows the success columns plus `errorCode|errorMessage`.
+//! Documents carry exactly the seed's keys. Each table is derived from its document by the
+//! seed's rules: a user result shows the seed's columns (`brand|instanceName|success|active|id|
+//! username|email|errorCode|errorMessage|details`, or `brand|instanceName|skipped|reason` when
+//! skipped), a group result every key of its document in order, and in both a column whose
+//! value is empty is left out. A user table's title follows the action actually taken
+//! ("Update User Results (AWS-ILM)" for a create that found the user).
 //!
-//! Cells render JSON compactly (`{"a":1}`), never as Python reprs; `details` cells list
-//! `key: value` pairs joined by `<br/>`, as the seed's do.
+//! `details` is never left empty where the seed fills it: a user result without a SCIM user
+//! (not found, skipped, failed) carries the profile mapped by the outgoing mapper, as the
+//! seed's `set_result` does; group results carry what the commands put there (the list
+//! response of a name lookup that found nothing, the error text of a 404).
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+
+use crate::table::Columns;
+pub use crate::table::HumanTable;
 
 /// The integration's brand, as the seed reports it.
 pub const BRAND: &str = "AWS-ILM";
@@ -26,51 +31,6 @@ pub enum Status {
     Failed,
 }
 
-/// A markdown table: `### title`, a header row, rows of cells (already rendered text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HumanTable {
-    pub title: String,
-    pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl HumanTable {
-    fn new(title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Self {
-        HumanTable {
-            title: title.to_owned(),
-            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
-            rows,
-        }
-    }
-
-    /// One row whose cells are the named fields of `doc`, in header order.
-    fn from_doc(title: &str, headers: &[&str], doc: &Value) -> Self {
-        let row = headers
-            .iter()
-            .map(|h| match *h {
-                "details" => details_cell(&doc[*h]),
-                _ => cell(&doc[*h]),
-            })
-            .collect();
-        HumanTable::new(title, headers, vec![row])
-    }
-
-    /// The seed's "Human Readable Output": `### title`, then a pipe table.
-    pub fn to_markdown(&self) -> String {
-        let mut out = format!("### {}\n", self.title);
-        out.push_str(&format!("|{}|\n", self.headers.join("|")));
-        out.push_str(&format!(
-            "|{}|\n",
-            vec!["---"; self.headers.len()].join("|")
-        ));
-        for row in &self.rows {
-            let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
-        }
-        out
-    }
-}
-
 /// The result of one command.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -80,63 +40,30 @@ pub struct Outcome {
     pub human: HumanTable,
 }
 
-/// A cell: strings raw, null empty, everything else compact JSON.
-pub fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
+/// The seed's user-table columns (`IAMVendorActionResult.create_readable_outputs`).
+const USER_COLUMNS: &[&str] = &[
+    "brand",
+    "instanceName",
+    "success",
+    "active",
+    "id",
+    "username",
+    "email",
+    "errorCode",
+    "errorMessage",
+    "details",
+];
+/// ...and those of a skipped result.
+const SKIPPED_COLUMNS: &[&str] = &["brand", "instanceName", "skipped", "reason"];
 
-/// The seed's `details` cell: `key: value<br/>key: value`; a list shows its items joined by
-/// `, `; anything that is not an object is a plain cell.
-pub fn details_cell(v: &Value) -> String {
-    let Value::Object(m) = v else {
-        return cell(v);
-    };
-    // Written into one string: every result builds this cell (the batch profile showed the
-    // per-item strings among its larger costs).
-    let mut out = String::with_capacity(64 * m.len());
-    for (i, (k, v)) in m.iter().enumerate() {
-        if i > 0 {
-            out.push_str("<br/>");
-        }
-        out.push_str(k);
-        out.push_str(": ");
-        match v {
-            Value::Array(items) => {
-                for (j, item) in items.iter().enumerate() {
-                    if j > 0 {
-                        out.push_str(", ");
-                    }
-                    push_cell(&mut out, item);
-                }
-            }
-            other => push_cell(&mut out, other),
-        }
-    }
-    out
-}
-
-/// [`cell`], appended to `out`.
-fn push_cell(out: &mut String, v: &Value) {
-    use std::fmt::Write;
-    match v {
-        Value::Null => {}
-        Value::String(s) => out.push_str(s),
-        // Writing to a String cannot fail.
-        other => {
-            let _ = write!(out, "{other}");
-        }
-    }
-}
-
-/// A cell must not break the table: pipes escaped, newlines as `<br/>`.
-fn escape(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace("\r\n", "<br/>")
-        .replace('\n', "<br/>")
+/// The seed's title for a user result: the action, capitalised, then "User Results (AWS-ILM)".
+pub fn user_title(action: &str) -> String {
+    let mut chars = action.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    format!("{first}{} User Results ({BRAND})", chars.as_str())
 }
 
 // ---- user results (IAM.Vendor) -----------------------------------------------------------------
@@ -175,15 +102,24 @@ impl VendorResult {
         self
     }
 
-    /// The outcome: `{"IAM": {"UserProfile": profile, "Vendor": {...}}}` and the table.
+    /// The outcome: `{"IAM": {"UserProfile": profile, "Vendor": {...}}}` and its table.
+    /// `profile` is echoed as `IAM.UserProfile`; `mapped` gives the `details` of a result that
+    /// has no SCIM user to show (the seed's `set_result`: "if not details: details = the
+    /// mapped user profile"). An `email` the directory did not give is the profile's, as the
+    /// seed's is.
     pub fn into_outcome(
         self,
-        title: &str,
-        with_email: bool,
         instance: &str,
         profile: &Map<String, Value>,
+        mapped: impl FnOnce() -> Value,
     ) -> Outcome {
         let status = self.status.unwrap_or(Status::Success);
+        let details = if crate::table::is_empty(&self.details) {
+            mapped()
+        } else {
+            self.details
+        };
+        let email = self.email.or_else(|| profile_email(profile));
         // Built by moving the values in: `json!` would serialize `details` (the whole user)
         // into a copy, the largest cost of a batch event after the HTTP exchange.
         let text = |v: Option<String>| v.map_or(Value::Null, Value::String);
@@ -191,8 +127,8 @@ impl VendorResult {
             ("action", Value::from(self.action)),
             ("active", self.active.map_or(Value::Null, Value::Bool)),
             ("brand", Value::from(BRAND)),
-            ("details", self.details),
-            ("email", text(self.email)),
+            ("details", details),
+            ("email", text(email)),
             (
                 "errorCode",
                 self.error_code.map_or(Value::Null, Value::from),
@@ -209,41 +145,12 @@ impl VendorResult {
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
         let vendor = Value::Object(vendor);
-        let headers: &[&str] = match status {
-            Status::Success if with_email => &[
-                "brand",
-                "instanceName",
-                "success",
-                "active",
-                "id",
-                "username",
-                "email",
-                "details",
-            ],
-            Status::Success => &[
-                "brand",
-                "instanceName",
-                "success",
-                "active",
-                "id",
-                "username",
-                "details",
-            ],
-            Status::Skipped => &["brand", "instanceName", "success", "skipped", "reason"],
-            Status::Failed => &[
-                "brand",
-                "instanceName",
-                "success",
-                "active",
-                "id",
-                "username",
-                "email",
-                "errorCode",
-                "errorMessage",
-                "details",
-            ],
+        let columns = match status {
+            Status::Skipped => SKIPPED_COLUMNS,
+            Status::Success | Status::Failed => USER_COLUMNS,
         };
-        let human = HumanTable::from_doc(title, headers, &vendor);
+        let human =
+            HumanTable::from_document(&user_title(self.action), &vendor, Columns::Only(columns));
         Outcome {
             status,
             context: object([(
@@ -256,6 +163,22 @@ impl VendorResult {
             human,
         }
     }
+}
+
+/// The profile's `email` (exact key first, as the seed reads it, then any case), when it is
+/// a non-empty string.
+fn profile_email(profile: &Map<String, Value>) -> Option<String> {
+    profile
+        .get("email")
+        .or_else(|| {
+            profile
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("email"))
+                .map(|(_, v)| v)
+        })
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
@@ -293,9 +216,15 @@ pub(crate) struct GroupResult {
 }
 
 impl GroupResult {
-    /// `key` is the document's name (`GetGroup`, …); `title` the seed's ("AWS Get Group:");
-    /// `with_name` whether the seed's table has a `displayName` column (get and create).
-    pub fn into_outcome(self, key: &str, title: &str, with_name: bool, instance: &str) -> Outcome {
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// `key` is the document's name (`GetGroup`, …), `title` the seed's ("AWS Get Group:").
+    /// The table shows every key of the document that has a value, in the document's order
+    /// (alphabetical, the order of the seed's sorted headers).
+    pub fn into_outcome(self, key: &str, title: &str, instance: &str) -> Outcome {
         let status = self.status.unwrap_or(Status::Success);
         let doc = json!({
             "active": null,
@@ -311,22 +240,7 @@ impl GroupResult {
             "success": status != Status::Failed,
             "username": null,
         });
-        let mut headers: Vec<&str> = if with_name {
-            vec![
-                "brand",
-                "details",
-                "displayName",
-                "id",
-                "instanceName",
-                "success",
-            ]
-        } else {
-            vec!["brand", "details", "id", "instanceName", "success"]
-        };
-        if status == Status::Failed {
-            headers.extend(["errorCode", "errorMessage"]);
-        }
-        let human = HumanTable::from_doc(title, &headers, &doc);
+        let human = HumanTable::from_document(title, &doc, Columns::All);
         let mut context = Map::new();
         context.insert(key.to_owned(), doc);
         Outcome {
@@ -345,19 +259,15 @@ mod tests {
         v.as_object().unwrap().keys().map(String::as_str).collect()
     }
 
+    fn no_mapping() -> Value {
+        Value::Null
+    }
+
     #[test]
-    fn details_cell_lists_pairs_and_items() {
-        let user = json!({
-            "active": true, "emails": [{"value": "a@x", "primary": true}, "b@x"],
-            "id": "u-1", "meta": null, "name": {"givenName": "Ada"}, "tags": []
-        });
-        assert_eq!(
-            details_cell(&user),
-            "active: true<br/>emails: {\"primary\":true,\"value\":\"a@x\"}, b@x<br/>id: u-1\
-             <br/>meta: <br/>name: {\"givenName\":\"Ada\"}<br/>tags: "
-        );
-        assert_eq!(details_cell(&json!("plain")), "plain");
-        assert_eq!(details_cell(&json!({})), "");
+    fn titles_follow_the_action() {
+        assert_eq!(user_title("update"), "Update User Results (AWS-ILM)");
+        assert_eq!(user_title("get"), "Get User Results (AWS-ILM)");
+        assert_eq!(user_title(""), " User Results (AWS-ILM)");
     }
 
     #[test]
@@ -369,7 +279,7 @@ mod tests {
             ..Default::default()
         }
         .with_user(&user)
-        .into_outcome("Create User Results (AWS-ILM)", true, "inst", &Map::new());
+        .into_outcome("inst", &Map::new(), no_mapping);
         let vendor = &o.context["IAM"]["Vendor"];
         assert_eq!(
             keys(vendor),
@@ -393,30 +303,34 @@ mod tests {
         assert_eq!(vendor["errorCode"], Value::Null);
         assert_eq!(vendor["errorMessage"], "");
         assert_eq!(o.status, Status::Success);
+        // The details cell keeps the server's key order.
         assert_eq!(
             o.human.to_markdown(),
             "### Create User Results (AWS-ILM)\n\
              |brand|instanceName|success|active|id|username|email|details|\n\
              |---|---|---|---|---|---|---|---|\n\
-             | AWS-ILM | inst | true | false | 1 | test | a@b | active: false<br/>emails: {\"primary\":true,\"value\":\"a@b\"}<br/>id: 1<br/>userName: test |\n"
+             | AWS-ILM | inst | true | false | 1 | test | a@b | id: 1<br/>userName: test<br/>active: false<br/>emails: {\"value\":\"a@b\",\"primary\":true} |\n"
         );
     }
 
+    /// Issue 8 item 2: the seed's skipped table has no `success` column, and a failure shows
+    /// no empty column (the old tables showed fixed columns, empty cells included).
     #[test]
-    fn skipped_and_failed_tables() {
+    fn skipped_and_failed_tables_have_the_seed_columns() {
         let o = VendorResult {
             action: "disable",
             status: Some(Status::Skipped),
             reason: "User is already disabled.".into(),
             ..Default::default()
         }
-        .into_outcome("Disable User Results (AWS-ILM)", false, "i", &Map::new());
+        .into_outcome("i", &Map::new(), no_mapping);
         assert_eq!(
             o.human.headers,
-            ["brand", "instanceName", "success", "skipped", "reason"]
+            ["brand", "instanceName", "skipped", "reason"]
         );
         assert_eq!(o.context["IAM"]["Vendor"]["skipped"], true);
         assert_eq!(o.context["IAM"]["Vendor"]["success"], true);
+        let profile = json!({"username": "u", "email": "u@x"});
         let o = VendorResult {
             action: "get",
             status: Some(Status::Failed),
@@ -424,10 +338,33 @@ mod tests {
             error_message: "User does not exist".into(),
             ..Default::default()
         }
-        .into_outcome("Get User Results (AWS-ILM)", false, "i", &Map::new());
-        assert_eq!(o.context["IAM"]["Vendor"]["success"], false);
-        assert_eq!(o.context["IAM"]["Vendor"]["errorCode"], 404);
-        assert!(o.human.headers.contains(&"errorMessage".to_owned()));
+        .into_outcome(
+            "i",
+            profile.as_object().unwrap(),
+            || json!({"userName": "u"}),
+        );
+        let vendor = &o.context["IAM"]["Vendor"];
+        assert_eq!(vendor["success"], false);
+        assert_eq!(vendor["errorCode"], 404);
+        assert_eq!(vendor["email"], "u@x", "the profile's email, as the seed's");
+        assert_eq!(
+            vendor["details"],
+            json!({"userName": "u"}),
+            "the mapped profile"
+        );
+        assert_eq!(
+            o.human.headers,
+            [
+                "brand",
+                "instanceName",
+                "success",
+                "email",
+                "errorCode",
+                "errorMessage",
+                "details"
+            ]
+        );
+        assert_eq!(o.human.title, "Get User Results (AWS-ILM)");
     }
 
     #[test]
@@ -436,9 +373,10 @@ mod tests {
             id: Some("g".into()),
             display_name: Some("G|x".into()),
             details: json!({"members": [], "id": "g"}),
+            members: json!([{"value": "u", "display": "ada"}]),
             ..Default::default()
         }
-        .into_outcome("GetGroup", "AWS Get Group:", true, "i");
+        .into_outcome("GetGroup", "AWS Get Group:", "i");
         assert_eq!(
             keys(&o.context["GetGroup"]),
             [
@@ -458,8 +396,9 @@ mod tests {
         );
         assert_eq!(
             o.human.to_markdown(),
-            "### AWS Get Group:\n|brand|details|displayName|id|instanceName|success|\n\
-             |---|---|---|---|---|---|\n| AWS-ILM | id: g<br/>members:  | G\\|x | g | i | true |\n"
+            "### AWS Get Group:\n|brand|details|displayName|id|instanceName|members|success|\n\
+             |---|---|---|---|---|---|---|\n| AWS-ILM | members: <br/>id: g | G\\|x | g | i | \
+             {\"value\":\"u\",\"display\":\"ada\"} | true |\n"
         );
     }
 }

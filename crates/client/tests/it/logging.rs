@@ -1,4 +1,4 @@
-//! The per-request debug line (PRODUCT.md §6 "Logs"): method, path, status, duration, AWS
+//! The per-request info line (PRODUCT.md §6 "Logs"): method, path, status, duration, AWS
 //! request id and attempt, and never the token or the filter values (user names, e-mails).
 
 use std::io::Write;
@@ -45,7 +45,7 @@ fn captured() -> &'static Captured {
 }
 
 #[tokio::test]
-async fn one_debug_line_per_request_without_secrets() {
+async fn one_info_line_per_request_without_secrets() {
     let out = captured();
     let run = emulator().await;
     let c = client_for(&run);
@@ -73,6 +73,7 @@ async fn one_debug_line_per_request_without_secrets() {
     assert_eq!(ours.len(), 3, "{ours:#?}");
     let path = format!("path=/{}/scim/v2/Users", tenant);
     for (line, method, status) in [(ours[0], "POST", 201), (ours[1], "GET", 200)] {
+        assert!(line.contains(" INFO "), "at info, what -v shows: {line}");
         assert!(line.contains(&format!("method={method}")), "{line}");
         assert!(line.contains(&path), "{line}");
         assert!(line.contains(&format!("status={status}")), "{line}");

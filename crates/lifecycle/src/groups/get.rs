@@ -1,37 +1,31 @@
 //! `iam-get-group`: GET by id (or a filter by displayName), then the members. AWS never returns
 //! members in a group read (spec §3.8), so they come from `GET /Users?filter=groups.value eq`
 //! (all pages): `members` = `[{value: user id, display: userName}]`, also put into `details`.
-//! Two requests by id, three by name. Not found → `errorCode: 404`, "Group Not Found".
+//! Two requests by id, two by name. Not found → `errorCode: 404`, "Group Not Found", with the
+//! seed's `details`: the 404's text for an id, the (empty) list response for a name.
 
-use aws_ilm_client::{GroupQuery, UserQuery};
+use aws_ilm_client::UserQuery;
 use serde_json::{Value, json};
 
 use crate::Ilm;
 use crate::command::Command;
 use crate::error::{IlmError, InputError, classify};
-use crate::groups::{GET, failed, finish, group_failure, not_found, scim_text};
+use crate::groups::{GET, failed, find_by_name, finish, from_error, scim_text};
 use crate::outcome::{GroupResult, Outcome};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
     let scim = cmd.scim.clone().ok_or(InputError::Missing("scim"))?;
     let c = ilm.client();
     let found = match scim_text(&scim, "id") {
-        Some(id) => c.get_group(&id).await,
-        None => {
-            let name = scim_text(&scim, "displayName").unwrap_or_default();
-            c.find_group(&GroupQuery::DisplayName(name)).await
-        }
+        Some(id) => match c.read_group(&id).await {
+            Ok(g) => Ok(g),
+            Err(e) => Err(from_error(&scim, e)?),
+        },
+        None => find_by_name(ilm, &scim).await?,
     };
     let mut group = match found {
-        Ok(Some(g)) => g,
-        Ok(None) => return Ok(finish(ilm, &GET, failed(&scim, not_found()))),
-        Err(e) => {
-            return Ok(finish(
-                ilm,
-                &GET,
-                failed(&scim, group_failure(classify(e)?)),
-            ));
-        }
+        Ok(g) => g,
+        Err(r) => return Ok(finish(ilm, &GET, r)),
     };
     let id = group
         .get("id")

@@ -23,31 +23,67 @@ pub(crate) fn scim_text(scim: &Map<String, Value>, key: &str) -> Option<String> 
     scim.get(key).and_then(text_of)
 }
 
-/// The group's id: given, or resolved from `displayName` (one request). `Ok(Err(_))` is a
-/// failure to report (not found, or an error answer).
+/// The group's id: given, or resolved from `displayName` (one request). `Ok(Err(_))` is the
+/// failed result to report (not found, or an error answer).
 pub(crate) async fn resolve_id(
     ilm: &Ilm,
     scim: &Map<String, Value>,
-) -> Result<Result<String, Failure>, IlmError> {
+) -> Result<Result<String, GroupResult>, IlmError> {
     if let Some(id) = scim_text(scim, "id") {
         return Ok(Ok(id));
     }
+    Ok(match find_by_name(ilm, scim).await? {
+        Ok(g) => match g.get("id").and_then(Value::as_str) {
+            Some(id) => Ok(id.to_owned()),
+            None => Err(failed(
+                scim,
+                Failure {
+                    code: None,
+                    message: "the directory returned a group without an id".into(),
+                },
+            )),
+        },
+        Err(r) => Err(r),
+    })
+}
+
+/// The first group named as `scim`'s `displayName` says (one list request). Nothing found is
+/// the failed result "Group Not Found" whose `details` is the directory's list response, as
+/// the seed shows it; an error answer is a failed result with the error text.
+pub(crate) async fn find_by_name(
+    ilm: &Ilm,
+    scim: &Map<String, Value>,
+) -> Result<Result<Value, GroupResult>, IlmError> {
     let name = scim_text(scim, "displayName").unwrap_or_default();
     match ilm
         .client()
-        .find_group(&GroupQuery::DisplayName(name))
+        .find_group_page(&GroupQuery::DisplayName(name))
         .await
     {
-        Ok(Some(g)) => match g.get("id").and_then(Value::as_str) {
-            Some(id) => Ok(Ok(id.to_owned())),
-            None => Ok(Err(Failure {
-                code: None,
-                message: "the directory returned a group without an id".into(),
-            })),
-        },
-        Ok(None) => Ok(Err(not_found())),
-        Err(e) => classify(e).map(Err),
+        Ok(page) => {
+            let first = page
+                .get("Resources")
+                .and_then(Value::as_array)
+                .and_then(|r| r.first())
+                .cloned();
+            Ok(match first {
+                Some(g) => Ok(g),
+                None => Err(failed(scim, not_found()).with_details(page)),
+            })
+        }
+        Err(e) => Ok(Err(from_error(scim, e)?)),
     }
+}
+
+/// The failed result for an error answer: "Group Not Found" for a 404, the server's detail
+/// otherwise, and the error's text as `details` (the seed shows the exception's text there).
+pub(crate) fn from_error(
+    scim: &Map<String, Value>,
+    e: aws_ilm_client::ClientError,
+) -> Result<GroupResult, IlmError> {
+    let text = e.to_string();
+    let f = classify(e)?;
+    Ok(failed(scim, group_failure(f)).with_details(Value::String(text)))
 }
 
 pub(crate) fn not_found() -> Failure {
@@ -76,41 +112,31 @@ fn not_found_with(f: &Failure) -> Failure {
     }
 }
 
-/// The seed's table headings, by command.
+/// The seed's document names and table titles, by command.
 pub(crate) struct Doc {
     pub key: &'static str,
     pub title: &'static str,
-    pub with_name: bool,
 }
 
 pub(crate) const GET: Doc = Doc {
     key: "GetGroup",
     title: "AWS Get Group:",
-    with_name: true,
 };
 pub(crate) const CREATE: Doc = Doc {
     key: "CreateGroup",
     title: "AWS Create Group:",
-    with_name: true,
 };
 pub(crate) const UPDATE: Doc = Doc {
     key: "UpdateGroup",
     title: "AWS Update Group:",
-    with_name: false,
 };
 pub(crate) const DELETE: Doc = Doc {
     key: "DeleteGroup",
     title: "AWS Delete Group:",
-    with_name: false,
 };
 
 pub(crate) fn finish(ilm: &Ilm, doc: &Doc, r: GroupResult) -> Outcome {
-    r.into_outcome(
-        doc.key,
-        doc.title,
-        doc.with_name,
-        &ilm.settings().instance_name,
-    )
+    r.into_outcome(doc.key, doc.title, &ilm.settings().instance_name)
 }
 
 /// A failed group result naming what the caller gave.

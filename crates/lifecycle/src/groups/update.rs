@@ -39,9 +39,7 @@ use serde_json::{Value, json};
 use crate::Ilm;
 use crate::command::Command;
 use crate::error::{Failure, IlmError, InputError, classify};
-use crate::groups::{
-    UPDATE, failed, finish, group_failure, resolve_id, response_details, scim_text,
-};
+use crate::groups::{UPDATE, finish, group_failure, resolve_id, response_details, scim_text};
 use crate::outcome::{GroupResult, Outcome, Status};
 
 /// One member change.
@@ -184,7 +182,7 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
     let scim = cmd.scim.clone().ok_or(InputError::Missing("scim"))?;
     let id = match resolve_id(ilm, &scim).await? {
         Ok(id) => id,
-        Err(f) => return Ok(finish(ilm, &UPDATE, failed(&scim, group_failure(f)))),
+        Err(r) => return Ok(finish(ilm, &UPDATE, r)),
     };
     let batches = batches(&cmd.members_to_add, &cmd.members_to_delete);
     // The bisection budget: at most one extra PATCH per change in the command, so the total

@@ -32,28 +32,22 @@ use crate::error::{IlmError, classify};
 use crate::outcome::{Outcome, VendorResult};
 use crate::profile::{OLD_USER_DATA, text_of};
 use crate::users::{
-    CREATE, DISABLED, Lookup, Prepared, Titles, failed, finish, locate, prepare, skipped, update,
+    Lookup, Prepared, failed, finish, locate, prepare, skipped, switched_off, update,
 };
 use crate::{Ilm, IlmSettings};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
     if !ilm.settings().allow_create {
-        let given = cmd.user_profile.clone().unwrap_or_default();
-        return Ok(finish(ilm, &CREATE, skipped("create", DISABLED), &given));
+        return switched_off(ilm, cmd, "create");
     }
     let mut p = prepare(ilm, cmd)?;
     if creates_first(ilm.settings(), cmd) && posts_by_user_name(&p) {
         return create_first(ilm, cmd, &mut p).await;
     }
     match locate(ilm, &p).await? {
-        Err(f) => Ok(finish(
-            ilm,
-            &CREATE,
-            failed("create", f),
-            p.profile.fields(),
-        )),
+        Err(f) => Ok(finish(ilm, failed("create", f), &p)),
         Ok(Some(user)) => existing(ilm, cmd, &p, &user).await,
-        Ok(None) => create_new(ilm, cmd, &p, &CREATE).await,
+        Ok(None) => create_new(ilm, cmd, &p).await,
     }
 }
 
@@ -99,17 +93,16 @@ async fn existing(
     user: &Value,
 ) -> Result<Outcome, IlmError> {
     if ilm.settings().allow_update {
-        return update::update_existing(ilm, cmd, p, user, &CREATE).await;
+        return update::update_existing(ilm, cmd, p, user).await;
     }
     Ok(finish(
         ilm,
-        &CREATE,
         skipped(
             "update",
             "User already exists and updating users is disabled.",
         )
         .with_user(user),
-        p.profile.fields(),
+        p,
     ))
 }
 
@@ -137,7 +130,7 @@ async fn create_first(ilm: &Ilm, cmd: &Command, p: &mut Prepared) -> Result<Outc
     };
     let answer = match answer {
         Ok(user) if as_sent(&user) => {
-            return Ok(finish(ilm, &CREATE, created(user), p.profile.fields()));
+            return Ok(finish(ilm, created(user), p));
         }
         other => other,
     };
@@ -156,24 +149,14 @@ async fn create_first(ilm: &Ilm, cmd: &Command, p: &mut Prepared) -> Result<Outc
         Err(e) if e.status() == Some(409) => e,
         Err(e) => {
             let result = failed("create", classify(e)?);
-            return Ok(finish(ilm, &CREATE, result, p.profile.fields()));
+            return Ok(finish(ilm, result, p));
         }
     };
     match locate(ilm, p).await? {
         Ok(Some(user)) => existing(ilm, cmd, p, &user).await,
         // Not found by its own name: the 409 was another user's e-mail or externalId.
-        Ok(None) => Ok(finish(
-            ilm,
-            &CREATE,
-            failed("create", classify(conflict)?),
-            p.profile.fields(),
-        )),
-        Err(f) => Ok(finish(
-            ilm,
-            &CREATE,
-            failed("create", f),
-            p.profile.fields(),
-        )),
+        Ok(None) => Ok(finish(ilm, failed("create", classify(conflict)?), p)),
+        Err(f) => Ok(finish(ilm, failed("create", f), p)),
     }
 }
 
@@ -185,19 +168,19 @@ fn created(user: Value) -> VendorResult {
     .with_owned_user(user)
 }
 
-/// POSTs the mapped profile (also used by update's create-if-not-exists).
+/// POSTs the mapped profile (also used by update's create-if-not-exists, whose result is then
+/// a create's, as the seed's is).
 pub(crate) async fn create_new(
     ilm: &Ilm,
     cmd: &Command,
     p: &Prepared,
-    titles: &Titles,
 ) -> Result<Outcome, IlmError> {
     let body = Value::Object(post_body(cmd, p));
     let result = match ilm.client().create_user(&body).await {
         Ok(user) => created(user),
         Err(e) => failed("create", classify(e)?),
     };
-    Ok(finish(ilm, titles, result, p.profile.fields()))
+    Ok(finish(ilm, result, p))
 }
 
 #[cfg(test)]

@@ -7,12 +7,11 @@ use crate::Ilm;
 use crate::command::Command;
 use crate::error::{IlmError, classify};
 use crate::outcome::{Outcome, VendorResult};
-use crate::users::{DELETE, DISABLED, NO_USER, failed, finish, locate, prepare, skipped, user_id};
+use crate::users::{NO_USER, failed, finish, locate, prepare, skipped, switched_off, user_id};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    let given = cmd.user_profile.clone().unwrap_or_default();
     if !ilm.settings().allow_disable {
-        return Ok(finish(ilm, &DELETE, skipped("delete", DISABLED), &given));
+        return switched_off(ilm, cmd, "delete");
     }
     let p = prepare(ilm, cmd)?;
     let result = match locate(ilm, &p).await? {
@@ -30,5 +29,5 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
             },
         },
     };
-    Ok(finish(ilm, &DELETE, result, &given))
+    Ok(finish(ilm, result, &p))
 }

@@ -6,7 +6,7 @@ use crate::Ilm;
 use crate::command::Command;
 use crate::error::IlmError;
 use crate::outcome::Outcome;
-use crate::users::{DISABLE, set_active};
+use crate::users::set_active;
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
     let allowed = ilm.settings().allow_disable;
@@ -15,7 +15,6 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
         cmd,
         false,
         allowed,
-        &DISABLE,
         "disable",
         "User is already disabled.",
     )

@@ -1,16 +1,18 @@
 //! `iam-get-user`: one request. Found → the raw user as `details` and the user mapped back
 //! through the incoming mapper as `IAM.UserProfile`. Not found → `success: false`,
-//! `errorCode: 404`, "User does not exist" (PRODUCT.md §3.1).
+//! `errorCode: 404`, "User does not exist" (PRODUCT.md §3.1), with the profile mapped by the
+//! outgoing mapper as `details`, as the seed has it.
+
+use serde_json::Value;
 
 use crate::Ilm;
 use crate::command::Command;
 use crate::error::{Failure, IlmError, InputError};
 use crate::outcome::{Outcome, VendorResult};
-use crate::users::{GET, NO_USER, failed, finish, locate, prepare};
+use crate::users::{NO_USER, failed, finish, locate, prepare};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
     let p = prepare(ilm, cmd)?;
-    let given = p.profile.fields().clone();
     let result = match locate(ilm, &p).await? {
         Err(f) => failed("get", f),
         Ok(None) => failed(
@@ -31,8 +33,9 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
                 ..Default::default()
             }
             .with_user(&user);
-            return Ok(finish(ilm, &GET, r, &profile));
+            // The profile mapped back from the user stands for the one given.
+            return Ok(r.into_outcome(&ilm.settings().instance_name, &profile, Value::default));
         }
     };
-    Ok(finish(ilm, &GET, result, &given))
+    Ok(finish(ilm, result, &p))
 }

@@ -59,28 +59,36 @@ pub(crate) struct Prepared {
     pub profile: UserProfile,
     /// The profile through the outgoing mapper: the SCIM user to write.
     pub mapped: Map<String, Value>,
+    /// `olduserdata` through the outgoing mapper, when the profile has any.
+    pub old_mapped: Option<Map<String, Value>>,
     /// Old identifiers first (from `olduserdata`), then the current ones; never two equal.
     pub lookups: Vec<Lookup>,
 }
 
+impl Prepared {
+    /// The seed's "mapped user profile": what a result without a SCIM user shows as `details`
+    /// (docs/output.md) — the mapped profile, with the mapped `olduserdata` under that key.
+    pub fn details(&self) -> Value {
+        mapped_details(self.mapped.clone(), self.old_mapped.clone())
+    }
+}
+
+fn mapped_details(mut mapped: Map<String, Value>, old: Option<Map<String, Value>>) -> Value {
+    if let Some(old) = old {
+        mapped.insert(profile::OLD_USER_DATA.into(), Value::Object(old));
+    }
+    Value::Object(mapped)
+}
+
 pub(crate) fn prepare(ilm: &Ilm, cmd: &Command) -> Result<Prepared, IlmError> {
-    let profile = UserProfile::new(
-        cmd.user_profile
-            .clone()
-            .ok_or(InputError::Missing("user-profile"))?,
-    );
-    let mapper = &ilm.settings().mapper_out;
-    let mapped = mapper
-        .map_out(&profile.current())
-        .map_err(InputError::from)?;
+    let (profile, mapped, old) = map_profile(ilm, cmd)?;
     let mut lookups = Vec::with_capacity(2);
-    if let Some(old) = profile.old()? {
-        let old_mapped = mapper.map_out(&old.current()).map_err(InputError::from)?;
+    if let Some((old, old_mapped)) = &old {
         // The SCIM id never changes, so the profile's own id still wins over old names.
         let old_lookup = profile
             .id()
             .map(Lookup::Id)
-            .or_else(|| Lookup::from_profile(&old, &old_mapped));
+            .or_else(|| Lookup::from_profile(old, old_mapped));
         lookups.extend(old_lookup);
     }
     if let Some(current) = Lookup::from_profile(&profile, &mapped)
@@ -94,8 +102,36 @@ pub(crate) fn prepare(ilm: &Ilm, cmd: &Command) -> Result<Prepared, IlmError> {
     Ok(Prepared {
         profile,
         mapped,
+        old_mapped: old.map(|(_, m)| m),
         lookups,
     })
+}
+
+/// A profile's `olduserdata`, as given and through the outgoing mapper.
+type OldData = Option<(UserProfile, Map<String, Value>)>;
+
+/// The command's profile, it through the outgoing mapper, and its `olduserdata`.
+fn map_profile(
+    ilm: &Ilm,
+    cmd: &Command,
+) -> Result<(UserProfile, Map<String, Value>, OldData), IlmError> {
+    let profile = UserProfile::new(
+        cmd.user_profile
+            .clone()
+            .ok_or(InputError::Missing("user-profile"))?,
+    );
+    let mapper = &ilm.settings().mapper_out;
+    let mapped = mapper
+        .map_out(&profile.current())
+        .map_err(InputError::from)?;
+    let old = match profile.old()? {
+        Some(old) => {
+            let old_mapped = mapper.map_out(&old.current()).map_err(InputError::from)?;
+            Some((old, old_mapped))
+        }
+        None => None,
+    };
+    Ok((profile, mapped, old))
 }
 
 /// Finds the user: `Ok(Ok(user))`, `Ok(Ok(None))` when no lookup finds it, `Ok(Err(failure))`
@@ -131,50 +167,29 @@ pub(crate) fn user_id(user: &Value) -> Result<String, Failure> {
         })
 }
 
-/// The seed's titles, by command.
-pub(crate) struct Titles {
-    pub title: &'static str,
-    pub with_email: bool,
+/// Finishes a vendor result into an outcome echoing the profile as given, with the mapped
+/// profile as the `details` of a result that has no user to show.
+pub(crate) fn finish(ilm: &Ilm, r: VendorResult, p: &Prepared) -> Outcome {
+    r.into_outcome(&ilm.settings().instance_name, p.profile.fields(), || {
+        p.details()
+    })
 }
 
-pub(crate) const CREATE: Titles = Titles {
-    title: "Create User Results (AWS-ILM)",
-    with_email: true,
-};
-pub(crate) const UPDATE: Titles = Titles {
-    title: "Update User Results (AWS-ILM)",
-    with_email: false,
-};
-pub(crate) const GET: Titles = Titles {
-    title: "Get User Results (AWS-ILM)",
-    with_email: false,
-};
-pub(crate) const DISABLE: Titles = Titles {
-    title: "Disable User Results (AWS-ILM)",
-    with_email: false,
-};
-pub(crate) const ENABLE: Titles = Titles {
-    title: "Enable User Results (AWS-ILM)",
-    with_email: false,
-};
-pub(crate) const DELETE: Titles = Titles {
-    title: "Delete User Results (AWS-ILM)",
-    with_email: false,
-};
-
-/// Finishes a vendor result into an outcome echoing the profile as given.
-pub(crate) fn finish(
+/// The result of a command whose instance switch is off: skipped "Command is disabled.", before
+/// any request. The seed maps the profile all the same and shows it as `details`; no identifier
+/// is needed to skip.
+pub(crate) fn switched_off(
     ilm: &Ilm,
-    t: &Titles,
-    r: VendorResult,
-    profile: &Map<String, Value>,
-) -> Outcome {
-    r.into_outcome(
-        t.title,
-        t.with_email,
+    cmd: &Command,
+    action: &'static str,
+) -> Result<Outcome, IlmError> {
+    let (profile, mapped, old) = map_profile(ilm, cmd)?;
+    let details = mapped_details(mapped, old.map(|(_, m)| m));
+    Ok(skipped(action, DISABLED).into_outcome(
         &ilm.settings().instance_name,
-        profile,
-    )
+        profile.fields(),
+        || details,
+    ))
 }
 
 pub(crate) fn skipped(action: &'static str, reason: &str) -> VendorResult {
@@ -207,16 +222,14 @@ pub(crate) async fn set_active(
     cmd: &Command,
     active: bool,
     allowed: bool,
-    titles: &Titles,
     action: &'static str,
     already: &str,
 ) -> Result<Outcome, IlmError> {
     use aws_ilm_client::PatchOp;
     use aws_ilm_scim::{Op, PatchOperation};
 
-    let given = cmd.user_profile.clone().unwrap_or_default();
     if !allowed {
-        return Ok(finish(ilm, titles, skipped(action, DISABLED), &given));
+        return switched_off(ilm, cmd, action);
     }
     let p = prepare(ilm, cmd)?;
     let result = match locate(ilm, &p).await? {
@@ -242,5 +255,5 @@ pub(crate) async fn set_active(
             }
         },
     };
-    Ok(finish(ilm, titles, result, &given))
+    Ok(finish(ilm, result, &p))
 }

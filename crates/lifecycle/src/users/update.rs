@@ -23,33 +23,31 @@ use crate::command::Command;
 use crate::error::{IlmError, classify};
 use crate::outcome::{Outcome, VendorResult};
 use crate::users::{
-    DISABLED, NO_USER, Prepared, Titles, UPDATE, create, failed, finish, is_active, locate,
-    prepare, skipped, user_id,
+    NO_USER, Prepared, create, failed, finish, is_active, locate, prepare, skipped, switched_off,
+    user_id,
 };
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    let given = cmd.user_profile.clone().unwrap_or_default();
     let s = ilm.settings();
     if !s.allow_update {
-        return Ok(finish(ilm, &UPDATE, skipped("update", DISABLED), &given));
+        return switched_off(ilm, cmd, "update");
     }
     let p = prepare(ilm, cmd)?;
     match locate(ilm, &p).await? {
-        Err(f) => Ok(finish(ilm, &UPDATE, failed("update", f), &given)),
-        Ok(Some(user)) => update_existing(ilm, cmd, &p, &user, &UPDATE).await,
+        Err(f) => Ok(finish(ilm, failed("update", f), &p)),
+        Ok(Some(user)) => update_existing(ilm, cmd, &p, &user).await,
         Ok(None) if s.create_if_not_exists && s.allow_create => {
-            create::create_new(ilm, cmd, &p, &UPDATE).await
+            create::create_new(ilm, cmd, &p).await
         }
         Ok(None) if s.create_if_not_exists => Ok(finish(
             ilm,
-            &UPDATE,
             skipped(
                 "update",
                 "User does not exist and creating users is disabled.",
             ),
-            &given,
+            &p,
         )),
-        Ok(None) => Ok(finish(ilm, &UPDATE, skipped("update", NO_USER), &given)),
+        Ok(None) => Ok(finish(ilm, skipped("update", NO_USER), &p)),
     }
 }
 
@@ -59,9 +57,7 @@ pub(crate) async fn update_existing(
     cmd: &Command,
     p: &Prepared,
     user: &Value,
-    titles: &Titles,
 ) -> Result<Outcome, IlmError> {
-    let given = p.profile.fields();
     let mut ops = diff(&p.mapped, user);
     let enable = !is_active(user) && cmd.allow_enable && ilm.settings().allow_enable;
     if enable {
@@ -85,17 +81,17 @@ pub(crate) async fn update_existing(
     };
     if ops.is_empty() {
         tracing::debug!("nothing to change; no PATCH sent");
-        return Ok(finish(ilm, titles, done(user), given));
+        return Ok(finish(ilm, done(user), p));
     }
     let id = match user_id(user) {
         Ok(id) => id,
-        Err(f) => return Ok(finish(ilm, titles, failed("update", f), given)),
+        Err(f) => return Ok(finish(ilm, failed("update", f), p)),
     };
     let result = match ilm.client().patch_user(&id, &PatchOp::new(ops)).await {
         Ok(updated) => done(&updated),
         Err(e) => failed("update", classify(e)?),
     };
-    Ok(finish(ilm, titles, result, given))
+    Ok(finish(ilm, result, p))
 }
 
 /// The operations that make `current` carry what `mapped` carries.
@@ -175,12 +171,13 @@ mod tests {
             .map(|o| (o.op.as_str(), o.path.as_deref().unwrap()))
             .collect();
         let ent_cc = format!("{}:costCenter", urn::ENTERPRISE_USER);
+        // In the mapped profile's order.
         assert_eq!(
             got,
             [
                 ("replace", "displayName"),
-                ("replace", "name.familyName"),
                 ("add", "title"),
+                ("replace", "name.familyName"),
                 ("add", ent_cc.as_str()),
             ]
         );

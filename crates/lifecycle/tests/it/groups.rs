@@ -112,6 +112,49 @@ async fn create_get_by_id_and_name_with_members_then_delete() {
     );
 }
 
+/// Issue 8 item 3: a group that is not there carries the seed's `details` — the text of the
+/// 404 for an id, the list response for a name — where aws-ilm left it null.
+#[tokio::test]
+async fn details_of_missing_groups_are_the_404_text_and_the_list_response() {
+    let env = Env::new().await;
+    let ilm = env.ilm();
+    let ghost = "00000000-0000-0000-0000-000000000000";
+    for cmd in ["iam-get-group", "iam-delete-group"] {
+        let o = env.run(&ilm, cmd, json!({"scim": {"id": ghost}})).await;
+        let key = if cmd == "iam-get-group" {
+            "GetGroup"
+        } else {
+            "DeleteGroup"
+        };
+        let details = doc(&o, key)["details"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(details.starts_with("HTTP 404: "), "{cmd}: {details}");
+        assert!(details.contains("(request id "), "{cmd}: {details}");
+        assert!(o.human.headers.contains(&"details".to_owned()));
+    }
+    for cmd in ["iam-get-group", "iam-delete-group"] {
+        let o = env
+            .run(&ilm, cmd, json!({"scim": {"displayName": "Nope"}}))
+            .await;
+        let key = if cmd == "iam-get-group" {
+            "GetGroup"
+        } else {
+            "DeleteGroup"
+        };
+        let details = &doc(&o, key)["details"];
+        assert_eq!(details["totalResults"], 0, "{cmd}: {details}");
+        assert_eq!(details["Resources"], json!([]), "{cmd}: {details}");
+        assert!(
+            details["schemas"][0]
+                .as_str()
+                .is_some_and(|s| s.ends_with(":ListResponse")),
+            "{details}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn group_not_found_and_duplicate() {
     let env = Env::new().await;
@@ -156,10 +199,17 @@ async fn group_not_found_and_duplicate() {
     let g = doc(&o, "CreateGroup");
     assert_eq!(g["errorCode"], 409);
     assert!(g["errorMessage"].as_str().unwrap().contains("(request id "));
-    assert!(
-        o.human
-            .headers
-            .ends_with(&["errorCode".to_owned(), "errorMessage".to_owned()])
+    // The document's keys that have a value, in its order.
+    assert_eq!(
+        o.human.headers,
+        [
+            "brand",
+            "displayName",
+            "errorCode",
+            "errorMessage",
+            "instanceName",
+            "success"
+        ]
     );
 }
 

@@ -112,10 +112,13 @@ async fn allow_flags_off_skip_without_a_request() {
         assert_eq!(o.status, Status::Skipped, "{cmd}");
         assert_eq!(vendor(&o)["reason"], "Command is disabled.", "{cmd}");
         assert_eq!(vendor(&o)["skipped"], true);
+        // The seed's skipped columns, and its details: the profile through the outgoing mapper.
         assert_eq!(
             o.human.headers,
-            ["brand", "instanceName", "success", "skipped", "reason"]
+            ["brand", "instanceName", "skipped", "reason"]
         );
+        assert_eq!(vendor(&o)["details"]["userName"], "ada", "{cmd}");
+        assert_eq!(vendor(&o)["details"]["name"]["familyName"], "Lovelace");
         env.assert_requests(&[]).await;
     }
 }
@@ -161,6 +164,7 @@ async fn get_user_by_username_id_and_external_id_is_one_request() {
                 "active",
                 "id",
                 "username",
+                "email",
                 "details"
             ]
         );
@@ -185,6 +189,48 @@ async fn get_missing_user_fails_with_404() {
     );
     assert_eq!(v["errorMessage"], "User does not exist");
     assert!(o.human.headers.contains(&"errorMessage".to_owned()));
+}
+
+/// Issue 8 item 3: a result with no user to show carries what the seed's `set_result` puts in
+/// `details` — the profile through the outgoing mapper (with the mapped `olduserdata`) — where
+/// aws-ilm left it null: a not-found get, a not-found disable, a command skipped by its switch.
+#[tokio::test]
+async fn details_of_results_without_a_user_are_the_mapped_profile() {
+    let env = Env::new().await;
+    let ghost = json!({"username": "ghost", "givenname": "G", "surname": "Host",
+                       "olduserdata": {"username": "old-ghost"}});
+    let mapped = |v: &serde_json::Value| {
+        assert_eq!(v["details"]["userName"], "ghost", "{v}");
+        assert_eq!(v["details"]["name"]["familyName"], "Host", "{v}");
+        assert_eq!(v["details"]["olduserdata"]["userName"], "old-ghost", "{v}");
+    };
+    let o = env
+        .run(&env.ilm(), "iam-get-user", json!({"user-profile": ghost}))
+        .await;
+    assert_eq!(o.status, Status::Failed);
+    mapped(vendor(&o));
+    assert!(o.human.headers.contains(&"details".to_owned()));
+
+    let o = env
+        .run(
+            &env.ilm(),
+            "iam-disable-user",
+            json!({"user-profile": ghost}),
+        )
+        .await;
+    assert_eq!(o.status, Status::Skipped);
+    mapped(vendor(&o));
+
+    let off = env.ilm_with(IlmSettings {
+        allow_disable: false,
+        ..Default::default()
+    });
+    let o = env
+        .run(&off, "iam-disable-user", json!({"user-profile": ghost}))
+        .await;
+    assert_eq!(vendor(&o)["reason"], "Command is disabled.");
+    mapped(vendor(&o));
+    env.assert_requests(&[]).await;
 }
 
 #[tokio::test]
@@ -285,7 +331,8 @@ async fn update_of_missing_user_creates_or_skips() {
     env.assert_requests(&[("ListUsers", 1), ("CreateUser", 1)])
         .await;
     assert_eq!(vendor(&o)["action"], "create");
-    assert_eq!(o.human.title, "Update User Results (AWS-ILM)");
+    // Titled by the action taken, as the seed's (its update calls its create).
+    assert_eq!(o.human.title, "Create User Results (AWS-ILM)");
 
     let no_create = env.ilm_with(IlmSettings {
         create_if_not_exists: false,
@@ -340,7 +387,7 @@ async fn disable_branches() {
         (Some("disable"), Some(false))
     );
     assert_eq!(o.human.title, "Disable User Results (AWS-ILM)");
-    assert!(!o.human.headers.contains(&"email".to_owned()));
+    assert!(o.human.headers.contains(&"email".to_owned()));
 
     let o = env.run(&env.ilm(), "iam-disable-user", args).await;
     assert_eq!(o.status, Status::Skipped);
