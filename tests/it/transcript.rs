@@ -1,6 +1,9 @@
-//! Every command and every branch of PRODUCT.md §3, run in order against a fresh emulator, once
-//! per output format; the redacted transcript (command line, exit status, stdout, and stderr for
-//! errors) is a snapshot. A change to any title, key, cell or exit code shows up here.
+//! Every command and every branch of PRODUCT.md §3 — success, skip and failure of each — run in
+//! order against a fresh emulator, once per output format; the redacted transcript (command
+//! line, exit status, stdout, and stderr for errors) is a snapshot. A change to any title, key,
+//! cell or exit code shows up here. A command whose failure the emulator can only produce by
+//! refusing the request (disable, enable, delete, test-module) fails with a wrong token (exit 3);
+//! failed outcomes with a server's text for every command are in `hostile.rs`.
 
 use serde_json::{Value, json};
 
@@ -15,13 +18,16 @@ struct Transcript<'a> {
 impl Transcript<'_> {
     /// Runs `argv` (settings flags first, as a user would) and records it.
     async fn run(&mut self, label: &str, argv: &[&str]) -> i32 {
-        let out = self
-            .env
-            .cmd()
-            .args(["--output", self.format])
-            .args(argv)
-            .run()
-            .await;
+        self.run_as(label, None, argv).await
+    }
+
+    /// [`Transcript::run`] with another token than the emulator's.
+    async fn run_as(&mut self, label: &str, token: Option<&str>, argv: &[&str]) -> i32 {
+        let mut cmd = self.env.cmd();
+        if let Some(t) = token {
+            cmd = cmd.env("AWS_ILM_TOKEN", t);
+        }
+        let out = cmd.args(["--output", self.format]).args(argv).run().await;
         let code = out.status.unwrap_or(-1);
         self.text
             .push_str(&format!("## {label}\n$ {}\nexit: {code}\n", out.line));
@@ -75,6 +81,15 @@ async fn transcript(format: &'static str) -> String {
     t.run(
         "create: existing user is updated",
         &["iam-create-user", "--user-profile", &jane],
+    )
+    .await;
+    t.run(
+        "create: failed, the employee id is another user's",
+        &[
+            "iam-create-user",
+            "--user-profile",
+            r#"{"username":"clash@example.com","givenname":"C","surname":"L","displayname":"C L","employeeid":"E1"}"#,
+        ],
     )
     .await;
     t.run(
@@ -140,6 +155,15 @@ async fn transcript(format: &'static str) -> String {
         &["iam-update-user", "--user-profile", &bob],
     )
     .await;
+    t.run(
+        "update: failed, the employee id is another user's",
+        &[
+            "iam-update-user",
+            "--user-profile",
+            r#"{"username":"bob@example.com","employeeid":"E1"}"#,
+        ],
+    )
+    .await;
     t.run("disable", &["iam-disable-user", "--user-profile", jane_u])
         .await;
     t.run(
@@ -197,6 +221,44 @@ async fn transcript(format: &'static str) -> String {
         ],
     )
     .await;
+    t.run(
+        "enable: already enabled",
+        &[
+            "iam-enable-user",
+            "--user-profile",
+            r#"{"username":"bob@example.com"}"#,
+        ],
+    )
+    .await;
+    t.run(
+        "enable: not found",
+        &["iam-enable-user", "--user-profile", ghost],
+    )
+    .await;
+    t.run(
+        "enable: disabled by allow_enable",
+        &[
+            "--allow-enable",
+            "false",
+            "iam-enable-user",
+            "--user-profile",
+            r#"{"username":"bob@example.com"}"#,
+        ],
+    )
+    .await;
+    for (label, argv) in [
+        ("get: failed, the token is refused", "iam-get-user"),
+        ("disable: failed, the token is refused", "iam-disable-user"),
+        ("enable: failed, the token is refused", "iam-enable-user"),
+        ("delete: failed, the token is refused", "iam-delete-user"),
+    ] {
+        t.run_as(
+            label,
+            Some("not-the-emulators-token"),
+            &[argv, "--user-profile", jane_u],
+        )
+        .await;
+    }
 
     // Groups (§3.2).
     let jane_id = t.json(&["iam-get-user", "--user-profile", jane_u]).await["IAM"]["Vendor"]["id"]
@@ -244,6 +306,37 @@ async fn transcript(format: &'static str) -> String {
     )
     .await;
     t.run(
+        "update group: failed, no such member",
+        &[
+            "iam-update-group",
+            "--scim",
+            &by_id,
+            "--memberIdsToAdd",
+            "11111111-1111-1111-1111-111111111111",
+        ],
+    )
+    .await;
+    t.run(
+        "update group: failed, no such group",
+        &[
+            "iam-update-group",
+            "--scim",
+            r#"{"displayName":"Nope"}"#,
+            "--memberIdsToAdd",
+            &jane_id,
+        ],
+    )
+    .await;
+    t.run(
+        "get group: not found by id",
+        &[
+            "iam-get-group",
+            "--scim",
+            r#"{"id":"22222222-2222-2222-2222-222222222222"}"#,
+        ],
+    )
+    .await;
+    t.run(
         "update group: remove the member, by displayName",
         &[
             "iam-update-group",
@@ -262,7 +355,27 @@ async fn transcript(format: &'static str) -> String {
     )
     .await;
     t.run(
+        "delete user: disabled by allow_disable",
+        &[
+            "--allow-disable",
+            "false",
+            "iam-delete-user",
+            "--user-profile",
+            r#"{"username":"bob@example.com"}"#,
+        ],
+    )
+    .await;
+    t.run(
         "delete user",
+        &[
+            "iam-delete-user",
+            "--user-profile",
+            r#"{"username":"bob@example.com"}"#,
+        ],
+    )
+    .await;
+    t.run(
+        "delete user: not found",
         &[
             "iam-delete-user",
             "--user-profile",
@@ -273,7 +386,18 @@ async fn transcript(format: &'static str) -> String {
 
     // The rest, and input errors.
     t.run("get-mapping-fields", &["get-mapping-fields"]).await;
+    t.run(
+        "get-mapping-fields: failed, no such mapper file",
+        &["--mapper-out", "no-such-mapper.json", "get-mapping-fields"],
+    )
+    .await;
     t.run("test-module", &["test-module"]).await;
+    t.run_as(
+        "test-module: failed, the token is refused",
+        Some("not-the-emulators-token"),
+        &["test-module"],
+    )
+    .await;
     t.run(
         "bad input: no identifier",
         &["iam-get-user", "--user-profile", r#"{"title":"x"}"#],
@@ -290,6 +414,12 @@ async fn transcript(format: &'static str) -> String {
 #[tokio::test]
 async fn every_branch_human() {
     insta::assert_snapshot!("transcript_human", transcript("human").await);
+}
+
+/// Issue 8 item 2: every command's `--output markdown`, success, skip and failure.
+#[tokio::test]
+async fn every_branch_markdown() {
+    insta::assert_snapshot!("transcript_markdown", transcript("markdown").await);
 }
 
 #[tokio::test]

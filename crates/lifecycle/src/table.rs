@@ -131,9 +131,9 @@ pub fn cell(v: &Value) -> String {
 }
 
 /// A value inside a cell: text raw, null empty, a list's items joined by `, `, anything else
-/// compact JSON.
+/// compact JSON (with DEL and C1 escaped as JSON escapes too, so that a nested value reads as
+/// one consistent JSON text).
 fn push_value(out: &mut String, v: &Value) {
-    use std::fmt::Write;
     match v {
         Value::Null => {}
         Value::String(s) => out.push_str(s),
@@ -143,18 +143,17 @@ fn push_value(out: &mut String, v: &Value) {
                     out.push_str(", ");
                 }
                 match item {
-                    Value::Array(_) => {
-                        let _ = write!(out, "{item}");
-                    }
+                    Value::Array(_) => push_json(out, item),
                     other => push_value(out, other),
                 }
             }
         }
-        // Writing to a String cannot fail.
-        other => {
-            let _ = write!(out, "{other}");
-        }
+        other => push_json(out, other),
     }
+}
+
+fn push_json(out: &mut String, v: &Value) {
+    out.push_str(&text::escape_json(&v.to_string()));
 }
 
 /// A cell or header made safe for one table row: line breaks as `<br/>` (the seed's separator),
@@ -239,5 +238,9 @@ mod tests {
         assert_eq!(cell(&json!("plain")), "plain");
         assert_eq!(cell(&json!(404)), "404");
         assert_eq!(cell(&json!(["a", {"b": 1}])), "a, {\"b\":1}");
+        assert_eq!(
+            cell(&json!([{"b": "\u{1b}\u{9b}"}])),
+            "{\"b\":\"\\u001b\\u009b\"}"
+        );
     }
 }
