@@ -74,7 +74,7 @@ pub fn init(verbose: u8) {
     let filter = match EnvFilter::try_new(filter_spec(verbose, rust_log.as_deref())) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("warning: ignoring RUST_LOG ({e})");
+            crate::output::warn(&format!("ignoring RUST_LOG ({e})"));
             EnvFilter::new(filter_spec(verbose, None))
         }
     };

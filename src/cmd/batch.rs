@@ -126,11 +126,12 @@ pub async fn run(
             if let Some(results) = &args.results {
                 let again = done.keep_reported(results).map_err(anyhow::Error::new)?;
                 if again > 0 {
-                    eprintln!(
+                    let note = format!(
                         "batch: {again} events journaled as done have no result line in {}; \
                          running them again",
                         results.display()
                     );
+                    eprintln!("{}", output::line(&note, secret));
                 }
             }
             Some((journal, done))

@@ -74,6 +74,8 @@ async fn create_of_existing_user_updates_it() {
     env.assert_requests(&[("ListUsers", 1), ("PatchUser", 1)])
         .await;
     assert_eq!(vendor(&o)["action"], "update");
+    // Issue 8 item 2: titled by the action taken, as the seed's.
+    assert_eq!(o.human.title, "Update User Results (AWS-ILM)");
     assert_eq!(vendor(&o)["details"]["title"], "Countess");
     let no_update = env.ilm_with(IlmSettings {
         allow_update: false,
