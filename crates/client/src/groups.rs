@@ -31,16 +31,7 @@ impl ScimClient {
     /// `GET /Groups/{id}` with a 404 kept as the error it is, for a caller that reports the
     /// server's text for a missing group (`iam-get-group`, as the seed does).
     pub async fn read_group(&self, id: &str) -> Result<Value, ClientError> {
-        let url = self.inner.endpoint.url(&["Groups", id])?;
-        let done = self
-            .inner
-            .send_retrying(&Call::new(Method::GET, url))
-            .await?;
-        if done.reply.is_success() {
-            done.reply.json()
-        } else {
-            Err(done.reply.into_error())
-        }
+        self.inner.get_json(&["Groups", id]).await
     }
 
     /// The first page of groups matching `q`, as the server sent it (a SCIM ListResponse, its

@@ -28,7 +28,6 @@ mod users;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use reqwest::Method;
 use serde_json::Value;
 
 pub use aws_ilm_scim::{GroupQuery, Op, PatchOp, PatchOperation, UserQuery};
@@ -37,7 +36,7 @@ pub use endpoint::cleartext_remote_host;
 pub use error::ClientError;
 pub use secret::SecretToken;
 
-use transport::{Call, Inner};
+use transport::Inner;
 
 /// A SCIM client for one tenant. Cheap to clone: clones share the connection pool and stats.
 #[derive(Clone)]
@@ -93,15 +92,6 @@ impl ScimClient {
 
     /// `GET /ServiceProviderConfig`: the cheapest authenticated call, used by `test-module`.
     pub async fn service_provider_config(&self) -> Result<Value, ClientError> {
-        let url = self.inner.endpoint.url(&["ServiceProviderConfig"])?;
-        let done = self
-            .inner
-            .send_retrying(&Call::new(Method::GET, url))
-            .await?;
-        if done.reply.is_success() {
-            done.reply.json()
-        } else {
-            Err(done.reply.into_error())
-        }
+        self.inner.get_json(&["ServiceProviderConfig"]).await
     }
 }

@@ -77,6 +77,18 @@ impl Inner {
         }
     }
 
+    /// `GET` of the path under the endpoint: the JSON body of a success, any other answer as
+    /// its error (a 404 included).
+    pub(crate) async fn get_json(&self, segments: &[&str]) -> Result<Value, ClientError> {
+        let url = self.endpoint.url(segments)?;
+        let done = self.send_retrying(&Call::new(Method::GET, url)).await?;
+        if done.reply.is_success() {
+            done.reply.json()
+        } else {
+            Err(done.reply.into_error())
+        }
+    }
+
     /// PATCH or PUT, then the resource: from the answer when it has one (AWS: 200 with the
     /// user), else by a GET.
     pub(crate) async fn write_then_read(

@@ -33,20 +33,11 @@ pub fn is_control(c: char) -> bool {
 /// `keep_newlines`, `\n` stays a line break (text that is meant to span lines); every other
 /// control, `\r` included, is escaped.
 pub fn neutralise(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    let unsafe_char = |c: char| is_control(c) && !(keep_newlines && c == '\n');
-    if !text.chars().any(unsafe_char) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if unsafe_char(c) {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_where(
+        text,
+        |c| is_control(c) && !(keep_newlines && c == '\n'),
+        |out, c| write!(out, "\\u{{{:x}}}", u32::from(c)),
+    )
 }
 
 /// `text` on one line: each line break (`\r\n`, `\r`, `\n`) becomes a space, then the rest is
@@ -67,14 +58,27 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
 pub fn escape_json(json: &str) -> Cow<'_, str> {
     // C0 never occurs unescaped in serialized JSON but as structural whitespace (a pretty
     // document's newlines), which stays.
-    let raw = |c: char| is_control(c) && c > '\u{1f}';
-    if !json.chars().any(raw) {
-        return Cow::Borrowed(json);
+    escape_where(
+        json,
+        |c| is_control(c) && c > '\u{1f}',
+        |out, c| write!(out, "\\u{:04x}", u32::from(c)),
+    )
+}
+
+/// `text` with each character `hit` picks written by `escape`; borrowed when there is none.
+fn escape_where(
+    text: &str,
+    hit: impl Fn(char) -> bool,
+    escape: impl Fn(&mut String, char) -> std::fmt::Result,
+) -> Cow<'_, str> {
+    if !text.chars().any(&hit) {
+        return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if raw(c) {
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hit(c) {
+            // Writing to a String cannot fail.
+            let _ = escape(&mut out, c);
         } else {
             out.push(c);
         }
