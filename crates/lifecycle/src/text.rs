@@ -24,9 +24,10 @@ use serde_json::{Map, Value};
 pub const REDACTED: &str = "(redacted)";
 
 /// Whether `c` would act on a terminal instead of printing: a C0 control (U+0000–U+001F,
-/// newline and tab included), DEL (U+007F) or a C1 control (U+0080–U+009F).
+/// newline and tab included), DEL (U+007F) or a C1 control (U+0080–U+009F) — Unicode's
+/// control category, `char::is_control`, the same test the client's own messages use.
 pub fn is_control(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+    c.is_control()
 }
 
 /// `text` with every control character written as a visible escape (`\u{1b}`). With
@@ -36,7 +37,10 @@ pub fn neutralise(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     escape_where(
         text,
         |c| is_control(c) && !(keep_newlines && c == '\n'),
-        |out, c| write!(out, "\\u{{{:x}}}", u32::from(c)),
+        |out, c| {
+            out.extend(c.escape_unicode());
+            Ok(())
+        },
     )
 }
 
