@@ -23,7 +23,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use aws_ilm_batch::{
-    BatchError, CSV_COMMANDS, Format, IlmExecutor, Io, Journal, Options, Progress, RateLimiter,
+    BatchError, Breaker, DEFAULT_MAX_NO_ANSWER, DEFAULT_MAX_RECORD_BYTES, Format, IlmExecutor, Io,
+    Journal, Options, Progress, RateLimiter, Target,
 };
 use aws_ilm_client::{ClientConfig, ScimClient};
 use aws_ilm_lifecycle::{Ilm, IlmSettings};
@@ -45,10 +46,11 @@ pub struct Args {
     /// for each row: iam-create-user, iam-update-user, iam-disable-user, iam-enable-user, ...
     #[arg(long, value_name = "COMMAND")]
     pub command: Option<String>,
-    /// With --command: the allow-enable argument of every row's command
-    #[arg(long = "allow-enable", value_name = "BOOL", default_value = "true", action = clap::ArgAction::Set,
+    /// With --command iam-create-user or iam-update-user: the allow-enable argument of every
+    /// row's command [default: the command's own, true]
+    #[arg(long = "allow-enable", value_name = "BOOL", action = clap::ArgAction::Set,
           value_parser = clap::builder::BoolishValueParser::new())]
-    pub allow_enable: bool,
+    pub allow_enable: Option<bool>,
     /// Events running at once; events of one user (or group) always run in input order
     #[arg(long, value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -74,6 +76,17 @@ pub struct Args {
     /// up first
     #[arg(long, value_name = "STRATEGY", value_enum, default_value_t = CreateStrategy::CreateFirst)]
     pub create_strategy: CreateStrategy,
+    /// Longest input record: a JSON line, or a CSV row with its quoted line breaks (in memory:
+    /// its text plus 8 bytes per field). A longer one is reported invalid with its line and
+    /// never held whole
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..=(1 << 30)).map(|v| v as usize))]
+    pub max_record_bytes: usize,
+    /// Stop the run (exit 3) after this many requests in a row got no answer (connection
+    /// refused or lost, timeout): nothing starts after that, and the events in flight get one
+    /// request timeout to be answered. 0 = never
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_NO_ANSWER)]
+    pub max_no_answer: u32,
 }
 
 /// `--create-strategy`: see `docs/batch.md` for why create-first is the batch's default.
@@ -98,17 +111,14 @@ pub async fn run(
         None if args.file.to_ascii_lowercase().ends_with(".csv") => {
             return usage("a CSV input needs --command (e.g. --command iam-create-user)");
         }
-        None => Format::JsonLines,
-        Some(c) if CSV_COMMANDS.contains(&c.as_str()) => Format::Csv {
-            command: c.clone(),
-            allow_enable: args.allow_enable,
-        },
-        Some(c) => {
-            return usage(&format!(
-                "--command {c}: a CSV of user profiles drives one of {}",
-                CSV_COMMANDS.join(", ")
-            ));
+        None if args.allow_enable.is_some() => {
+            return usage("--allow-enable goes with --command (a JSON line carries its own)");
         }
+        None => Format::JsonLines,
+        Some(c) => match Format::csv(c, args.allow_enable) {
+            Ok(f) => f,
+            Err(e) => return usage(&e.to_string()),
+        },
     };
 
     let reader: Box<dyn BufRead + Send> = if args.file == "-" {
@@ -119,9 +129,30 @@ pub async fn run(
             Err(e) => return usage(&format!("cannot read {}: {e}", args.file)),
         }
     };
+    // Unattended bulk work: ride out longer throttling than an interactive command would
+    // (issue 4: a run never aborts on throttling), and let the limiter hear every 429.
+    let limiter = Arc::new(RateLimiter::new(args.max_rps));
+    let mut client = client;
+    client.retry.max_attempts = client.retry.max_attempts.max(10);
+    client.retry.max_elapsed = client.retry.max_elapsed.max(Duration::from_secs(300));
+    let hook = Arc::clone(&limiter);
+    client.on_throttle = Some(Arc::new(move |retry_after| hook.throttled(retry_after)));
+    // A directory that does not answer ends the run (docs/batch.md): within one request
+    // timeout of the breaker tripping, the events still waiting are abandoned.
+    let breaker = Arc::new(Breaker::new(args.max_no_answer, client.request_timeout));
+    client.on_attempt = Some(breaker.hook());
+    let client = ScimClient::new(client).context("cannot build the SCIM client")?;
+    let mut ilm = ilm;
+    ilm.create_first = args.create_strategy == CreateStrategy::CreateFirst;
     let journal = match &args.journal {
         Some(p) => {
-            let (journal, mut done) = Journal::open(p).map_err(anyhow::Error::new)?;
+            // The journal is only valid against the directory its events were done in.
+            let target = Target::new(client.base_url(), client.tenant_id());
+            let (journal, mut done) = match Journal::open(p, &target) {
+                Ok(j) => j,
+                Err(e @ BatchError::JournalMismatch { .. }) => return usage(&e.to_string()),
+                Err(e) => return Err(anyhow::Error::new(e)),
+            };
             // A kill between a journal sync and the result lines: report those events now.
             if let Some(results) = &args.results {
                 let again = done.keep_reported(results).map_err(anyhow::Error::new)?;
@@ -156,21 +187,11 @@ pub async fn run(
         Progress::hidden()
     };
 
-    // Unattended bulk work: ride out longer throttling than an interactive command would
-    // (issue 4: a run never aborts on throttling), and let the limiter hear every 429.
-    let limiter = Arc::new(RateLimiter::new(args.max_rps));
-    let mut client = client;
-    client.retry.max_attempts = client.retry.max_attempts.max(10);
-    client.retry.max_elapsed = client.retry.max_elapsed.max(Duration::from_secs(300));
-    let hook = Arc::clone(&limiter);
-    client.on_throttle = Some(Arc::new(move |retry_after| hook.throttled(retry_after)));
-    let client = ScimClient::new(client).context("cannot build the SCIM client")?;
-    let mut ilm = ilm;
-    ilm.create_first = args.create_strategy == CreateStrategy::CreateFirst;
     let exec = Arc::new(IlmExecutor::new(Ilm::new(client, ilm)));
 
     let mut options = Options::new(args.concurrency as usize);
     options.progress = progress;
+    options.breaker = Some(breaker);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     options.shutdown = Some(stop_rx);
     let signals = Signals::install().context("cannot listen for Ctrl-C")?;
@@ -182,7 +203,7 @@ pub async fn run(
         options.grace,
     ));
     let io = Io {
-        input: aws_ilm_batch::spawn_reader(reader, format, 1024),
+        input: aws_ilm_batch::spawn_reader(reader, format, 1024, args.max_record_bytes),
         journal,
         results,
     };

@@ -6,7 +6,10 @@
 mod harness;
 mod server;
 
+mod batch_breaker;
+mod batch_csv;
 mod batch_interrupt;
+mod batch_journal;
 mod batch_kill;
 mod config;
 mod crash;

@@ -10,6 +10,10 @@
 //! admission; running jobs finish and are reported; what was never run is simply not
 //! journaled, so a rerun with the journal picks it up.
 //!
+//! When the directory stops answering, the circuit breaker ([`Options::breaker`]) stops the run
+//! the same way, with exit 3: nothing starts after it trips, and the events in flight get the
+//! request timeout to be answered before they are abandoned.
+//!
 //! A graceful stop ([`Options::shutdown`], Ctrl-C or SIGTERM in the binary) does the same
 //! without an error: no event is admitted or started after it (a job still waiting for the
 //! rate limiter gives its events back unrun), the jobs already sending requests get
@@ -24,6 +28,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use crate::breaker::Breaker;
 use crate::error::BatchError;
 use crate::executor::{EventStatus, ExecOutcome, Executor};
 use crate::input::{Body, RawEvent};
@@ -49,6 +54,10 @@ pub struct Options {
     /// directory, short enough for someone waiting at a terminal; an aborted event is not
     /// journaled and simply runs again).
     pub grace: Duration,
+    /// Stops the run (exit 3) when the directory stops answering (see [`crate::breaker`]);
+    /// it must be the breaker the executor's client reports its attempts to. `None`: a dead
+    /// directory ends the run only through the client's retry budget.
+    pub breaker: Option<Arc<Breaker>>,
 }
 
 /// The default [`Options::grace`].
@@ -63,6 +72,7 @@ impl Options {
             progress: Progress::hidden(),
             shutdown: None,
             grace: DEFAULT_GRACE,
+            breaker: None,
         }
     }
 }
@@ -115,6 +125,7 @@ pub async fn run<E: Executor>(
     // Set once the shutdown is seen: the moment the jobs in flight must be done by.
     let mut deadline: Option<Instant> = None;
     let mut grace_over = false;
+    let mut breaker_seen = options.breaker.is_none();
 
     loop {
         if summary.aborted.is_none() && deadline.is_none() {
@@ -139,6 +150,16 @@ pub async fn run<E: Executor>(
         }
         tokio::select! {
             biased;
+            why = tripped(options.breaker.as_deref()), if !breaker_seen => {
+                // Like a graceful stop, with the breaker's grace and exit 3: nothing starts
+                // after this, the events in flight may still be answered, the rest are
+                // abandoned (not journaled: a rerun does them).
+                breaker_seen = true;
+                stop(&mut summary, &mut abort_code, 3, why);
+                let grace = options.breaker.as_ref().map_or(Duration::ZERO, |b| b.grace());
+                let end = Instant::now() + grace;
+                deadline = Some(deadline.map_or(end, |d| d.min(end)));
+            }
             () = stop_requested(&mut shutdown), if deadline.is_none() && shutdown.is_some() => {
                 deadline = Some(Instant::now() + options.grace);
                 summary.interrupted = true;
@@ -179,15 +200,21 @@ pub async fn run<E: Executor>(
                 for r in ran {
                     let Some((_, p)) = finished.next() else { break };
                     match r.outcome {
-                        Some(ExecOutcome::Done { status, context }) => {
+                        Some(ExecOutcome::Done { status, context, held_by }) => {
                             match status {
                                 EventStatus::Success => summary.succeeded += 1,
                                 EventStatus::Skipped => summary.skipped += 1,
                                 EventStatus::Failed => summary.failed += 1,
                             }
+                            if let Some(setting) = held_by {
+                                summary.hold(setting);
+                            }
                             progress.inc(1);
                             let f = Finished {
-                                journal: Some((r.line, p.hash, status)),
+                                // A skip held by a setting is not done: not journaled.
+                                journal: held_by
+                                    .is_none()
+                                    .then_some((r.line, p.hash, status)),
                                 result: ResultLine {
                                     line: r.line,
                                     command: Some(p.name),
@@ -363,6 +390,14 @@ async fn admitted_by(
         biased;
         () = stop_requested_on(rx) => false,
         () = limiter.acquire(cost) => !*rx.borrow(),
+    }
+}
+
+/// Resolves with the reason once the breaker trips; never without one.
+async fn tripped(breaker: Option<&Breaker>) -> String {
+    match breaker {
+        Some(b) => b.wait().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -100,6 +100,7 @@ impl Executor for ToyExec {
             return ExecOutcome::Done {
                 status: EventStatus::Failed,
                 context: json!({"ids": c.ids}),
+                held_by: None,
             };
         }
         let mut done = self.done.lock().unwrap();
@@ -109,6 +110,7 @@ impl Executor for ToyExec {
         ExecOutcome::Done {
             status: EventStatus::Success,
             context: json!({"ids": c.ids}),
+            held_by: None,
         }
     }
 }
@@ -146,6 +148,10 @@ fn toy_line(id: u64, key: Option<&str>, extra: Value) -> String {
     json!({"command": "toy", "args": args}).to_string()
 }
 
+fn toy_target() -> crate::journal::Target {
+    crate::journal::Target::new("toy://", "toy")
+}
+
 async fn run_toy(
     exec: Arc<ToyExec>,
     input: String,
@@ -154,8 +160,13 @@ async fn run_toy(
 ) -> (Summary, Vec<Value>) {
     let buf = Buf::default();
     let io = Io {
-        input: spawn_reader(std::io::Cursor::new(input), Format::JsonLines, 64),
-        journal: journal.map(|p| Journal::open(p).unwrap()),
+        input: spawn_reader(
+            std::io::Cursor::new(input),
+            Format::JsonLines,
+            64,
+            crate::input::DEFAULT_MAX_RECORD_BYTES,
+        ),
+        journal: journal.map(|p| Journal::open(p, &toy_target()).unwrap()),
         results: Box::new(buf.clone()),
     };
     let mut options = Options::new(8);
@@ -387,7 +398,12 @@ async fn interrupted_toy_run(ms: u64) -> (Arc<ToyExec>, Summary, Vec<Value>) {
     let exec = Arc::new(ToyExec::default());
     let buf = Buf::default();
     let io = Io {
-        input: spawn_reader(std::io::Cursor::new(input), Format::JsonLines, 64),
+        input: spawn_reader(
+            std::io::Cursor::new(input),
+            Format::JsonLines,
+            64,
+            crate::input::DEFAULT_MAX_RECORD_BYTES,
+        ),
         journal: None,
         results: Box::new(buf.clone()),
     };

@@ -13,6 +13,16 @@ pub enum BatchError {
     /// made durable must stop the run, or a rerun could repeat or lose events.
     #[error("journal {path}: {detail}")]
     Journal { path: String, detail: String },
+    /// The journal belongs to another directory (endpoint or tenant), or was written by an
+    /// aws-ilm that did not record one: exit 2, the user must choose.
+    #[error("journal {path}: {detail}")]
+    JournalMismatch { path: String, detail: String },
+    /// Another run holds the journal's lock: exit 3 at once, rather than run every event twice.
+    #[error(
+        "journal {path} is in use by another aws-ilm batch run (it holds the file's lock); \
+         wait for that run to end, or give this one another --journal"
+    )]
+    JournalBusy { path: String },
     /// The results could not be written: exit 3.
     #[error("cannot write results: {0}")]
     Results(String),

@@ -31,8 +31,14 @@ impl EventStatus {
 #[derive(Debug, Clone)]
 pub enum ExecOutcome {
     /// The command ran to an answer: its status and the context document the single command
-    /// prints with `--output json`.
-    Done { status: EventStatus, context: Value },
+    /// prints with `--output json`. `held_by` names the instance setting (e.g. `allow-create`)
+    /// when the event was skipped only because that setting is off: it is reported but not
+    /// journaled, so a rerun with the setting on does it (docs/batch.md, "Resume").
+    Done {
+        status: EventStatus,
+        context: Value,
+        held_by: Option<&'static str>,
+    },
     /// The directory could not be reached or refused our credentials (transport failure after
     /// the client's retries, TLS, 401, 403). Every later event would fail the same way, so the
     /// engine stops admitting events; this one is not journaled and a rerun will do it.

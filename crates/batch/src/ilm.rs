@@ -15,6 +15,8 @@
 //!   [`EVENT_ATTEMPTS`] times: issue 4 wants no event lost to throttling, and every command
 //!   looks up before it writes (create-first: a 409 leads to the lookup), so running it again is
 //!   safe. Refused credentials, TLS and configuration errors are fatal at once.
+//! - A skip caused only by an instance switch being off (`aws_ilm_lifecycle::switch::held_by`)
+//!   is marked `held_by`, so the journal does not record it as done.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,7 +24,7 @@ use std::time::Duration;
 
 use aws_ilm_client::ClientError;
 use aws_ilm_lifecycle::users::create::creates_first;
-use aws_ilm_lifecycle::{Command, CommandName, Ilm, IlmError, Status};
+use aws_ilm_lifecycle::{Command, CommandName, Ilm, IlmError, Status, Switch, switch};
 use serde_json::{Map, Value, json};
 
 use crate::executor::{Cost, EventStatus, ExecOutcome, ExecStats, Executor};
@@ -197,6 +199,7 @@ impl Executor for IlmExecutor {
                     Status::Skipped => EventStatus::Skipped,
                     Status::Failed => EventStatus::Failed,
                 },
+                held_by: switch::held_by(self.ilm.settings(), cmd, &o).map(Switch::name),
                 context: o.context,
             },
             // Input the parser let through but the command refused (e.g. a profile the mapper
@@ -204,6 +207,7 @@ impl Executor for IlmExecutor {
             Err(IlmError::Input(e)) => ExecOutcome::Done {
                 status: EventStatus::Failed,
                 context: json!({"errorCode": null, "errorMessage": e.to_string()}),
+                held_by: None,
             },
             Err(IlmError::Connection(e)) => ExecOutcome::Fatal(e.to_string()),
         }

@@ -4,41 +4,81 @@
 //! JSON lines use the CLI's own vocabulary: `{"command": "iam-create-user", "args": {...}}`,
 //! `args` optional. Blank lines are not events. A line that is not such an object becomes an
 //! `invalid` event carrying its line number; reading goes on. A CSV's header row names the
-//! profile fields; each record becomes `{"user-profile": {field: value}, "allow-enable": ..}`
-//! for the one `--command`, with empty cells left out (AWS rejects empty strings, PRODUCT.md
-//! §3.3).
+//! profile fields; each record becomes `{"user-profile": {field: value}}` for the one
+//! `--command` (plus `allow-enable` when given, for the commands that take it), with empty
+//! cells left out (AWS rejects empty strings, PRODUCT.md §3.3).
 //!
-//! Every event carries its 1-based line number (for CSV, the csv reader's count, which leaves
-//! out blank lines) and a stable 64-bit FNV-1a hash of its content,
-//! which the journal uses to notice that the input changed between runs.
+//! Every event carries its 1-based physical line number (for CSV, the line its record starts
+//! on, see [`crate::csv_rows`]) and a stable 64-bit FNV-1a hash of its content, which the
+//! journal uses to notice that the input changed between runs. One record (a JSON line, a CSV
+//! row with its quoted line breaks) may be at most `max_record_bytes` long
+//! ([`DEFAULT_MAX_RECORD_BYTES`], `--max-record-bytes`); a longer one is reported invalid
+//! without being held in memory, and reading goes on after it.
 
 use std::hash::Hasher;
 use std::io::{BufRead, ErrorKind};
 
+use aws_ilm_lifecycle::CommandName;
+use aws_ilm_lifecycle::command::{ALLOW_ENABLE, USER_PROFILE};
 use fnv::FnvHasher;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
+use crate::csv_rows::CsvRows;
 use crate::error::BatchError;
 
-/// Longest accepted line; longer ones are reported invalid without being held in memory.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// The default bound on one input record (1 MiB): far above any real profile, small enough
+/// that a broken file cannot take the memory of the machine.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
 
-/// Commands a CSV of user profiles can drive (each takes a `user-profile`).
-pub const CSV_COMMANDS: &[&str] = &[
-    "iam-create-user",
-    "iam-update-user",
-    "iam-get-user",
-    "iam-disable-user",
-    "iam-enable-user",
-    "iam-delete-user",
-];
+/// The commands a CSV of user profiles can drive: every command that takes a `user-profile`
+/// (derived from the commands' own argument lists, so the two cannot disagree).
+pub fn csv_commands() -> Vec<&'static str> {
+    CommandName::ALL
+        .into_iter()
+        .filter(|c| c.is_user_command())
+        .map(CommandName::as_str)
+        .collect()
+}
 
 /// How to read the input.
 #[derive(Debug, Clone)]
 pub enum Format {
     JsonLines,
-    Csv { command: String, allow_enable: bool },
+    /// A CSV of user profiles, one `command` event per row. `allow_enable` is given to every
+    /// row's command when set; [`Format::csv`] lets it be set only for commands that take it.
+    Csv {
+        command: CommandName,
+        allow_enable: Option<bool>,
+    },
+}
+
+impl Format {
+    /// The CSV format for `--command NAME [--allow-enable BOOL]`: `Err` (bad input, exit 2)
+    /// for a command that takes no user profile, or an `--allow-enable` the command does not
+    /// take (it would be refused on every row).
+    pub fn csv(command: &str, allow_enable: Option<bool>) -> Result<Format, BatchError> {
+        let name = command
+            .parse::<CommandName>()
+            .ok()
+            .filter(|c| c.is_user_command())
+            .ok_or_else(|| {
+                BatchError::Input(format!(
+                    "--command {command}: a CSV of user profiles drives one of {}",
+                    csv_commands().join(", ")
+                ))
+            })?;
+        if allow_enable.is_some() && !name.accepts(ALLOW_ENABLE) {
+            return Err(BatchError::Input(format!(
+                "--allow-enable: {name} takes no allow-enable argument (it accepts {})",
+                name.arguments().join(", ")
+            )));
+        }
+        Ok(Format::Csv {
+            command: name,
+            allow_enable,
+        })
+    }
 }
 
 /// One event as read, before the executor parses it.
@@ -69,11 +109,13 @@ pub fn content_hash(parts: &[&[u8]]) -> u64 {
 }
 
 /// Starts the reader thread. Items arrive in input order; an I/O error ends the stream with
-/// `Err`. The thread stops early when the receiver is dropped.
+/// `Err`. The thread stops early when the receiver is dropped. `max_record_bytes` bounds one
+/// JSON line or CSV record (see the module doc).
 pub fn spawn_reader<R>(
     reader: R,
     format: Format,
     capacity: usize,
+    max_record_bytes: usize,
 ) -> mpsc::Receiver<Result<RawEvent, BatchError>>
 where
     R: BufRead + Send + 'static,
@@ -81,11 +123,16 @@ where
     let (tx, rx) = mpsc::channel(capacity.max(1));
     std::thread::spawn(move || {
         let result = match format {
-            Format::JsonLines => read_json_lines(reader, &tx),
+            Format::JsonLines => read_json_lines(reader, max_record_bytes, &tx),
             Format::Csv {
                 command,
                 allow_enable,
-            } => read_csv(reader, &command, allow_enable, &tx),
+            } => read_csv(
+                CsvRows::new(reader, max_record_bytes),
+                command,
+                allow_enable,
+                &tx,
+            ),
         };
         if let Err(e) = result {
             let _ = tx.blocking_send(Err(e));
@@ -101,23 +148,27 @@ fn send(tx: &Tx, ev: RawEvent) -> bool {
     tx.blocking_send(Ok(ev)).is_ok()
 }
 
-fn read_json_lines<R: BufRead>(mut reader: R, tx: &Tx) -> Result<(), BatchError> {
+fn invalid(line: u64, why: String) -> RawEvent {
+    RawEvent {
+        line,
+        hash: 0,
+        body: Body::Invalid(why),
+    }
+}
+
+fn read_json_lines<R: BufRead>(mut reader: R, max: usize, tx: &Tx) -> Result<(), BatchError> {
     let mut buf = Vec::with_capacity(4096);
     let mut line_no: u64 = 0;
     loop {
         buf.clear();
-        let (read, too_long) = read_bounded_line(&mut reader, &mut buf)?;
+        let (read, too_long) = read_bounded_line(&mut reader, &mut buf, max)?;
         if read == 0 {
             return Ok(());
         }
         line_no += 1;
         if too_long {
-            let ev = RawEvent {
-                line: line_no,
-                hash: 0,
-                body: Body::Invalid(format!("line is longer than {MAX_LINE_BYTES} bytes")),
-            };
-            if !send(tx, ev) {
+            let why = format!("line is longer than {max} bytes (--max-record-bytes)");
+            if !send(tx, invalid(line_no, why)) {
                 return Ok(());
             }
             continue;
@@ -137,11 +188,12 @@ fn read_json_lines<R: BufRead>(mut reader: R, tx: &Tx) -> Result<(), BatchError>
     }
 }
 
-/// Reads one line (without its newline) into `buf`, keeping at most `MAX_LINE_BYTES`.
+/// Reads one line (without its newline) into `buf`, keeping at most `max` bytes.
 /// Returns the bytes consumed (0 at end of input) and whether the line was cut.
-fn read_bounded_line<R: BufRead>(
+pub(crate) fn read_bounded_line<R: BufRead>(
     reader: &mut R,
     buf: &mut Vec<u8>,
+    max: usize,
 ) -> Result<(usize, bool), BatchError> {
     let mut consumed = 0usize;
     let mut too_long = false;
@@ -158,7 +210,7 @@ fn read_bounded_line<R: BufRead>(
             Some(i) => (&chunk[..i], Some(i + 1)),
             None => (chunk, None),
         };
-        if buf.len() + part.len() > MAX_LINE_BYTES {
+        if buf.len() + part.len() > max {
             too_long = true;
         } else if !too_long {
             buf.extend_from_slice(part);
@@ -200,99 +252,116 @@ pub fn parse_json_line(bytes: &[u8]) -> Body {
     Body::Command { name, args }
 }
 
+/// The fields of the current record as text; the first field that is not UTF-8 is an error.
+fn text_fields<R: BufRead>(rows: &CsvRows<R>) -> Result<Vec<&str>, String> {
+    rows.fields()
+        .enumerate()
+        .map(|(i, f)| {
+            std::str::from_utf8(f).map_err(|_| format!("CSV field {} is not valid UTF-8", i + 1))
+        })
+        .collect()
+}
+
 fn read_csv<R: BufRead>(
-    reader: R,
-    command: &str,
-    allow_enable: bool,
+    mut rows: CsvRows<R>,
+    command: CommandName,
+    allow_enable: Option<bool>,
     tx: &Tx,
 ) -> Result<(), BatchError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(reader);
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| BatchError::Input(format!("CSV header row: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let header_err = |m: String| BatchError::Input(format!("CSV header row: {m}"));
+    let headers: Vec<String> = match rows.next_record()? {
+        None => return Ok(()),
+        Some(r) if r.too_long => {
+            return Err(header_err(format!(
+                "longer than {} bytes (--max-record-bytes)",
+                rows.max_bytes()
+            )));
+        }
+        Some(_) => text_fields(&rows)
+            .map_err(header_err)?
+            .into_iter()
+            .map(|h| h.trim().to_string())
+            .collect(),
+    };
     if headers.is_empty() || headers.iter().any(String::is_empty) {
-        return Err(BatchError::Input(
-            "CSV header row: every column needs a profile field name".into(),
-        ));
+        return Err(header_err("every column needs a profile field name".into()));
     }
     for (i, h) in headers.iter().enumerate() {
         if headers[..i].iter().any(|o| o.eq_ignore_ascii_case(h)) {
-            return Err(BatchError::Input(format!(
-                "CSV header row: column '{h}' appears twice"
-            )));
+            return Err(header_err(format!("column '{h}' appears twice")));
         }
     }
     let header_bytes = headers.join("\x1f");
-    let flag: &[u8] = if allow_enable { b"true" } else { b"false" };
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(false) => return Ok(()),
-            Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
-                if record.iter().all(|f| f.trim().is_empty()) {
-                    continue;
-                }
-                let mut parts: Vec<&[u8]> = vec![command.as_bytes(), flag, header_bytes.as_bytes()];
-                parts.extend(record.iter().map(str::as_bytes));
-                let hash = content_hash(&parts);
-                let body = if record.len() != headers.len() {
-                    Body::Invalid(format!(
-                        "CSV record has {} fields, the header has {}",
-                        record.len(),
-                        headers.len()
-                    ))
-                } else {
-                    let mut profile = Map::new();
-                    for (h, v) in headers.iter().zip(record.iter()) {
-                        if !v.trim().is_empty() {
-                            profile.insert(h.clone(), Value::String(v.to_string()));
-                        }
-                    }
-                    let mut args = Map::new();
-                    args.insert("user-profile".into(), Value::Object(profile));
-                    args.insert("allow-enable".into(), Value::Bool(allow_enable));
-                    Body::Command {
-                        name: command.to_string(),
-                        args,
-                    }
-                };
-                if !send(tx, RawEvent { line, hash, body }) {
+    // Part of every row's hash: a rerun with another allow-enable is another event.
+    let flag: &[u8] = match (command.accepts(ALLOW_ENABLE), allow_enable) {
+        (false, _) => b"",
+        (true, Some(false)) => b"false",
+        (true, _) => b"true",
+    };
+    while let Some(rec) = rows.next_record()? {
+        let line = rec.line;
+        if rec.too_long {
+            let why = format!(
+                "CSV record is longer than {} bytes (--max-record-bytes; an unclosed quote?)",
+                rows.max_bytes()
+            );
+            if !send(tx, invalid(line, why)) {
+                return Ok(());
+            }
+            continue;
+        }
+        let cells = match text_fields(&rows) {
+            Ok(c) => c,
+            Err(why) => {
+                if !send(tx, invalid(line, why)) {
                     return Ok(());
                 }
+                continue;
             }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                match e.kind() {
-                    csv::ErrorKind::Io(io) => return Err(BatchError::Read(io.to_string())),
-                    _ => {
-                        let ev = RawEvent {
-                            line,
-                            hash: 0,
-                            body: Body::Invalid(format!("CSV: {e}")),
-                        };
-                        if !send(tx, ev) {
-                            return Ok(());
-                        }
-                    }
+        };
+        if cells.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let mut parts: Vec<&[u8]> =
+            vec![command.as_str().as_bytes(), flag, header_bytes.as_bytes()];
+        parts.extend(cells.iter().map(|c| c.as_bytes()));
+        let hash = content_hash(&parts);
+        let body = if cells.len() != headers.len() {
+            Body::Invalid(format!(
+                "CSV record has {} fields, the header has {}",
+                cells.len(),
+                headers.len()
+            ))
+        } else {
+            let mut profile = Map::new();
+            for (h, v) in headers.iter().zip(&cells) {
+                if !v.trim().is_empty() {
+                    profile.insert(h.clone(), Value::String((*v).to_string()));
                 }
             }
+            let mut args = Map::new();
+            args.insert(USER_PROFILE.into(), Value::Object(profile));
+            if let Some(b) = allow_enable {
+                args.insert(ALLOW_ENABLE.into(), Value::Bool(b));
+            }
+            Body::Command {
+                name: command.as_str().to_string(),
+                args,
+            }
+        };
+        if !send(tx, RawEvent { line, hash, body }) {
+            return Ok(());
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn collect(input: &str, format: Format) -> Vec<Result<RawEvent, BatchError>> {
-        let mut rx = spawn_reader(std::io::Cursor::new(input.to_string()), format, 2);
+    fn collect_max(input: &str, format: Format, max: usize) -> Vec<Result<RawEvent, BatchError>> {
+        let mut rx = spawn_reader(std::io::Cursor::new(input.to_string()), format, 2, max);
         let mut out = Vec::new();
         while let Some(ev) = rx.blocking_recv() {
             out.push(ev);
@@ -300,13 +369,25 @@ mod tests {
         out
     }
 
+    fn collect(input: &str, format: Format) -> Vec<Result<RawEvent, BatchError>> {
+        collect_max(input, format, DEFAULT_MAX_RECORD_BYTES)
+    }
+
+    fn events(input: &str, format: Format) -> Vec<RawEvent> {
+        collect(input, format)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn csv(command: &str) -> Format {
+        Format::csv(command, None).unwrap()
+    }
+
     #[test]
     fn json_lines_keep_line_numbers_and_skip_blank_lines() {
         let input = "{\"command\":\"iam-get-user\",\"args\":{\"user-profile\":{\"email\":\"a@x\"}}}\n\n  \n{\"command\":\"test-module\"}\r\nnot json\n[1]\n{\"command\":1}\n{\"command\":\"x\",\"extra\":1}";
-        let evs: Vec<RawEvent> = collect(input, Format::JsonLines)
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
+        let evs = events(input, Format::JsonLines);
         let lines: Vec<u64> = evs.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![1, 4, 5, 6, 7, 8]);
         assert!(matches!(&evs[0].body, Body::Command { name, args }
@@ -334,53 +415,123 @@ mod tests {
 
     #[test]
     fn an_overlong_line_is_invalid_and_reading_goes_on() {
-        let long = "x".repeat(MAX_LINE_BYTES + 10);
+        let long = "x".repeat(5000);
         let input = format!("{long}\n{{\"command\":\"test-module\"}}\n");
-        let evs: Vec<RawEvent> = collect(&input, Format::JsonLines)
+        let evs: Vec<RawEvent> = collect_max(&input, Format::JsonLines, 4096)
             .into_iter()
             .map(Result::unwrap)
             .collect();
         assert_eq!(evs.len(), 2);
-        assert!(matches!(&evs[0].body, Body::Invalid(m) if m.contains("longer")));
+        assert!(matches!(&evs[0].body, Body::Invalid(m) if m.contains("longer than 4096")));
         assert_eq!(evs[1].line, 2);
     }
 
     #[test]
     fn csv_rows_become_profiles_without_empty_cells() {
         let input = "email,givenname, surname\na@x.test,Ann,Lee\nb@x.test,,Bo\n\nc@x.test,Cy\n";
-        let fmt = Format::Csv {
-            command: "iam-create-user".into(),
-            allow_enable: false,
-        };
-        let evs: Vec<RawEvent> = collect(input, fmt)
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
+        let evs = events(input, csv("iam-create-user"));
         assert_eq!(evs.len(), 3);
         assert_eq!(evs[0].line, 2);
         let Body::Command { name, args } = &evs[1].body else {
             panic!("{evs:?}")
         };
         assert_eq!(name, "iam-create-user");
-        assert_eq!(args["allow-enable"], Value::Bool(false));
+        // Not given: left to the command's default.
+        assert!(!args.contains_key("allow-enable"));
         assert_eq!(
             args["user-profile"],
             serde_json::json!({"email": "b@x.test", "surname": "Bo"})
         );
-        // The csv reader does not count blank lines.
-        assert_eq!(evs[2].line, 4);
+        // The blank line counts: this row is on line 5.
+        assert_eq!(evs[2].line, 5);
         assert!(matches!(&evs[2].body, Body::Invalid(m) if m.contains("2 fields")));
     }
 
     #[test]
-    fn a_csv_header_with_an_empty_or_repeated_name_is_bad_input() {
-        let fmt = || Format::Csv {
-            command: "iam-create-user".into(),
-            allow_enable: true,
+    fn csv_allow_enable_goes_only_to_the_commands_that_take_it() {
+        let f = Format::csv("iam-update-user", Some(false)).unwrap();
+        let evs = events("username\na\n", f);
+        let Body::Command { args, .. } = &evs[0].body else {
+            panic!("{evs:?}")
         };
+        assert_eq!(args["allow-enable"], Value::Bool(false));
+        for c in [
+            "iam-get-user",
+            "iam-disable-user",
+            "iam-enable-user",
+            "iam-delete-user",
+        ] {
+            let e = Format::csv(c, Some(true)).unwrap_err().to_string();
+            assert!(e.contains("takes no allow-enable argument"), "{e}");
+            let evs = events("username\na\n", csv(c));
+            let Body::Command { name, args } = &evs[0].body else {
+                panic!("{evs:?}")
+            };
+            assert_eq!((name.as_str(), args.len()), (c, 1), "{args:?}");
+        }
+        let e = Format::csv("iam-get-group", None).unwrap_err().to_string();
+        assert!(e.contains("iam-create-user, iam-update-user"), "{e}");
+    }
+
+    #[test]
+    fn every_user_command_is_a_csv_command() {
+        assert_eq!(
+            csv_commands(),
+            [
+                "iam-create-user",
+                "iam-update-user",
+                "iam-get-user",
+                "iam-disable-user",
+                "iam-enable-user",
+                "iam-delete-user"
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_csv_rows_carry_their_physical_line() {
+        let input =
+            "email,title\r\na@x.test,\"two\r\nlines\"\r\n\r\nb@x.test,T\r\n\"c@x.test\",\r\n";
+        let evs = events(input, csv("iam-create-user"));
+        let lines: Vec<u64> = evs.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 5, 6]);
+        let Body::Command { args, .. } = &evs[0].body else {
+            panic!("{evs:?}")
+        };
+        assert_eq!(args["user-profile"]["title"], "two\r\nlines");
+        // Same content, other line endings: same hash (the line numbers match too).
+        let lf = events(&input.replace("\r\n", "\n"), csv("iam-create-user"));
+        assert_eq!(lf.iter().map(|e| e.line).collect::<Vec<_>>(), [2, 5, 6]);
+        assert_eq!(lf[1].hash, evs[1].hash);
+    }
+
+    #[test]
+    fn an_overlong_csv_record_is_invalid_with_its_line_and_reading_goes_on() {
+        let input = format!("email\na@x.test\n\"{}\nb@x.test\n", "x".repeat(10_000));
+        let evs: Vec<RawEvent> = collect_max(&input, csv("iam-create-user"), 1024)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        // The unclosed quote swallows the rest of the file: one invalid record, on line 3.
+        assert_eq!(evs.len(), 2, "{evs:?}");
+        assert_eq!(evs[1].line, 3);
+        assert!(matches!(&evs[1].body, Body::Invalid(m) if m.contains("longer than 1024")));
+    }
+
+    #[test]
+    fn a_csv_header_with_an_empty_or_repeated_name_is_bad_input() {
+        let fmt = || csv("iam-create-user");
         let r = collect("email,,x\n1,2,3\n", fmt());
         assert!(matches!(r.last(), Some(Err(BatchError::Input(_)))));
         let r = collect("email,Email\n1,2\n", fmt());
         assert!(matches!(r.last(), Some(Err(BatchError::Input(m))) if m.contains("twice")));
+        let bytes = b"email\na@x.test\n\xff\n".to_vec();
+        let mut rx = spawn_reader(std::io::Cursor::new(bytes), fmt(), 2, 1024);
+        let _first = rx.blocking_recv();
+        let ev = rx.blocking_recv().unwrap().unwrap();
+        assert!(
+            ev.line == 3 && matches!(&ev.body, Body::Invalid(m) if m.contains("UTF-8")),
+            "{ev:?}"
+        );
     }
 }

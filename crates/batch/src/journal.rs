@@ -2,15 +2,24 @@
 //! durable (fdatasync) before the event's result is reported.
 //!
 //! ```text
-//! {"aws-ilm-batch-journal":1}
+//! {"aws-ilm-batch-journal":2,"endpoint":"https://scim.us-east-1.amazonaws.com","tenant":"d-9067…"}
 //! {"line":12,"hash":"9c1d0a7e2f3b4c5d","status":"success"}
 //! ```
 //!
-//! Decisions where the spec is silent:
+//! Decisions where the spec is silent (docs/batch.md, "Resume"):
+//! - The header names the directory the events were done in: the client's normalised base URL
+//!   and the tenant. A rerun against another one is refused (exit 2, saying which differs): its
+//!   events were not done there. A journal of format 1 (no directory recorded; also numbered
+//!   CSV lines the old, wrong way) is refused too, with what to do: adopting it could skip
+//!   events never done in this directory.
+//! - The file is locked (an exclusive advisory lock, `flock` on Unix) for as long as the run
+//!   holds it open; a second run given the same journal stops at once (exit 3) instead of
+//!   doing every event a second time. The lock goes with the process, even after `kill -9`.
 //! - Events journaled `success` or `skipped` are done: a rerun neither runs nor reports them,
 //!   and the summary counts them as "already done". Events journaled `failed` are run again
 //!   (fix the data or wait out the outage, rerun, and only the failures are retried);
-//!   `invalid` lines and events cut short by a fatal error are never journaled.
+//!   `invalid` lines, events cut short by a fatal error and events skipped only because an
+//!   instance switch was off (the engine does not hand those in) are never journaled.
 //! - Each record carries the hash of its input line. When the line at that number now has
 //!   another hash the input changed: the event is run (it is not the one that was done; every
 //!   command looks up before it writes, so running it is safe) and the summary counts it as
@@ -28,7 +37,7 @@
 //!   once across the runs (running it again is safe, as for any event cut short).
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -36,8 +45,53 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::BatchError;
 use crate::executor::EventStatus;
+use crate::input::read_bounded_line;
 
-const HEADER: &str = "{\"aws-ilm-batch-journal\":1}";
+/// The header's key, and the format this build writes.
+const MAGIC: &str = "aws-ilm-batch-journal";
+const FORMAT: u64 = 2;
+/// Longest journal line read (records are under 100 bytes; the header holds a URL).
+const MAX_JOURNAL_LINE: usize = 64 * 1024;
+
+/// The directory a journal's events were done in; a journal is only valid against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// The base URL as the client normalised it (`ScimClient::base_url`).
+    pub endpoint: String,
+    pub tenant: String,
+}
+
+impl Target {
+    pub fn new(endpoint: impl Into<String>, tenant: impl Into<String>) -> Target {
+        Target {
+            endpoint: endpoint.into(),
+            tenant: tenant.into(),
+        }
+    }
+
+    fn header(&self) -> String {
+        serde_json::json!({MAGIC: FORMAT, "endpoint": self.endpoint, "tenant": self.tenant})
+            .to_string()
+    }
+
+    /// What differs between the journal's directory (`self`) and this run's, if anything.
+    fn differences(&self, run: &Target) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.endpoint != run.endpoint {
+            out.push(format!(
+                "the endpoint differs (journal: {}, this run: {})",
+                self.endpoint, run.endpoint
+            ));
+        }
+        if self.tenant != run.tenant {
+            out.push(format!(
+                "the tenant differs (journal: {}, this run: {})",
+                self.tenant, run.tenant
+            ));
+        }
+        out
+    }
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Record {
@@ -128,8 +182,9 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Opens (or creates) the journal and reads what previous runs recorded.
-    pub fn open(path: &Path) -> Result<(Journal, Done), BatchError> {
+    /// Opens (or creates) the journal for a run against `target`, locks it, and reads what
+    /// previous runs recorded.
+    pub fn open(path: &Path, target: &Target) -> Result<(Journal, Done), BatchError> {
         let err = |detail: String| BatchError::Journal {
             path: path.display().to_string(),
             detail,
@@ -140,39 +195,46 @@ impl Journal {
             .create(true)
             .open(path)
             .map_err(|e| err(e.to_string()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(BatchError::JournalBusy {
+                    path: path.display().to_string(),
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(err(format!("cannot lock it: {e}"))),
+        }
         let len = file.metadata().map_err(|e| err(e.to_string()))?.len();
         let mut done = Done::default();
         if len == 0 {
-            file.write_all(format!("{HEADER}\n").as_bytes())
+            file.write_all(format!("{}\n", target.header()).as_bytes())
                 .map_err(|e| err(e.to_string()))?;
             file.sync_all().map_err(|e| err(e.to_string()))?;
         } else {
             let mut reader = BufReader::new(&file);
-            let mut first = String::new();
-            reader
-                .read_line(&mut first)
-                .map_err(|e| err(e.to_string()))?;
-            if first.trim() != HEADER {
-                return Err(err(
-                    "not an aws-ilm batch journal (its first line is not the journal header)"
-                        .into(),
-                ));
-            }
-            let mut line = String::new();
+            let read_line = |reader: &mut BufReader<&File>, buf: &mut Vec<u8>| {
+                buf.clear();
+                read_bounded_line(reader, buf, MAX_JOURNAL_LINE).map_err(|e| match e {
+                    BatchError::Read(m) => err(m),
+                    other => err(other.to_string()),
+                })
+            };
+            let mut line = Vec::new();
+            let (_, too_long) = read_line(&mut reader, &mut line)?;
+            let recorded = if too_long { None } else { written_for(&line) };
+            check_target(path, recorded, target)?;
             loop {
-                line.clear();
-                let n = reader
-                    .read_line(&mut line)
-                    .map_err(|e| err(e.to_string()))?;
+                let (n, too_long) = read_line(&mut reader, &mut line)?;
                 if n == 0 {
                     break;
                 }
-                let t = line.trim();
+                let t = line.trim_ascii();
                 if t.is_empty() {
                     continue;
                 }
-                match serde_json::from_str::<Record>(t)
+                match serde_json::from_slice::<Record>(t)
                     .ok()
+                    .filter(|_| !too_long)
                     .and_then(|r| u64::from_str_radix(&r.hash, 16).ok().map(|h| (r, h)))
                 {
                     Some((r, h)) if r.status == "success" || r.status == "skipped" => {
@@ -232,22 +294,77 @@ impl Journal {
     }
 }
 
+/// What a journal's first line says: `None` when it is not a journal header at all;
+/// `Some((format, target))`, the target `None` for a format that records none.
+fn written_for(first: &[u8]) -> Option<(u64, Option<Target>)> {
+    let v: serde_json::Value = serde_json::from_slice(first.trim_ascii()).ok()?;
+    let format = v.get(MAGIC)?.as_u64()?;
+    let target = serde_json::from_value::<Target>(v).ok();
+    Some((format, target))
+}
+
+/// Refuses a journal that is not one, or that was written for another directory.
+fn check_target(
+    path: &Path,
+    recorded: Option<(u64, Option<Target>)>,
+    run: &Target,
+) -> Result<(), BatchError> {
+    let path = path.display().to_string();
+    let mismatch = |detail: String| BatchError::JournalMismatch {
+        path: path.clone(),
+        detail,
+    };
+    match recorded {
+        None => Err(BatchError::Journal {
+            path: path.clone(),
+            detail: "not an aws-ilm batch journal (its first line is not the journal header)"
+                .into(),
+        }),
+        Some((FORMAT, Some(t))) => {
+            let diffs = t.differences(run);
+            if diffs.is_empty() {
+                Ok(())
+            } else {
+                Err(mismatch(format!(
+                    "written for another directory: {}. Its events were not done in this one: \
+                     point the run at the journal's directory, or give it another --journal",
+                    diffs.join("; ")
+                )))
+            }
+        }
+        Some((f, _)) if f > FORMAT => Err(mismatch(format!(
+            "written by a newer aws-ilm (journal format {f}; this one reads {FORMAT})"
+        ))),
+        Some(_) => Err(mismatch(
+            "written by an earlier aws-ilm, which did not record the endpoint and tenant its \
+             events were done in (and counted CSV lines differently), so it cannot be trusted \
+             here. Start a new journal (another --journal, or remove this file): rerunning \
+             done events is safe, every command looks up before it writes"
+                .into(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn target() -> Target {
+        Target::new("http://127.0.0.1:1", "t-1")
+    }
 
     #[test]
     fn records_survive_reopen_and_only_done_events_count() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let (mut j, done) = Journal::open(&path).unwrap();
+        let (mut j, done) = Journal::open(&path, &target()).unwrap();
         assert!(done.is_empty());
         j.record(1, 0xabc, EventStatus::Success);
         j.record(2, 0xdef, EventStatus::Failed);
         j.record(3, 0x123, EventStatus::Skipped);
         j.commit().unwrap();
         drop(j);
-        let (_, done) = Journal::open(&path).unwrap();
+        let (_, done) = Journal::open(&path, &target()).unwrap();
         assert_eq!(done.len(), 2);
         assert_eq!(done.check(1, 0xabc), Previous::Done);
         assert_eq!(done.check(1, 0xabd), Previous::Changed);
@@ -260,20 +377,20 @@ mod tests {
     fn a_torn_last_record_is_ignored_and_does_not_swallow_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let (mut j, _) = Journal::open(&path).unwrap();
+        let (mut j, _) = Journal::open(&path, &target()).unwrap();
         j.record(1, 1, EventStatus::Success);
         j.commit().unwrap();
         drop(j);
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"line\":2,\"ha").unwrap();
         drop(f);
-        let (mut j, done) = Journal::open(&path).unwrap();
+        let (mut j, done) = Journal::open(&path, &target()).unwrap();
         assert_eq!(done.unreadable, 1);
         assert_eq!(done.check(2, 2), Previous::NotDone);
         j.record(2, 2, EventStatus::Success);
         j.commit().unwrap();
         drop(j);
-        let (_, done) = Journal::open(&path).unwrap();
+        let (_, done) = Journal::open(&path, &target()).unwrap();
         assert_eq!(done.check(1, 1), Previous::Done);
         assert_eq!(done.check(2, 2), Previous::Done);
         assert_eq!(done.unreadable, 1);
@@ -283,7 +400,7 @@ mod tests {
     fn events_done_but_not_reported_run_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let (mut j, _) = Journal::open(&path).unwrap();
+        let (mut j, _) = Journal::open(&path, &target()).unwrap();
         for line in 1..=5 {
             j.record(line, line, EventStatus::Success);
         }
@@ -304,13 +421,13 @@ mod tests {
             ),
         )
         .unwrap();
-        let (_, mut done) = Journal::open(&path).unwrap();
+        let (_, mut done) = Journal::open(&path, &target()).unwrap();
         assert_eq!(done.keep_reported(&results).unwrap(), 3);
         let state: Vec<Previous> = (1..=5).map(|l| done.check(l, l)).collect();
         use Previous::{Done as D, NotDone as N};
         assert_eq!(state, [D, D, N, N, N]);
         // Results going to a new file: the journal alone decides.
-        let (_, mut done) = Journal::open(&path).unwrap();
+        let (_, mut done) = Journal::open(&path, &target()).unwrap();
         assert_eq!(done.keep_reported(&dir.path().join("new")).unwrap(), 0);
         assert_eq!(done.len(), 5);
     }
@@ -320,12 +437,83 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         std::fs::write(&path, "email,name\n").unwrap();
-        let e = Journal::open(&path).unwrap_err();
+        let e = Journal::open(&path, &target()).unwrap_err();
         assert!(
             e.to_string().contains("not an aws-ilm batch journal"),
             "{e}"
         );
         // And it was left alone.
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "email,name\n");
+    }
+
+    #[test]
+    fn a_journal_of_another_directory_is_refused_saying_what_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let (mut j, _) = Journal::open(&path, &target()).unwrap();
+        j.record(1, 1, EventStatus::Success);
+        j.commit().unwrap();
+        drop(j);
+        let first = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            first.starts_with(
+                "{\"aws-ilm-batch-journal\":2,\"endpoint\":\"http://127.0.0.1:1\",\"tenant\":\"t-1\"}\n"
+            ),
+            "{first}"
+        );
+        let other_endpoint = Target::new("http://127.0.0.1:2", "t-1");
+        let e = Journal::open(&path, &other_endpoint).unwrap_err();
+        assert!(matches!(e, BatchError::JournalMismatch { .. }), "{e:?}");
+        let m = e.to_string();
+        assert!(
+            m.contains(
+                "the endpoint differs (journal: http://127.0.0.1:1, this run: http://127.0.0.1:2)"
+            ),
+            "{m}"
+        );
+        assert!(!m.contains("tenant differs"), "{m}");
+        let e = Journal::open(&path, &Target::new("http://127.0.0.1:1", "t-2"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the tenant differs (journal: t-1, this run: t-2)"),
+            "{e}"
+        );
+        assert!(!e.contains("endpoint differs"), "{e}");
+        // Refused without a change to the file.
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), first);
+        let (_, done) = Journal::open(&path, &target()).unwrap();
+        assert_eq!(done.check(1, 1), Previous::Done);
+    }
+
+    #[test]
+    fn a_journal_of_the_earlier_format_is_refused_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let old =
+            "{\"aws-ilm-batch-journal\":1}\n{\"line\":1,\"hash\":\"01\",\"status\":\"success\"}\n";
+        std::fs::write(&path, old).unwrap();
+        let e = Journal::open(&path, &target()).unwrap_err();
+        assert!(matches!(e, BatchError::JournalMismatch { .. }), "{e:?}");
+        assert!(e.to_string().contains("Start a new journal"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), old);
+    }
+
+    #[test]
+    fn a_journal_in_use_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let (held, _) = Journal::open(&path, &target()).unwrap();
+        let e = Journal::open(&path, &target()).unwrap_err();
+        assert!(matches!(e, BatchError::JournalBusy { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .contains("in use by another aws-ilm batch run")
+        );
+        drop(held);
+        assert!(
+            Journal::open(&path, &target()).is_ok(),
+            "free again once closed"
+        );
     }
 }

@@ -60,6 +60,11 @@ pub struct Summary {
     pub not_run: u64,
     /// Events that shared a PATCH with an earlier event of the same group.
     pub coalesced: u64,
+    /// Events skipped only because an instance setting was off: counted in `skipped`,
+    /// reported, not journaled (a rerun with the setting on does them).
+    pub held: u64,
+    /// Those settings, each once.
+    pub held_by: Vec<&'static str>,
     pub requests: u64,
     pub retried: u64,
     pub throttled: u64,
@@ -87,6 +92,14 @@ fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 pub const INTERRUPTED: u8 = 130;
 
 impl Summary {
+    /// Counts an event skipped only because `setting` is off.
+    pub fn hold(&mut self, setting: &'static str) {
+        self.held += 1;
+        if !self.held_by.contains(&setting) {
+            self.held_by.push(setting);
+        }
+    }
+
     /// Events this run finished (success, skipped, failed) per second of wall time.
     pub fn rate(&self) -> f64 {
         let n = (self.succeeded + self.skipped + self.failed) as f64;
@@ -138,6 +151,19 @@ impl fmt::Display for Summary {
                 f,
                 "\nbatch: {} journaled lines changed since and were run again",
                 self.changed
+            )?;
+        }
+        if self.held > 0 {
+            write!(
+                f,
+                "\nbatch: {} events were skipped because a setting was off ({}); {}",
+                self.held,
+                self.held_by.join(", "),
+                if self.journaled {
+                    "they are not journaled as done: rerun with the setting on to do them"
+                } else {
+                    "rerun them with the setting on"
+                }
             )?;
         }
         if self.interrupted {

@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::ClientError;
 use crate::secret::SecretToken;
 
 /// The largest response body read whole: 8 MiB. A full page of 100 users carrying every
@@ -23,6 +24,12 @@ pub const DEFAULT_MAX_PAGES: usize = 10_000;
 /// Called on every 429 with the server's `Retry-After`, if it sent one. The batch engine uses it to
 /// lower its request rate (PRODUCT.md §5).
 pub type OnThrottle = Arc<dyn Fn(Option<Duration>) + Send + Sync>;
+
+/// Called after every attempt with the answer's HTTP status, or the error when there is no
+/// usable answer (connection refused or lost, timeout, TLS, a body over `max_response_bytes`).
+/// The batch engine's circuit breaker counts the attempts in a row that got no answer at all
+/// (docs/batch.md, "A server that does not answer").
+pub type OnAttempt = Arc<dyn Fn(Result<u16, &ClientError>) + Send + Sync>;
 
 /// Everything the client needs to reach one IAM Identity Center tenant.
 #[derive(Clone)]
@@ -49,6 +56,7 @@ pub struct ClientConfig {
     /// A list call that still has more pages after this many fails with
     /// [`crate::ClientError::Protocol`]. 0 is treated as 1.
     pub max_pages: usize,
+    pub on_attempt: Option<OnAttempt>,
 }
 
 impl ClientConfig {
@@ -71,6 +79,7 @@ impl ClientConfig {
             on_throttle: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_pages: DEFAULT_MAX_PAGES,
+            on_attempt: None,
         }
     }
 }
@@ -89,6 +98,7 @@ impl fmt::Debug for ClientConfig {
             .field("on_throttle", &self.on_throttle.as_ref().map(|_| "Fn"))
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_pages", &self.max_pages)
+            .field("on_attempt", &self.on_attempt.as_ref().map(|_| "Fn"))
             .finish()
     }
 }

@@ -23,6 +23,10 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 pub(crate) struct Endpoint {
     /// `scheme://host[:port][/prefix]/{tenant}/scim/v2`, no trailing slash.
     scim_root: String,
+    /// `scheme://host[:port][/prefix]`: the base URL as normalised (console-style suffix cut).
+    pub(crate) base: String,
+    /// The tenant id as sent (trimmed, not encoded).
+    pub(crate) tenant: String,
 }
 
 impl Endpoint {
@@ -80,10 +84,15 @@ impl Endpoint {
             root.push('/');
             root.push_str(seg);
         }
+        let base = root.clone();
         root.push('/');
         root.push_str(&encode(tenant));
         root.push_str("/scim/v2");
-        Ok(Endpoint { scim_root: root })
+        Ok(Endpoint {
+            scim_root: root,
+            base,
+            tenant: tenant.to_owned(),
+        })
     }
 
     /// The URL of `segments` under the SCIM root; each segment is escaped as one path segment.
@@ -144,6 +153,23 @@ mod tests {
 
     fn ep(base: &str) -> Endpoint {
         Endpoint::new(base, "tenant-1").unwrap()
+    }
+
+    #[test]
+    fn spellings_of_one_server_share_one_base() {
+        for b in [
+            "https://scim.us-east-1.amazonaws.com",
+            "HTTPS://Scim.US-East-1.amazonaws.com/",
+            " https://scim.us-east-1.amazonaws.com/tenant-1/scim/v2/ ",
+        ] {
+            let e = ep(b);
+            assert_eq!(e.base, "https://scim.us-east-1.amazonaws.com", "{b}");
+            assert_eq!(e.tenant, "tenant-1");
+        }
+        assert_eq!(
+            ep("http://127.0.0.1:8080/p/").base,
+            "http://127.0.0.1:8080/p"
+        );
     }
 
     #[test]

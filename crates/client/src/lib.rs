@@ -31,7 +31,7 @@ use std::sync::atomic::Ordering;
 use serde_json::Value;
 
 pub use aws_ilm_scim::{GroupQuery, Op, PatchOp, PatchOperation, UserQuery};
-pub use config::{ClientConfig, OnThrottle, RetryPolicy};
+pub use config::{ClientConfig, OnAttempt, OnThrottle, RetryPolicy};
 pub use endpoint::cleartext_remote_host;
 pub use error::ClientError;
 pub use secret::SecretToken;
@@ -79,6 +79,18 @@ impl ScimClient {
         Ok(ScimClient {
             inner: Arc::new(Inner::new(config)?),
         })
+    }
+
+    /// The base URL as the client normalised it (`scheme://host[:port][/prefix]`, no
+    /// trailing slash, the console's `/<tenant>/scim/v2` suffix cut): two spellings of one
+    /// server give the same text. The batch journal records it (docs/batch.md).
+    pub fn base_url(&self) -> &str {
+        &self.inner.endpoint.base
+    }
+
+    /// The tenant id the client sends requests for.
+    pub fn tenant_id(&self) -> &str {
+        &self.inner.endpoint.tenant
     }
 
     pub fn stats(&self) -> ClientStats {

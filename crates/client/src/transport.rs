@@ -23,7 +23,7 @@ use reqwest::header::{
 use reqwest::{Method, Url};
 use tokio::time::Instant;
 
-use crate::config::{ClientConfig, OnThrottle, RetryPolicy};
+use crate::config::{ClientConfig, OnAttempt, OnThrottle, RetryPolicy};
 use crate::endpoint::Endpoint;
 use crate::error::{ClientError, is_retryable_status};
 use crate::reply::{Reply, sanitize};
@@ -36,6 +36,7 @@ pub(crate) struct Inner {
     auth: HeaderValue,
     pub(crate) retry: RetryPolicy,
     on_throttle: Option<OnThrottle>,
+    on_attempt: Option<OnAttempt>,
     pub(crate) stats: Stats,
     max_response_bytes: u64,
     pub(crate) max_pages: usize,
@@ -147,6 +148,7 @@ impl Inner {
             auth,
             retry: config.retry,
             on_throttle: config.on_throttle,
+            on_attempt: config.on_attempt,
             stats: Stats::default(),
             max_response_bytes: config.max_response_bytes.max(1),
             max_pages: config.max_pages.max(1),
@@ -194,6 +196,9 @@ impl Inner {
                     method = %call.method, path = %path, elapsed_ms, attempt, error = %error,
                     "scim request failed"
                 );
+                if let Some(hook) = &self.on_attempt {
+                    hook(Err(&error));
+                }
                 // The request was sent and answered: for a POST the outcome is unknown.
                 Err(TransportError {
                     error,
@@ -220,6 +225,9 @@ impl Inner {
                     request_id = %reply.request_id.as_deref().unwrap_or("-"), attempt,
                     "scim request"
                 );
+                if let Some(hook) = &self.on_attempt {
+                    hook(Ok(status));
+                }
                 if status == 429 {
                     self.stats.throttled.fetch_add(1, Ordering::Relaxed);
                     if let Some(hook) = &self.on_throttle {
@@ -234,6 +242,9 @@ impl Inner {
                     method = %call.method, path = %path, elapsed_ms, attempt, error = %err.error,
                     "scim request failed"
                 );
+                if let Some(hook) = &self.on_attempt {
+                    hook(Err(&err.error));
+                }
                 Err(err)
             }
         }

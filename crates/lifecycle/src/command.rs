@@ -30,8 +30,10 @@ pub enum CommandName {
     TestModule,
 }
 
-const USER_PROFILE: &str = "user-profile";
-const ALLOW_ENABLE: &str = "allow-enable";
+/// The user profile argument of every user command.
+pub const USER_PROFILE: &str = "user-profile";
+/// Whether a created or re-activated user ends up active (create and update only).
+pub const ALLOW_ENABLE: &str = "allow-enable";
 const SCIM: &str = "scim";
 const TO_ADD: &str = "memberIdsToAdd";
 const TO_DELETE: &str = "memberIdsToDelete";
@@ -88,8 +90,14 @@ impl CommandName {
         }
     }
 
+    /// Whether this command takes the argument `arg`.
+    pub fn accepts(self, arg: &str) -> bool {
+        self.arguments().contains(&arg)
+    }
+
+    /// Commands that act on one user, given by a `user-profile` (what a CSV of profiles drives).
     pub fn is_user_command(self) -> bool {
-        self.arguments().contains(&USER_PROFILE)
+        self.accepts(USER_PROFILE)
     }
 
     pub fn is_group_command(self) -> bool {

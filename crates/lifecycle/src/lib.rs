@@ -11,7 +11,7 @@
 //! Layout: [`profile`] (the user profile), [`mapper`] (profile ⇄ SCIM user), [`command`]
 //! (arguments), [`users`] and [`groups`] (one module per command), [`outcome`] (results),
 //! [`table`] (their markdown tables), [`text`] (what every printed path does to server text and
-//! the token), [`error`].
+//! the token), [`switch`] (the instance switches that skip a command), [`error`].
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
@@ -22,6 +22,7 @@ pub mod mapper;
 mod misc;
 pub mod outcome;
 pub mod profile;
+pub mod switch;
 pub mod table;
 pub mod text;
 pub mod users;
@@ -33,6 +34,7 @@ pub use error::{IlmError, InputError};
 pub use mapper::{Direction, MapError, Mapper};
 pub use outcome::{HumanTable, Outcome, Status};
 pub use profile::UserProfile;
+pub use switch::Switch;
 
 /// The seed's instance parameters that shape the lifecycle (PRODUCT.md §2).
 #[derive(Debug, Clone, PartialEq)]

@@ -2,10 +2,12 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use aws_ilm_batch::{Format, IlmExecutor, Io, Journal, Options, RateLimiter, Summary};
+use aws_ilm_batch::{
+    Breaker, Format, IlmExecutor, Io, Journal, Options, RateLimiter, Summary, Target,
+};
 use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, Running};
 use aws_ilm_lifecycle::{Ilm, IlmSettings};
@@ -25,6 +27,12 @@ pub fn client_config(emu: &Running) -> ClientConfig {
 
 pub fn client(emu: &Running) -> ScimClient {
     ScimClient::new(client_config(emu)).unwrap()
+}
+
+/// The directory a journal of a run against `emu` is bound to, as the binary records it.
+pub fn target(emu: &Running) -> Target {
+    let c = client(emu);
+    Target::new(c.base_url(), c.tenant_id())
 }
 
 /// All users, by lower-cased userName.
@@ -112,25 +120,93 @@ pub async fn run_batch_with(
     journal: Option<&Path>,
     settings: IlmSettings,
 ) -> (Summary, Vec<Value>) {
-    let limiter = Arc::new(RateLimiter::new(max_rps));
-    let mut cfg = client_config(emu);
-    let hook = Arc::clone(&limiter);
-    cfg.on_throttle = Some(Arc::new(move |ra| hook.throttled(ra)));
-    cfg.retry.max_attempts = 10;
-    cfg.retry.max_elapsed = std::time::Duration::from_secs(300);
-    let ilm = Ilm::new(ScimClient::new(cfg).unwrap(), settings);
-    let exec =
-        Arc::new(IlmExecutor::new(ilm).with_rerun_pause(std::time::Duration::from_millis(200)));
-    let buf = Buf::default();
-    let io = Io {
-        input: aws_ilm_batch::spawn_reader(std::io::Cursor::new(input), format, 256),
-        journal: journal.map(|p| Journal::open(p).unwrap()),
-        results: Box::new(buf.clone()),
-    };
-    let summary = aws_ilm_batch::run(exec, limiter, io, Options::new(concurrency))
-        .await
-        .unwrap();
-    (summary, buf.lines())
+    let mut b = Batch::new(client_config(emu), input, format);
+    b.concurrency = concurrency;
+    b.max_rps = max_rps;
+    b.journal = journal.map(Path::to_path_buf);
+    b.settings = settings;
+    b.run().await
+}
+
+/// One in-process run, wired exactly as `aws-ilm batch` wires it (limiter and breaker hooked
+/// to the client, the binary's retry budget, a journal bound to the client's directory);
+/// fields left alone keep the binary's defaults.
+pub struct Batch {
+    pub cfg: ClientConfig,
+    pub input: String,
+    pub format: Format,
+    pub concurrency: usize,
+    pub max_rps: f64,
+    pub journal: Option<PathBuf>,
+    pub settings: IlmSettings,
+    pub max_record_bytes: usize,
+    pub max_no_answer: u32,
+}
+
+impl Batch {
+    pub fn new(cfg: ClientConfig, input: String, format: Format) -> Batch {
+        Batch {
+            cfg,
+            input,
+            format,
+            concurrency: 8,
+            max_rps: 0.0,
+            journal: None,
+            settings: IlmSettings::default(),
+            max_record_bytes: aws_ilm_batch::DEFAULT_MAX_RECORD_BYTES,
+            max_no_answer: aws_ilm_batch::DEFAULT_MAX_NO_ANSWER,
+        }
+    }
+
+    pub async fn run(self) -> (Summary, Vec<Value>) {
+        let limiter = Arc::new(RateLimiter::new(self.max_rps));
+        let mut cfg = self.cfg;
+        let hook = Arc::clone(&limiter);
+        cfg.on_throttle = Some(Arc::new(move |ra| hook.throttled(ra)));
+        cfg.retry.max_attempts = 10;
+        cfg.retry.max_elapsed = std::time::Duration::from_secs(300);
+        let breaker = Arc::new(Breaker::new(self.max_no_answer, cfg.request_timeout));
+        cfg.on_attempt = Some(breaker.hook());
+        let client = ScimClient::new(cfg).unwrap();
+        let target = Target::new(client.base_url(), client.tenant_id());
+        let ilm = Ilm::new(client, self.settings);
+        let exec =
+            Arc::new(IlmExecutor::new(ilm).with_rerun_pause(std::time::Duration::from_millis(200)));
+        let buf = Buf::default();
+        let io = Io {
+            input: aws_ilm_batch::spawn_reader(
+                std::io::Cursor::new(self.input),
+                self.format,
+                256,
+                self.max_record_bytes,
+            ),
+            journal: self
+                .journal
+                .as_deref()
+                .map(|p| Journal::open(p, &target).unwrap()),
+            results: Box::new(buf.clone()),
+        };
+        let mut options = Options::new(self.concurrency);
+        options.breaker = Some(breaker);
+        let summary = aws_ilm_batch::run(exec, limiter, io, options)
+            .await
+            .unwrap();
+        (summary, buf.lines())
+    }
+}
+
+/// The line numbers of a journal's records (its header skipped).
+pub fn journal_lines(path: &Path) -> Vec<u64> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect()
 }
 
 /// Asserts each line number appears exactly once among the results.

@@ -86,8 +86,9 @@ async fn run(
             std::io::Cursor::new(creates(n)),
             Format::JsonLines,
             256,
+            aws_ilm_batch::DEFAULT_MAX_RECORD_BYTES,
         ),
-        journal: Some(Journal::open(journal).unwrap()),
+        journal: Some(Journal::open(journal, &target(emu)).unwrap()),
         results: Box::new(buf.clone()),
     };
     let mut options = Options::new(8);
@@ -96,19 +97,6 @@ async fn run(
         .await
         .unwrap();
     (exec, summary, buf.lines())
-}
-
-fn journal_lines(path: &std::path::Path) -> Vec<u64> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["line"]
-                .as_u64()
-                .unwrap()
-        })
-        .collect()
 }
 
 // The engine runs on a current-thread runtime in the binary; so here, which also makes "no

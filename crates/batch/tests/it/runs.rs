@@ -138,10 +138,7 @@ async fn a_csv_of_profiles_drives_one_command() {
     for i in 0..50 {
         csv += &format!("csv{i}@example.test,csv{i}@example.test,Given,Sur{i},CSV {i},\n");
     }
-    let fmt = Format::Csv {
-        command: "iam-create-user".into(),
-        allow_enable: true,
-    };
+    let fmt = Format::csv("iam-create-user", Some(true)).unwrap();
     let (s, results) = run_batch(&emu, csv, fmt, 8, 0.0, None).await;
     assert_eq!(s.succeeded, 50, "{s}");
     each_line_once(&results, 2..=51);

@@ -31,13 +31,15 @@ use crate::command::{Command, CommandName};
 use crate::error::{IlmError, classify};
 use crate::outcome::{Outcome, VendorResult};
 use crate::profile::{OLD_USER_DATA, text_of};
+use crate::switch::gate_open;
 use crate::users::{
-    Lookup, Prepared, failed, finish, locate, prepare, skipped, switched_off, update,
+    EXISTS_UPDATE_OFF, Lookup, Prepared, failed, finish, locate, prepare, skipped, switched_off,
+    update,
 };
 use crate::{Ilm, IlmSettings};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    if !ilm.settings().allow_create {
+    if !gate_open(ilm.settings(), cmd.name) {
         return switched_off(ilm, cmd, "create");
     }
     let mut p = prepare(ilm, cmd)?;
@@ -97,11 +99,7 @@ async fn existing(
     }
     Ok(finish(
         ilm,
-        skipped(
-            "update",
-            "User already exists and updating users is disabled.",
-        )
-        .with_user(user),
+        skipped("update", EXISTS_UPDATE_OFF).with_user(user),
         p,
     ))
 }

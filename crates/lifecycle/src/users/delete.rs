@@ -7,10 +7,11 @@ use crate::Ilm;
 use crate::command::Command;
 use crate::error::{IlmError, classify};
 use crate::outcome::{Outcome, VendorResult};
+use crate::switch::gate_open;
 use crate::users::{NO_USER, failed, finish, locate, prepare, skipped, switched_off, user_id};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    if !ilm.settings().allow_disable {
+    if !gate_open(ilm.settings(), cmd.name) {
         return switched_off(ilm, cmd, "delete");
     }
     let p = prepare(ilm, cmd)?;

@@ -6,10 +6,11 @@ use crate::Ilm;
 use crate::command::Command;
 use crate::error::IlmError;
 use crate::outcome::Outcome;
+use crate::switch::gate_open;
 use crate::users::set_active;
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    let allowed = ilm.settings().allow_disable;
+    let allowed = gate_open(ilm.settings(), cmd.name);
     set_active(
         ilm,
         cmd,

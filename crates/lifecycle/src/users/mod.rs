@@ -214,6 +214,10 @@ pub(crate) fn failed(action: &'static str, f: Failure) -> VendorResult {
 /// The seed's reason when an allow-flag is off.
 pub(crate) const DISABLED: &str = "Command is disabled.";
 pub(crate) const NO_USER: &str = "User does not exist";
+/// Create of an existing user with `allow_update` off.
+pub(crate) const EXISTS_UPDATE_OFF: &str = "User already exists and updating users is disabled.";
+/// Update of a missing user with `create_if_not_exists` on and `allow_create` off.
+pub(crate) const MISSING_CREATE_OFF: &str = "User does not exist and creating users is disabled.";
 
 /// Disable and enable: find the user, skip when there is nothing to do, else one PATCH of
 /// `active`.

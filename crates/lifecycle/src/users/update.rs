@@ -22,14 +22,15 @@ use crate::Ilm;
 use crate::command::Command;
 use crate::error::{IlmError, classify};
 use crate::outcome::{Outcome, VendorResult};
+use crate::switch::gate_open;
 use crate::users::{
-    NO_USER, Prepared, create, failed, finish, is_active, locate, prepare, skipped, switched_off,
-    user_id,
+    MISSING_CREATE_OFF, NO_USER, Prepared, create, failed, finish, is_active, locate, prepare,
+    skipped, switched_off, user_id,
 };
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
     let s = ilm.settings();
-    if !s.allow_update {
+    if !gate_open(s, cmd.name) {
         return switched_off(ilm, cmd, "update");
     }
     let p = prepare(ilm, cmd)?;
@@ -39,14 +40,9 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
         Ok(None) if s.create_if_not_exists && s.allow_create => {
             create::create_new(ilm, cmd, &p).await
         }
-        Ok(None) if s.create_if_not_exists => Ok(finish(
-            ilm,
-            skipped(
-                "update",
-                "User does not exist and creating users is disabled.",
-            ),
-            &p,
-        )),
+        Ok(None) if s.create_if_not_exists => {
+            Ok(finish(ilm, skipped("update", MISSING_CREATE_OFF), &p))
+        }
         Ok(None) => Ok(finish(ilm, skipped("update", NO_USER), &p)),
     }
 }
