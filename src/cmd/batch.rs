@@ -80,7 +80,7 @@ pub struct Args {
     /// its text plus 8 bytes per field). A longer one is reported invalid with its line and
     /// never held whole
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_RECORD_BYTES,
-          value_parser = clap::value_parser!(u64).range(1..=(1 << 30)).map(|v| v as usize))]
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=(1 << 30)))]
     pub max_record_bytes: usize,
     /// Stop the run (exit 3) after this many requests in a row got no answer (connection
     /// refused or lost, timeout): nothing starts after that, and the events in flight get one

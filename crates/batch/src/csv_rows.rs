@@ -6,10 +6,11 @@
 //! rest of a file into a single record of hundreds of megabytes (issue 9). Driving the parser
 //! ourselves fixes both:
 //!
-//! - **Lines** are counted from the bytes themselves: every `\n` the parser consumes is counted,
-//!   and the line breaks between records (blank lines, the `\n` of a CRLF) are consumed here
-//!   before the next record starts, so a record's line is the physical line of its first byte
-//!   — what an editor shows — whatever the line endings, blank lines or quoted line breaks.
+//! - **Lines** are counted from the bytes themselves: every line break the parser consumes
+//!   (`\n`, `\r\n` or a lone `\r`) is counted, and the line breaks between records (blank
+//!   lines, the `\n` of a CRLF) are consumed here before the next record starts, so a record's
+//!   line is the physical line of its first byte — what an editor shows — whatever the line
+//!   endings, blank lines or quoted line breaks.
 //! - **Size**: a record may take at most `max_bytes` in memory (its field text plus 8 bytes per
 //!   field, the end offset kept for each). Past that its content is dropped while the parser
 //!   runs on to the record's end, the record is reported as too long with its line, and reading

@@ -81,3 +81,78 @@ pub fn held_by(settings: &IlmSettings, cmd: &Command, outcome: &Outcome) -> Opti
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::VendorResult;
+    use crate::users::skipped;
+    use serde_json::{Map, json};
+
+    fn cmd(name: &str) -> Command {
+        let args = json!({"user-profile": {"username": "a@x.test"}});
+        Command::parse(name, args.as_object().unwrap()).unwrap()
+    }
+
+    fn outcome(r: VendorResult) -> Outcome {
+        r.into_outcome("t", false, "aws-ilm", &Map::new())
+    }
+
+    #[test]
+    fn each_gated_command_names_its_own_switch() {
+        let s = IlmSettings::default();
+        for (name, switch) in [
+            ("iam-create-user", Switch::AllowCreate),
+            ("iam-update-user", Switch::AllowUpdate),
+            ("iam-enable-user", Switch::AllowEnable),
+            ("iam-disable-user", Switch::AllowDisable),
+            ("iam-delete-user", Switch::AllowDisable),
+        ] {
+            let o = outcome(skipped("x", DISABLED));
+            assert_eq!(held_by(&s, &cmd(name), &o), Some(switch), "{name}");
+        }
+        assert_eq!(Switch::gate(CommandName::GetUser), None);
+    }
+
+    #[test]
+    fn skips_caused_by_a_switch_are_held_and_the_directory_s_are_final() {
+        let on = IlmSettings::default();
+        let create = cmd("iam-create-user");
+        let update = cmd("iam-update-user");
+        let held = |s: &IlmSettings, c: &Command, reason: &str| {
+            held_by(s, c, &outcome(skipped("x", reason)))
+        };
+        assert_eq!(
+            held(&on, &create, EXISTS_UPDATE_OFF),
+            Some(Switch::AllowUpdate)
+        );
+        assert_eq!(
+            held(&on, &update, MISSING_CREATE_OFF),
+            Some(Switch::AllowCreate)
+        );
+        let no_create = IlmSettings {
+            create_if_not_exists: false,
+            ..Default::default()
+        };
+        assert_eq!(
+            held(&no_create, &update, NO_USER),
+            Some(Switch::CreateIfNotExists)
+        );
+        // The directory's answers: final.
+        assert_eq!(held(&no_create, &cmd("iam-disable-user"), NO_USER), None);
+        assert_eq!(held(&on, &cmd("iam-delete-user"), NO_USER), None);
+        assert_eq!(
+            held(&on, &cmd("iam-disable-user"), "User is already disabled."),
+            None
+        );
+        // Not a skip at all.
+        let failed = VendorResult {
+            status: Some(Status::Failed),
+            reason: DISABLED.into(),
+            ..Default::default()
+        };
+        assert_eq!(held_by(&on, &create, &outcome(failed)), None);
+        assert_eq!(Switch::CreateIfNotExists.name(), "create-if-not-exists");
+        assert!(!Switch::CreateIfNotExists.is_on(&no_create));
+    }
+}
