@@ -5,8 +5,7 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-
+use crate::batch_support::creates;
 use crate::harness::{Env, Out, closed_url, s};
 
 /// Accepts every connection and never sends a byte, for as long as the test's runtime lives.
@@ -25,13 +24,7 @@ async fn silent_server() -> String {
 async fn run_against(base_url: &str) -> (Out, String, String) {
     // Only the scrubbed environment: the emulator is not used, just a private HOME.
     let env = Env::start().await;
-    let input: String = (0..30)
-        .map(|i| {
-            let p = json!({"username": format!("u{i}@example.test"), "email": format!("u{i}@example.test")});
-            json!({"command": "iam-create-user", "args": {"user-profile": p}}).to_string() + "\n"
-        })
-        .collect();
-    let file = env.write("input.jsonl", &input);
+    let file = env.write("input.jsonl", &creates(30));
     let journal = env.path("journal");
     let results = env.path("results");
     let started = std::time::Instant::now();

@@ -3,11 +3,10 @@
 //! the results and the journal, `--allow-enable` only where it means something, and the bound
 //! on one CSV record.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
-use crate::harness::{Env, Out, s};
+use crate::batch_support::{journaled_lines, json_lines, users};
+use crate::harness::{Cmd, Env, Out, s};
 
 /// Three users as CSV rows with the given line ending, `title` in the last column.
 fn people(title: &str, eol: &str) -> String {
@@ -18,34 +17,17 @@ fn people(title: &str, eol: &str) -> String {
     csv
 }
 
-async fn users(env: &Env) -> HashMap<String, Value> {
-    env.client()
-        .list_users(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| (u["userName"].as_str().unwrap().to_lowercase(), u))
-        .collect()
-}
-
-fn result_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
-        .collect()
-}
-
-async fn batch_csv(env: &Env, file: &str, command: &str) -> Out {
+/// `aws-ilm batch FILE --command COMMAND --no-progress`, more flags to add.
+fn batch_csv(env: &Env, file: &str, command: &str) -> Cmd {
     env.cmd()
         .args(["batch", file, "--command", command, "--no-progress"])
-        .run()
-        .await
 }
 
 /// Each row succeeded, lines 2 to 4.
 #[track_caller]
 fn three_successes(out: &Out, command: &str) {
     out.code(0);
-    let results = result_lines(&out.stdout);
+    let results = json_lines(&out.stdout);
     let mut lines: Vec<u64> = results
         .iter()
         .map(|r| r["line"].as_u64().unwrap())
@@ -72,20 +54,20 @@ async fn every_csv_command_runs_through_the_binary() {
     let moved = s(&moved);
 
     three_successes(
-        &batch_csv(&env, &created, "iam-create-user").await,
+        &batch_csv(&env, &created, "iam-create-user").run().await,
         "iam-create-user",
     );
     assert!(users(&env).await.values().all(|u| u["title"] == "Engineer"));
 
     three_successes(
-        &batch_csv(&env, &moved, "iam-update-user").await,
+        &batch_csv(&env, &moved, "iam-update-user").run().await,
         "iam-update-user",
     );
     assert!(users(&env).await.values().all(|u| u["title"] == "Manager"));
 
-    let out = batch_csv(&env, &created, "iam-get-user").await;
+    let out = batch_csv(&env, &created, "iam-get-user").run().await;
     three_successes(&out, "iam-get-user");
-    for r in result_lines(&out.stdout) {
+    for r in json_lines(&out.stdout) {
         assert_eq!(
             r["result"]["IAM"]["Vendor"]["details"]["title"], "Manager",
             "{r}"
@@ -93,19 +75,19 @@ async fn every_csv_command_runs_through_the_binary() {
     }
 
     three_successes(
-        &batch_csv(&env, &created, "iam-disable-user").await,
+        &batch_csv(&env, &created, "iam-disable-user").run().await,
         "iam-disable-user",
     );
     assert!(users(&env).await.values().all(|u| u["active"] == false));
 
     three_successes(
-        &batch_csv(&env, &moved, "iam-enable-user").await,
+        &batch_csv(&env, &moved, "iam-enable-user").run().await,
         "iam-enable-user",
     );
     assert!(users(&env).await.values().all(|u| u["active"] == true));
 
     three_successes(
-        &batch_csv(&env, &created, "iam-delete-user").await,
+        &batch_csv(&env, &created, "iam-delete-user").run().await,
         "iam-delete-user",
     );
     assert!(users(&env).await.is_empty());
@@ -117,32 +99,16 @@ async fn every_csv_command_runs_through_the_binary() {
 async fn csv_allow_enable_reaches_create_and_is_refused_where_it_means_nothing() {
     let env = Env::start().await;
     let file = s(&env.write("people.csv", &people("T", "\n")));
-    let out = env
-        .cmd()
-        .args([
-            "batch",
-            &file,
-            "--command",
-            "iam-get-user",
-            "--allow-enable",
-            "false",
-        ])
+    let out = batch_csv(&env, &file, "iam-get-user")
+        .args(["--allow-enable", "false"])
         .run()
         .await;
     out.code(2).one_line_error();
     out.stderr_has("iam-get-user takes no allow-enable argument");
     assert_eq!(env.stats().await["total"], 0, "no request sent");
 
-    env.cmd()
-        .args([
-            "batch",
-            &file,
-            "--command",
-            "iam-create-user",
-            "--allow-enable",
-            "false",
-        ])
-        .arg1("--no-progress")
+    batch_csv(&env, &file, "iam-create-user")
+        .args(["--allow-enable", "false"])
         .run()
         .await
         .code(0);
@@ -167,20 +133,12 @@ async fn crlf_csv_rows_are_reported_and_journaled_on_their_own_lines() {
     let file = s(&env.write("people.csv", csv));
     let journal = env.path("journal");
     let results = env.path("results");
-    let out = env
-        .cmd()
-        .args([
-            "batch",
-            &file,
-            "--command",
-            "iam-create-user",
-            "--no-progress",
-        ])
+    let out = batch_csv(&env, &file, "iam-create-user")
         .args(["--journal", &s(&journal), "--results", &s(&results)])
         .run()
         .await;
     out.code(2); // the short row is invalid
-    let reported = result_lines(&std::fs::read_to_string(&results).unwrap());
+    let reported = json_lines(&std::fs::read_to_string(&results).unwrap());
     let line_of = |name: &str| {
         reported
             .iter()
@@ -196,18 +154,7 @@ async fn crlf_csv_rows_are_reported_and_journaled_on_their_own_lines() {
         .map(|r| r["line"].as_u64().unwrap())
         .collect();
     assert_eq!(bad, [6]);
-    let mut journaled: Vec<u64> = std::fs::read_to_string(&journal)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["line"]
-                .as_u64()
-                .unwrap()
-        })
-        .collect();
-    journaled.sort_unstable();
-    assert_eq!(journaled, [2, 5, 7]);
+    assert_eq!(journaled_lines(&journal), [2, 5, 7]);
 }
 
 /// Was: an unclosed quote made the rest of the file one record (300 MB, 1.5 GB of memory)
@@ -222,20 +169,12 @@ async fn an_unclosed_quote_is_reported_on_its_line_within_max_record_bytes() {
         csv += &format!("z{i}@example.test,z{i}@example.test,Given,Sur,Z {i},T\n");
     }
     let file = s(&env.write("people.csv", &csv));
-    let out = env
-        .cmd()
-        .args([
-            "batch",
-            &file,
-            "--command",
-            "iam-create-user",
-            "--no-progress",
-        ])
+    let out = batch_csv(&env, &file, "iam-create-user")
         .args(["--max-record-bytes", "65536"])
         .run()
         .await;
     out.code(2);
-    let results = result_lines(&out.stdout);
+    let results = json_lines(&out.stdout);
     let bad: Vec<&Value> = results
         .iter()
         .filter(|r| r["status"] == "invalid")

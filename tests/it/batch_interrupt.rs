@@ -8,24 +8,10 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use crate::batch_support::creates;
 use crate::harness::{Cmd, Env};
-
-fn creates(n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            let p = json!({
-                "username": format!("user{i}@example.test"),
-                "email": format!("user{i}@example.test"),
-                "givenname": "Given",
-                "surname": format!("Sur{i}"),
-                "displayname": format!("User {i}"),
-            });
-            json!({"command": "iam-create-user", "args": {"user-profile": p}}).to_string() + "\n"
-        })
-        .collect()
-}
 
 fn batch(env: &Env, dir: &Path, max_rps: &str) -> Cmd {
     env.cmd()

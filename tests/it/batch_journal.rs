@@ -5,39 +5,14 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
-
+use crate::batch_support::{creates, journal_records, users};
 use crate::harness::{Cmd, Env, s};
-
-fn creates(n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            let p = json!({
-                "username": format!("user{i}@example.test"),
-                "email": format!("user{i}@example.test"),
-                "givenname": "Given",
-                "surname": format!("Sur{i}"),
-                "displayname": format!("User {i}"),
-            });
-            json!({"command": "iam-create-user", "args": {"user-profile": p}}).to_string() + "\n"
-        })
-        .collect()
-}
 
 /// `aws-ilm batch input.jsonl --journal journal` in `dir`, against `env`.
 fn batch(env: &Env, dir: &std::path::Path) -> Cmd {
     env.cmd()
         .args(["batch", &s(&dir.join("input.jsonl")), "--no-progress"])
         .args(["--journal", &s(&dir.join("journal"))])
-}
-
-fn journal_records(dir: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join("journal"))
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// Was: rerun against another server, every event was "already done" and nothing was
@@ -144,11 +119,15 @@ async fn events_skipped_by_a_switch_run_when_it_is_turned_on() {
     off.code(0);
     off.stderr_has("4 skipped")
         .stderr_has("4 events were skipped because a setting was off (allow-create)");
-    assert!(journal_records(dir.path()).is_empty(), "{}", off.describe());
+    assert!(
+        journal_records(&dir.path().join("journal")).is_empty(),
+        "{}",
+        off.describe()
+    );
 
     let on = batch(&env, dir.path()).run().await;
     on.code(0);
     on.stderr_has("4 succeeded").stderr_has("0 already done");
-    assert_eq!(env.client().list_users(None).await.unwrap().len(), 4);
-    assert_eq!(journal_records(dir.path()).len(), 4);
+    assert_eq!(users(&env).await.len(), 4);
+    assert_eq!(journal_records(&dir.path().join("journal")).len(), 4);
 }

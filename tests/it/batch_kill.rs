@@ -3,33 +3,13 @@
 //! both create strategies. Here rather than in `crates/batch` because it runs the binary, which
 //! only this package's tests get built for them (`CARGO_BIN_EXE_aws-ilm`).
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use crate::batch_support::{creates, users};
 use crate::harness::{Cmd, Env};
-
-fn profile(i: usize) -> Value {
-    json!({
-        "username": format!("user{i}@example.test"),
-        "email": format!("user{i}@example.test"),
-        "givenname": "Given",
-        "surname": format!("Sur{i}"),
-        "displayname": format!("User {i}"),
-    })
-}
-
-/// `n` create events, one JSON line each.
-fn creates(n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            json!({"command": "iam-create-user", "args": {"user-profile": profile(i)}}).to_string()
-                + "\n"
-        })
-        .collect()
-}
 
 /// Asserts each line number appears exactly once among the results.
 #[track_caller]
@@ -41,17 +21,6 @@ fn each_line_once(results: &[Value], expected: impl IntoIterator<Item = u64>) {
     lines.sort_unstable();
     let expected: Vec<u64> = expected.into_iter().collect();
     assert_eq!(lines, expected);
-}
-
-/// All users, by lower-cased userName.
-async fn users(env: &Env) -> HashMap<String, Value> {
-    env.client()
-        .list_users(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| (u["userName"].as_str().unwrap().to_lowercase(), u))
-        .collect()
 }
 
 /// `aws-ilm batch` over `dir/input.jsonl`, journal and results in `dir`, at most `max_rps`.

@@ -11,6 +11,7 @@ mod batch_csv;
 mod batch_interrupt;
 mod batch_journal;
 mod batch_kill;
+mod batch_support;
 mod config;
 mod crash;
 mod demo;

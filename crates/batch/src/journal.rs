@@ -353,6 +353,13 @@ mod tests {
         Target::new("http://127.0.0.1:1", "t-1")
     }
 
+    /// A journal at `path` with line 1 (hash 1) done.
+    fn one_done(path: &Path) {
+        let (mut j, _) = Journal::open(path, &target()).unwrap();
+        j.record(1, 1, EventStatus::Success);
+        j.commit().unwrap();
+    }
+
     #[test]
     fn records_survive_reopen_and_only_done_events_count() {
         let dir = tempfile::tempdir().unwrap();
@@ -377,10 +384,7 @@ mod tests {
     fn a_torn_last_record_is_ignored_and_does_not_swallow_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let (mut j, _) = Journal::open(&path, &target()).unwrap();
-        j.record(1, 1, EventStatus::Success);
-        j.commit().unwrap();
-        drop(j);
+        one_done(&path);
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"line\":2,\"ha").unwrap();
         drop(f);
@@ -450,10 +454,7 @@ mod tests {
     fn a_journal_of_another_directory_is_refused_saying_what_differs() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let (mut j, _) = Journal::open(&path, &target()).unwrap();
-        j.record(1, 1, EventStatus::Success);
-        j.commit().unwrap();
-        drop(j);
+        one_done(&path);
         let first = std::fs::read_to_string(&path).unwrap();
         assert!(
             first.starts_with(
