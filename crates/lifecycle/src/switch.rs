@@ -87,7 +87,7 @@ mod tests {
     use super::*;
     use crate::outcome::VendorResult;
     use crate::users::skipped;
-    use serde_json::{Map, json};
+    use serde_json::{Map, Value, json};
 
     fn cmd(name: &str) -> Command {
         let args = json!({"user-profile": {"username": "a@x.test"}});
@@ -95,7 +95,7 @@ mod tests {
     }
 
     fn outcome(r: VendorResult) -> Outcome {
-        r.into_outcome("t", false, "aws-ilm", &Map::new())
+        r.into_outcome("aws-ilm", &Map::new(), || Value::Null)
     }
 
     #[test]
