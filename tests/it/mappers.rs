@@ -73,3 +73,184 @@ direction = "outgoing"
         .await;
     out.code(3).one_line_error().stderr_has("out.toml");
 }
+
+/// The XSOAR fixtures written for the tests in the published AWS-ILM classifiers' shape.
+fn xsoar_fixture(name: &str) -> String {
+    format!(
+        "{}/crates/lifecycle/tests/fixtures/xsoar/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// A joiner with every field the published outgoing mapper reads (and a quote in a value, which
+/// the seed's concat-then-ParseJSON would have turned into broken JSON).
+fn full_profile() -> serde_json::Value {
+    json!({
+        "username": "grace", "email": "grace@example.com", "givenname": "Grace",
+        "surname": "Hopper", "displayname": "Grace Hopper", "mobilephone": "+1 555 0142",
+        "title": "Rear \"Amazing\" Admiral", "employeeid": "E-1906", "employeenumber": "1906",
+        "employeetype": "Employee", "department": "R&D", "costcentercode": "CC-7",
+        "division": "Navy", "countrycode": "US", "peoplemanagerflag": "Y"
+    })
+}
+
+/// Regression (issue 8 items 5 and 6): the published outgoing mapper maps two types, "User
+/// Profile - Create" and "User Profile - Update", and was refused; its `${field}` templates,
+/// concat → ParseJSON objects, SCIM 1.1 enterprise URN and escaped dots did not reach AWS.
+#[tokio::test]
+async fn xsoar_published_outgoing_mapper_creates_with_create_type_and_patches_with_update_type() {
+    let env = Env::start().await;
+    let out_map = xsoar_fixture("published_shape_outgoing.json");
+    let profile = full_profile();
+    let out = env
+        .cmd()
+        .args(["--mapper-out", &out_map, "--output", "json"])
+        .args(["iam-create-user", "--user-profile", &profile.to_string()])
+        .run()
+        .await;
+    out.code(0);
+    // The enterprise keys AWS's schema lacks are dropped at load time with one warning.
+    let warnings: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("countryCode"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", out.describe());
+    assert!(warnings[0].contains("managerflag"), "{}", out.describe());
+    let id = out.json()["IAM"]["Vendor"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let user = env.client().get_user(&id).await.unwrap().unwrap();
+    let ent = &user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
+    assert_eq!(user["userName"], "grace", "{user}");
+    assert_eq!(user["displayName"], "Grace Hopper", "{user}");
+    assert_eq!(
+        user["name"],
+        json!({"givenName": "Grace", "familyName": "Hopper"}),
+        "{user}"
+    );
+    assert_eq!(user["emails"][0]["value"], "grace@example.com", "{user}");
+    assert_eq!(user["emails"][0]["primary"], true, "{user}");
+    assert_eq!(user["phoneNumbers"][0]["value"], "+1 555 0142", "{user}");
+    assert_eq!(user["phoneNumbers"][0]["type"], "work", "{user}");
+    assert_eq!(user["title"], "Rear \"Amazing\" Admiral", "{user}");
+    assert_eq!(user["externalId"], "E-1906", "{user}");
+    assert_eq!(user["userType"], "Employee", "{user}");
+    assert_eq!(
+        *ent,
+        json!({"employeeNumber": "1906", "department": "R&D", "division": "Navy",
+               "costCenter": "CC-7"}),
+        "{user}"
+    );
+
+    // A mover: the PATCH is mapped with the Update type, which maps no displayName.
+    let mut moved = profile.clone();
+    moved["displayname"] = json!("Admiral Hopper");
+    moved["title"] = json!("Commodore");
+    moved["department"] = json!("Navy Programming");
+    let out = env
+        .cmd()
+        .args(["--mapper-out", &out_map, "--output", "json"])
+        .args(["iam-update-user", "--user-profile", &moved.to_string()])
+        .run()
+        .await;
+    out.code(0);
+    let user = env.client().get_user(&id).await.unwrap().unwrap();
+    assert_eq!(user["title"], "Commodore", "{user}");
+    assert_eq!(
+        user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+        "Navy Programming",
+        "{user}"
+    );
+    assert_eq!(user["displayName"], "Grace Hopper", "{user}");
+
+    // Create-if-not-exists POSTs with the Create type: AWS requires the displayName only it maps.
+    let mut new = full_profile();
+    new["username"] = json!("kathleen");
+    new["email"] = json!("kathleen@example.com");
+    new["employeeid"] = json!("E-1922");
+    new["displayname"] = json!("Kathleen Booth");
+    let out = env
+        .cmd()
+        .args(["--mapper-out", &out_map, "--output", "json"])
+        .args(["iam-update-user", "--user-profile", &new.to_string()])
+        .run()
+        .await;
+    out.code(0);
+    let vendor = out.json()["IAM"]["Vendor"].clone();
+    assert_eq!(vendor["action"], "create", "{vendor}");
+    assert_eq!(
+        vendor["details"]["displayName"], "Kathleen Booth",
+        "{vendor}"
+    );
+}
+
+/// Regression (issue 8 item 6): the published incoming mapper reads `emails.[0].value`,
+/// `phoneNumbers.[0].value` and `urn:scim:schemas:extension:enterprise:1\.0.costCenter`, which
+/// mapped to nothing, so `IAM.UserProfile` had no Email, Mobile Phone or Cost Center Code.
+#[tokio::test]
+async fn xsoar_published_incoming_mapper_reads_index_and_escaped_dot_paths() {
+    let env = Env::start().await;
+    let out_map = xsoar_fixture("published_shape_outgoing.json");
+    let in_map = xsoar_fixture("published_shape_incoming.json");
+    let out = env
+        .cmd()
+        .args(["--mapper-out", &out_map, "--output", "json"])
+        .args([
+            "iam-create-user",
+            "--user-profile",
+            &full_profile().to_string(),
+        ])
+        .run()
+        .await;
+    out.code(0);
+    let out = env
+        .cmd()
+        .args(["--mapper-out", &out_map, "--mapper-in", &in_map])
+        .args(["--output", "json", "iam-get-user"])
+        .args(["--user-profile", r#"{"username": "grace"}"#])
+        .run()
+        .await;
+    out.code(0);
+    assert_eq!(
+        out.json()["IAM"]["UserProfile"],
+        json!({
+            "Email": "grace@example.com", "Mobile Phone": "+1 555 0142", "Given Name": "Grace",
+            "Surname": "Hopper", "Username": "grace", "Employee ID": "E-1906",
+            "Title": "Rear \"Amazing\" Admiral", "Department": "R&D", "Cost Center Code": "CC-7"
+        }),
+        "{}",
+        out.describe()
+    );
+}
+
+/// Regression (issue 8 item 3): `get-mapping-fields --output json` printed aws-ilm's own
+/// `{"MappingFields": [...]}`; the seed prints XSOAR's mapping-fields document, one object per
+/// mapping type with the field names and their descriptions.
+#[tokio::test]
+async fn get_mapping_fields_json_is_the_seed_document() {
+    let env = Env::start().await;
+    let out = env.run_json(&["get-mapping-fields"]).await;
+    out.code(0);
+    let doc = out.json();
+    let types = doc.as_array().expect("a list of mapping types");
+    assert_eq!(types.len(), 1, "{doc}");
+    let fields = types[0]["User Profile"]
+        .as_object()
+        .expect("the User Profile type");
+    assert!(
+        fields["userName"].as_str().is_some_and(|d| !d.is_empty()),
+        "{doc}"
+    );
+    assert!(
+        fields
+            .contains_key("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department"),
+        "{doc}"
+    );
+    assert!(fields.values().all(serde_json::Value::is_string), "{doc}");
+    // What AWS refuses is not offered.
+    for absent in ["password", "id", "meta", "groups", "emails.display"] {
+        assert!(!fields.contains_key(absent), "{absent} in {doc}");
+    }
+}

@@ -31,7 +31,7 @@ use aws_ilm_client::ScimClient;
 
 pub use command::{Command, CommandName};
 pub use error::{IlmError, InputError};
-pub use mapper::{Direction, MapError, Mapper};
+pub use mapper::{Direction, MapError, Mapper, Purpose};
 pub use outcome::{HumanTable, Outcome, Status};
 pub use profile::UserProfile;
 pub use switch::Switch;

@@ -2,16 +2,23 @@
 //! `test-module` (one request to ServiceProviderConfig, which needs a valid token and tenant —
 //! the seed's "Test" button).
 //!
-//! Their documents are aws-ilm's (the seed does not document them): `{"MappingFields": [...]}`
-//! and `{"TestModule": {...}}`.
+//! `get-mapping-fields` prints the seed's document: XSOAR's mapping-fields response, a list with
+//! one object per mapping type — the seed's only type, "User Profile" — mapping each field to
+//! its description (`[{"User Profile": {"userName": "…", …}}]`). Its fields are the AWS user
+//! attributes a mapper can target ([`crate::mapper::fields`]); the human table adds their type
+//! and the profile field the built-in mapper feeds each from. `test-module`'s document is
+//! aws-ilm's (the seed prints only "ok"): `{"TestModule": {...}}`.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::Ilm;
 use crate::error::{IlmError, classify};
 use crate::mapper::mapping_fields as fields;
 use crate::outcome::{BRAND, HumanTable, Outcome, Status};
 use crate::table::Columns;
+
+/// The XSOAR mapping type the seed's fields are listed under.
+const MAPPING_TYPE: &str = "User Profile";
 
 pub(crate) fn mapping_fields(ilm: &Ilm) -> Outcome {
     let fields = fields();
@@ -26,14 +33,14 @@ pub(crate) fn mapping_fields(ilm: &Ilm) -> Outcome {
             ]
         })
         .collect();
-    let list: Vec<Value> = fields
+    let described: Map<String, Value> = fields
         .iter()
-        .map(|f| json!({"field": f.path, "type": f.kind, "description": f.description, "builtinSource": f.builtin_source}))
+        .map(|f| (f.path.clone(), json!(f.description)))
         .collect();
     let _ = ilm;
     Outcome {
         status: Status::Success,
-        context: json!({"MappingFields": list}),
+        context: json!([{ MAPPING_TYPE: described }]),
         human: HumanTable {
             title: "AWS-ILM Mapping Fields".into(),
             headers: ["field", "type", "description", "builtinSource"]

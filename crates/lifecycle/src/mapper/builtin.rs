@@ -5,7 +5,11 @@
 //! `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`, which AWS reads (the seed wrote
 //! the 1.0 URN, so department and cost center never reached AWS). The email is sent as the one
 //! `work` email marked `primary` (AWS: the email must be primary), the mobile phone as the one
-//! `mobile` phone number, and address fields as the one `work` address.
+//! phone number, of type `work` as the seed's mapper sends it, and address fields as the one
+//! `work` address.
+//!
+//! The incoming mapper returns exactly the seed's nine `IAM.UserProfile` keys: a playbook reading
+//! them sees what it saw with the seed (docs/mappers.md, "Built-in mappers").
 
 use std::sync::LazyLock;
 
@@ -44,31 +48,17 @@ pub const OUTGOING: &[(&str, &str)] = &[
     ("department", "ENT.department"),
 ];
 
-/// Profile field (as the seed's incoming mapper names it) ← SCIM attribute path.
+/// Profile field (as the seed's incoming mapper names it) ← SCIM attribute path: the seed's
+/// nine, read from where the outgoing mapper writes them.
 pub const INCOMING: &[(&str, &str)] = &[
     ("Username", "userName"),
     ("Employee ID", "externalId"),
-    ("Display Name", "displayName"),
     ("Given Name", "name.givenName"),
     ("Surname", "name.familyName"),
-    ("Middle Name", "name.middleName"),
-    ("Nickname", "nickName"),
     ("Title", "title"),
-    ("Employee Type", "userType"),
-    ("Preferred Language", "preferredLanguage"),
-    ("Locale", "locale"),
-    ("Time Zone", "timezone"),
     ("Email", "emails.value"),
     ("Mobile Phone", "phoneNumbers.value"),
-    ("Street Address", "addresses.streetAddress"),
-    ("City", "addresses.locality"),
-    ("State", "addresses.region"),
-    ("Zip Code", "addresses.postalCode"),
-    ("Country Code", "addresses.country"),
-    ("Employee Number", "ENT.employeeNumber"),
     ("Cost Center Code", "ENT.costCenter"),
-    ("Company", "ENT.organization"),
-    ("Division", "ENT.division"),
     ("Department", "ENT.department"),
 ];
 
@@ -107,9 +97,9 @@ pub fn rules(direction: Direction) -> Result<RuleSet, MapError> {
             Direction::Outgoing => (scim.as_str(), *field),
             Direction::Incoming => (*field, scim.as_str()),
         };
-        let path = FieldPath::parse(source).ok_or_else(|| MapError::Rule {
+        let path = FieldPath::parse(source).map_err(|e| MapError::Rule {
             target: target.to_owned(),
-            reason: "built-in source path".into(),
+            reason: format!("built-in source path: {e}"),
         })?;
         // Every built-in target is a SCIM string (and every incoming field text): a profile
         // that carries `"employeeid": 42` sends `"42"`.
@@ -119,24 +109,16 @@ pub fn rules(direction: Direction) -> Result<RuleSet, MapError> {
             vec![Transform::Text],
         )?);
     }
-    Ok(RuleSet {
-        direction,
-        rules,
-        origin: "built-in".into(),
-    })
+    Ok(RuleSet::new(direction, rules, "built-in"))
 }
 
-/// Adds the `type` AWS and the seed give the single email, phone number and address, when the
-/// mapping produced one without it.
+/// Adds the `type` the seed's mapper gives the single email, phone number and address — `work`
+/// for each — when the mapping produced one without it.
 pub fn add_types(user: &mut Map<String, Value>) {
-    for (attr, kind) in [
-        ("emails", "work"),
-        ("phoneNumbers", "mobile"),
-        ("addresses", "work"),
-    ] {
+    for attr in ["emails", "phoneNumbers", "addresses"] {
         if let Some(Value::Array(items)) = user.get_mut(attr) {
             for item in items.iter_mut().filter_map(Value::as_object_mut) {
-                item.entry("type").or_insert(json!(kind));
+                item.entry("type").or_insert(json!("work"));
             }
         }
     }
@@ -147,13 +129,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_outgoing_path_has_an_incoming_twin() {
-        for (_, scim) in OUTGOING {
+    fn incoming_reads_only_what_outgoing_writes_and_names_the_seed_keys() {
+        for (label, scim) in INCOMING {
             assert!(
-                INCOMING.iter().any(|(_, s)| s == scim),
-                "{scim} is not read back"
+                OUTGOING.iter().any(|(_, s)| s == scim),
+                "{label} reads {scim}, which is never written"
             );
         }
-        assert_eq!(OUTGOING.len(), INCOMING.len());
+        let mut labels: Vec<&str> = INCOMING.iter().map(|(l, _)| *l).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), 9);
     }
 }

@@ -122,15 +122,20 @@ pub fn mapping_fields() -> Vec<MappingField> {
         .collect()
 }
 
-/// Whether `path` is one of the fields above (used to warn about typos in mapping files).
+/// Whether `path` is one of the fields above, or holds some of them (`name`, `emails`, the
+/// enterprise block): used to warn about typos in mapping files.
 pub fn is_known(path: &str) -> bool {
-    let p = path.replace(
-        &format!("{}:", urn::ENTERPRISE_USER),
-        &format!("{}.", urn::ENTERPRISE_USER),
-    );
-    mapping_fields()
-        .iter()
-        .any(|f| f.path.eq_ignore_ascii_case(&p))
+    let p = path
+        .replace(
+            &format!("{}:", urn::ENTERPRISE_USER),
+            &format!("{}.", urn::ENTERPRISE_USER),
+        )
+        .to_ascii_lowercase();
+    let parent = format!("{p}.");
+    mapping_fields().iter().any(|f| {
+        let f = f.path.to_ascii_lowercase();
+        f == p || f.starts_with(&parent)
+    })
 }
 
 #[cfg(test)]
@@ -143,6 +148,8 @@ mod tests {
             assert!(is_known(&builtin::expand(scim)), "{scim}");
         }
         assert!(!is_known("password"));
+        assert!(is_known("name") && is_known("EMAILS") && is_known(urn::ENTERPRISE_USER));
+        assert!(!is_known("nam") && !is_known("emails.display"));
         assert!(is_known(
             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
         ));

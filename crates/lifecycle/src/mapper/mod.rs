@@ -6,11 +6,17 @@
 //! produces goes through the same guarantees before it reaches AWS: no empty strings, nulls or
 //! empty objects (AWS rejects them, spec §4); no read-only `id`/`meta`/`groups`; the single email
 //! marked primary; `schemas` naming the enterprise URN only when that block is present.
+//!
+//! An outgoing mapper may map a creation and an update differently ([`Purpose`]): XSOAR's ILM
+//! mappers have a "User Profile - Create" and a "User Profile - Update" type, and the seed's
+//! update type leaves `displayName` alone.
 
 pub mod builtin;
+mod check;
 pub mod fields;
 pub mod path;
 pub mod rules;
+pub mod template;
 pub mod xsoar;
 
 use std::path::Path;
@@ -45,6 +51,15 @@ pub enum MapError {
     UnknownOperator { target: String, operator: String },
     #[error("mapping for '{target}': ParseJSON could not parse the value: {reason}")]
     ParseJson { target: String, reason: String },
+}
+
+/// What an outgoing mapping is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A new user (every POST, also an update's create-if-not-exists).
+    Create,
+    /// An existing user (every PATCH), and the lookups of the commands that do not create.
+    Update,
 }
 
 /// A mapper, used in one direction (`mapper_out` or `mapper_in`).
@@ -89,18 +104,13 @@ impl Mapper {
         } else {
             serde_json::from_str(text).map_err(|e| syntax(e.to_string()))?
         };
-        let rules = if xsoar::is_xsoar(&doc) {
+        let mut rules = if xsoar::is_xsoar(&doc) {
             xsoar::import(&doc, origin, direction)?
         } else {
             rules::from_document(doc, origin, direction)?
         };
-        for rule in &rules.rules {
-            if direction == Direction::Outgoing && !fields::is_known(&rule.target_path.to_string())
-            {
-                // Not an error: a mapper may target a path AWS will explain (and refuse) itself,
-                // but a typo here silently drops data, so say so.
-                tracing::warn!(target = %rule.target, origin, "mapping target is not an AWS user attribute (see get-mapping-fields)");
-            }
+        if direction == Direction::Outgoing {
+            check::outgoing(&mut rules)?;
         }
         Ok(Mapper::Rules(rules))
     }
@@ -113,8 +123,17 @@ impl Mapper {
         }
     }
 
-    /// Profile → the SCIM user to send to AWS (no `id`, `meta`; `schemas` set).
+    /// Profile → the SCIM user to create in AWS (no `id`, `meta`; `schemas` set).
     pub fn map_out(&self, profile: &Map<String, Value>) -> Result<Map<String, Value>, MapError> {
+        self.map_out_for(profile, Purpose::Create)
+    }
+
+    /// Profile → the SCIM user to send to AWS for a creation or an update.
+    pub fn map_out_for(
+        &self,
+        profile: &Map<String, Value>,
+        purpose: Purpose,
+    ) -> Result<Map<String, Value>, MapError> {
         let doc = Value::Object(profile.clone());
         let mut user = match self {
             Mapper::Builtin => {
@@ -124,11 +143,20 @@ impl Mapper {
             }
             Mapper::Rules(r) => {
                 self.check(r, Direction::Outgoing)?;
-                r.apply(&doc)?
+                match purpose {
+                    Purpose::Create => r.apply(&doc)?,
+                    Purpose::Update => r.apply_update(&doc)?,
+                }
             }
         };
         finish_outgoing(&mut user);
         Ok(user)
+    }
+
+    /// Whether creation and update map differently, so a mapping made for one cannot stand
+    /// for the other.
+    pub fn maps_update_apart(&self) -> bool {
+        matches!(self, Mapper::Rules(r) if r.update_rules.is_some())
     }
 
     /// SCIM user from AWS → profile fields ("Email", "Given Name", …).

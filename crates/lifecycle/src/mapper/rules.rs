@@ -20,9 +20,13 @@
 //!
 //! Transformations, applied in order: `trim`, `lowercase`, `uppercase`, `parse_json` (the text
 //! becomes the JSON value it holds), `text` (a number or boolean becomes its text) and
-//! `{concat = {prefix, suffix}}`. A rule whose source is
+//! `{concat = {prefix, suffix}}` (where `${field}` is that field's value). A rule whose source is
 //! absent or empty writes nothing — transformations never turn "absent" into a value, so a
 //! missing field can never become an empty string or a `[{"value": ""}]` sent to AWS.
+//!
+//! Concatenations are compiled when the mapper is loaded ([`compile`]): the source and its
+//! concats become one [`Template`], and a `parse_json` right after them a [`Shape`]
+//! ([`super::template`]), so field values are never spliced into JSON text.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +35,7 @@ use serde_json::{Map, Value};
 
 use super::MapError;
 use super::path::FieldPath;
+use super::template::{Part, Shape, Template};
 
 /// Which way a mapper maps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -56,15 +61,13 @@ impl Direction {
 pub enum Source {
     Field(FieldPath),
     Constant(Value),
+    /// Text from literals and fields (a source with its concatenations).
+    Template(Template),
+    /// JSON from a template (concatenations followed by ParseJSON).
+    Json(Shape),
 }
 
-/// A piece of a `concat`: literal text, or (XSOAR `isContext`) another field's value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Part {
-    Text(String),
-    Field(FieldPath),
-}
-
+/// A transformation of a value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Transform {
     Trim,
@@ -73,9 +76,27 @@ pub enum Transform {
     ParseJson,
     /// Numbers and booleans become their text (`42` → `"42"`); SCIM string attributes need it.
     Text,
+}
+
+impl Transform {
+    fn name(&self) -> &'static str {
+        match self {
+            Transform::Trim => "trim",
+            Transform::Lowercase => "lowercase",
+            Transform::Uppercase => "uppercase",
+            Transform::ParseJson => "parse_json",
+            Transform::Text => "text",
+        }
+    }
+}
+
+/// A step of a rule as a file writes it: a transformation, or a concatenation around the value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Transform(Transform),
     Concat {
-        prefix: Option<Part>,
-        suffix: Option<Part>,
+        prefix: Option<Template>,
+        suffix: Option<Template>,
     },
 }
 
@@ -85,6 +106,7 @@ pub struct Rule {
     pub target: String,
     pub target_path: FieldPath,
     pub source: Source,
+    /// Applied to the source's value, in order.
     pub transforms: Vec<Transform>,
 }
 
@@ -92,37 +114,70 @@ pub struct Rule {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSet {
     pub direction: Direction,
+    /// The rules; for an outgoing mapper with two types, those of creation (every POST).
     pub rules: Vec<Rule>,
+    /// An outgoing mapper's own rules for updates (every PATCH), when it has them (XSOAR's
+    /// "User Profile - Update" type); `None`: `rules` serve both.
+    pub update_rules: Option<Vec<Rule>>,
     /// Where the rules came from, for messages ("mappers/out.toml").
     pub origin: String,
 }
 
 impl RuleSet {
+    /// One list of rules for both creation and update.
+    pub fn new(direction: Direction, rules: Vec<Rule>, origin: &str) -> RuleSet {
+        RuleSet {
+            direction,
+            rules,
+            update_rules: None,
+            origin: origin.to_owned(),
+        }
+    }
+
     /// Runs every rule over `doc` (the profile, or the SCIM user) and returns the result with
     /// empty values pruned.
     pub fn apply(&self, doc: &Value) -> Result<Map<String, Value>, MapError> {
-        let mut out = Map::new();
-        for rule in &self.rules {
-            let Some(value) = rule.evaluate(doc)? else {
-                continue;
-            };
-            match self.direction {
-                Direction::Outgoing => rule.target_path.set(&mut out, value),
-                Direction::Incoming => {
-                    out.insert(rule.target.clone(), value);
-                }
+        apply_rules(&self.rules, self.direction, doc)
+    }
+
+    /// As [`RuleSet::apply`], with the update rules when there are any.
+    pub fn apply_update(&self, doc: &Value) -> Result<Map<String, Value>, MapError> {
+        let rules = self.update_rules.as_deref().unwrap_or(&self.rules);
+        apply_rules(rules, self.direction, doc)
+    }
+
+    /// Every list of rules (creation, then update).
+    pub fn all_rules_mut(&mut self) -> impl Iterator<Item = &mut Vec<Rule>> {
+        std::iter::once(&mut self.rules).chain(self.update_rules.as_mut())
+    }
+}
+
+fn apply_rules(
+    rules: &[Rule],
+    direction: Direction,
+    doc: &Value,
+) -> Result<Map<String, Value>, MapError> {
+    let mut out = Map::new();
+    for rule in rules {
+        let Some(value) = rule.evaluate(doc)? else {
+            continue;
+        };
+        match direction {
+            Direction::Outgoing => rule.target_path.set(&mut out, value),
+            Direction::Incoming => {
+                out.insert(rule.target.clone(), value);
             }
         }
-        prune_map(&mut out);
-        Ok(out)
     }
+    prune_map(&mut out);
+    Ok(out)
 }
 
 impl Rule {
     pub fn new(target: &str, source: Source, transforms: Vec<Transform>) -> Result<Rule, MapError> {
-        let target_path = FieldPath::parse(target).ok_or_else(|| MapError::Rule {
+        let target_path = FieldPath::parse(target).map_err(|e| MapError::Rule {
             target: target.to_owned(),
-            reason: "the target is not a valid attribute path".into(),
+            reason: format!("the target is not a valid attribute path: {e}"),
         })?;
         Ok(Rule {
             target: target.trim().to_owned(),
@@ -132,6 +187,79 @@ impl Rule {
         })
     }
 
+    /// A rule from a source and the steps a file lists, concatenations folded into a
+    /// [`Template`] and a `parse_json` right after them into a [`Shape`].
+    ///
+    /// Transformations before the first concat apply to the source's value; `lowercase`,
+    /// `uppercase` and `text` between concats apply to every piece so far; `trim` and
+    /// `parse_json` between concats would need the text built at run time and are refused.
+    pub fn compile(target: &str, source: Source, steps: Vec<Step>) -> Result<Rule, MapError> {
+        let bad = |reason: String| MapError::Rule {
+            target: target.to_owned(),
+            reason,
+        };
+        let mut built = match source {
+            Source::Template(t) => Err(t),
+            other => Ok(other),
+        };
+        let mut pending = Vec::new();
+        for step in steps {
+            match step {
+                Step::Transform(t) => pending.push(t),
+                Step::Concat { prefix, suffix } => {
+                    let inner = match built {
+                        Err(t) => onto_parts(t, std::mem::take(&mut pending)).map_err(|op| {
+                            bad(format!(
+                                "'{op}' between two concatenations is not supported; move it                                  before the first or after the last"
+                            ))
+                        })?,
+                        Ok(Source::Field(path)) => {
+                            Template::field(path, std::mem::take(&mut pending))
+                        }
+                        Ok(Source::Constant(mut v)) => {
+                            for t in pending.drain(..) {
+                                v = apply_transform(&t, v, target)?;
+                            }
+                            Template {
+                                parts: vec![Part::Text(scalar_text(&v))],
+                            }
+                        }
+                        Ok(Source::Template(_) | Source::Json(_)) => {
+                            return Err(bad("a built value cannot be concatenated again".into()));
+                        }
+                    };
+                    built = Err(inner.wrap(prefix, suffix));
+                }
+            }
+        }
+        let (source, transforms) = match built {
+            Ok(source) => (source, pending),
+            // A lone field (`${x}` as the root): its value, transformed.
+            Err(Template { parts }) if matches!(parts.as_slice(), [Part::Field { .. }]) => {
+                let Some(Part::Field {
+                    path,
+                    mut transforms,
+                }) = parts.into_iter().next()
+                else {
+                    return Err(bad("internal: lone field".into()));
+                };
+                transforms.extend(pending);
+                (Source::Field(path), transforms)
+            }
+            Err(t) => match pending.iter().position(|t| *t == Transform::ParseJson) {
+                Some(k) if pending[..k].iter().all(|t| *t != Transform::Trim) => {
+                    let after = pending.split_off(k + 1);
+                    pending.pop();
+                    let t = onto_parts(t, pending).map_err(|op| bad(op.to_owned()))?;
+                    let shape = t.into_shape().map_err(|e| bad(e.to_string()))?;
+                    (Source::Json(shape), after)
+                }
+                _ => (Source::Template(t), pending),
+            },
+        };
+        Rule::new(target, source, transforms)
+    }
+
     fn evaluate(&self, doc: &Value) -> Result<Option<Value>, MapError> {
         let mut value = match &self.source {
             Source::Constant(v) => v.clone(),
@@ -139,42 +267,77 @@ impl Rule {
                 Some(v) if !is_empty(v) => v.clone(),
                 _ => return Ok(None),
             },
+            Source::Template(t) => match t.render(doc, &self.target)? {
+                Some(s) => Value::String(s),
+                None => return Ok(None),
+            },
+            Source::Json(shape) => match shape.build(doc, &self.target)? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
         };
         for t in &self.transforms {
-            value = match (t, value) {
-                (Transform::Trim, Value::String(s)) => Value::String(s.trim().to_owned()),
-                (Transform::Lowercase, Value::String(s)) => Value::String(s.to_lowercase()),
-                (Transform::Uppercase, Value::String(s)) => Value::String(s.to_uppercase()),
-                (Transform::ParseJson, Value::String(s)) => {
-                    serde_json::from_str(&s).map_err(|e| MapError::ParseJson {
-                        target: self.target.clone(),
-                        reason: e.to_string(),
-                    })?
-                }
-                (Transform::Text, v @ (Value::Number(_) | Value::Bool(_))) => {
-                    Value::String(v.to_string())
-                }
-                (Transform::Concat { prefix, suffix }, v) => {
-                    let mut s = part_text(prefix.as_ref(), doc);
-                    s.push_str(&scalar_text(&v));
-                    s.push_str(&part_text(suffix.as_ref(), doc));
-                    Value::String(s)
-                }
-                // Case and trim transformations leave non-text values alone; ParseJSON of a value
-                // that is already structured is that value.
-                (_, v) => v,
-            };
+            value = apply_transform(t, value, &self.target)?;
         }
         Ok((!is_empty(&value)).then_some(value))
     }
 }
 
-fn part_text(part: Option<&Part>, doc: &Value) -> String {
-    match part {
-        None => String::new(),
-        Some(Part::Text(t)) => t.clone(),
-        Some(Part::Field(p)) => p.get(doc).map(scalar_text).unwrap_or_default(),
+/// Applies transformations to every piece of built text: to a lone field as they are,
+/// otherwise only those that work piece by piece (`Err` names the first that does not).
+fn onto_parts(mut t: Template, transforms: Vec<Transform>) -> Result<Template, &'static str> {
+    if transforms.is_empty() {
+        return Ok(t);
     }
+    if let [
+        Part::Field {
+            transforms: own, ..
+        },
+    ] = t.parts.as_mut_slice()
+    {
+        own.extend(transforms);
+        return Ok(t);
+    }
+    for tr in transforms {
+        if matches!(tr, Transform::Trim | Transform::ParseJson) {
+            return Err(tr.name());
+        }
+        for part in &mut t.parts {
+            match part {
+                Part::Text(s) => {
+                    *s = match tr {
+                        Transform::Lowercase => s.to_lowercase(),
+                        Transform::Uppercase => s.to_uppercase(),
+                        _ => std::mem::take(s),
+                    }
+                }
+                Part::Field { transforms, .. } => transforms.push(tr.clone()),
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// One transformation of a value. Case and trim leave non-text alone; ParseJSON of a value that
+/// is already structured is that value.
+pub(crate) fn apply_transform(
+    t: &Transform,
+    value: Value,
+    target: &str,
+) -> Result<Value, MapError> {
+    Ok(match (t, value) {
+        (Transform::Trim, Value::String(s)) => Value::String(s.trim().to_owned()),
+        (Transform::Lowercase, Value::String(s)) => Value::String(s.to_lowercase()),
+        (Transform::Uppercase, Value::String(s)) => Value::String(s.to_uppercase()),
+        (Transform::ParseJson, Value::String(s)) => {
+            serde_json::from_str(&s).map_err(|e| MapError::ParseJson {
+                target: target.to_owned(),
+                reason: e.to_string(),
+            })?
+        }
+        (Transform::Text, v @ (Value::Number(_) | Value::Bool(_))) => Value::String(v.to_string()),
+        (_, v) => v,
+    })
 }
 
 /// A value as text: strings raw, everything else as compact JSON.
@@ -186,7 +349,7 @@ pub fn scalar_text(v: &Value) -> String {
     }
 }
 
-fn is_empty(v: &Value) -> bool {
+pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::String(s) => s.is_empty(),
@@ -276,7 +439,7 @@ pub fn from_document(doc: Value, origin: &str, wanted: Direction) -> Result<Rule
             target: target.clone(),
             reason,
         };
-        let (source, transforms) = match field {
+        let (source, steps) = match field {
             FieldSpec::Source(s) => (source_path(&target, &s)?, Vec::new()),
             FieldSpec::Full(full) => {
                 let source = match (full.source, full.value) {
@@ -284,45 +447,48 @@ pub fn from_document(doc: Value, origin: &str, wanted: Direction) -> Result<Rule
                     (None, Some(v)) => Source::Constant(v),
                     _ => return Err(bad("give exactly one of `source` or `value`".into())),
                 };
-                let transforms = full
+                let steps = full
                     .transform
                     .into_iter()
                     .map(|t| match t {
                         TransformSpec::Name(n) => match n.to_ascii_lowercase().as_str() {
-                            "trim" => Ok(Transform::Trim),
-                            "lowercase" => Ok(Transform::Lowercase),
-                            "uppercase" => Ok(Transform::Uppercase),
-                            "parse_json" => Ok(Transform::ParseJson),
-                            "text" => Ok(Transform::Text),
+                            "trim" => Ok(Step::Transform(Transform::Trim)),
+                            "lowercase" => Ok(Step::Transform(Transform::Lowercase)),
+                            "uppercase" => Ok(Step::Transform(Transform::Uppercase)),
+                            "parse_json" => Ok(Step::Transform(Transform::ParseJson)),
+                            "text" => Ok(Step::Transform(Transform::Text)),
                             _ => Err(bad(format!(
                                 "unknown transform '{n}': use trim, lowercase, uppercase, \
                                  parse_json, text or {{concat = {{prefix, suffix}}}}"
                             ))),
                         },
-                        TransformSpec::Concat { concat } => Ok(Transform::Concat {
-                            prefix: concat.prefix.map(Part::Text),
-                            suffix: concat.suffix.map(Part::Text),
-                        }),
+                        TransformSpec::Concat { concat } => {
+                            let piece = |text: Option<String>| {
+                                text.map(|t| Template::parse(&t))
+                                    .transpose()
+                                    .map_err(|e| bad(format!("concat: {e}")))
+                            };
+                            Ok(Step::Concat {
+                                prefix: piece(concat.prefix)?,
+                                suffix: piece(concat.suffix)?,
+                            })
+                        }
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                (source, transforms)
+                (source, steps)
             }
         };
-        rules.push(Rule::new(&target, source, transforms)?);
+        rules.push(Rule::compile(&target, source, steps)?);
     }
-    Ok(RuleSet {
-        direction: wanted,
-        rules,
-        origin: origin.to_owned(),
-    })
+    Ok(RuleSet::new(wanted, rules, origin))
 }
 
 pub(crate) fn source_path(target: &str, s: &str) -> Result<Source, MapError> {
     FieldPath::parse(s)
         .map(Source::Field)
-        .ok_or_else(|| MapError::Rule {
+        .map_err(|e| MapError::Rule {
             target: target.to_owned(),
-            reason: format!("the source '{s}' is not a valid field path"),
+            reason: format!("the source '{s}' is not a valid field path: {e}"),
         })
 }
 
@@ -387,10 +553,9 @@ mod tests {
 
     #[test]
     fn parse_json_and_incoming_flat_targets() {
-        let rules = RuleSet {
-            direction: Direction::Incoming,
-            origin: "t".into(),
-            rules: vec![
+        let rules = RuleSet::new(
+            Direction::Incoming,
+            vec![
                 Rule::new(
                     "Given Name",
                     source_path("x", "name.givenName").unwrap(),
@@ -398,7 +563,8 @@ mod tests {
                 )
                 .unwrap(),
             ],
-        };
+            "t",
+        );
         let out = rules.apply(&json!({"name": {"givenName": "Ada"}})).unwrap();
         assert_eq!(Value::Object(out), json!({"Given Name": "Ada"}));
         let bad = Rule::new(

@@ -29,6 +29,7 @@ use serde_json::{Map, Value, json};
 
 use crate::command::{Command, CommandName};
 use crate::error::{IlmError, classify};
+use crate::mapper::Purpose;
 use crate::outcome::{Outcome, VendorResult};
 use crate::profile::{OLD_USER_DATA, text_of};
 use crate::switch::gate_open;
@@ -104,11 +105,11 @@ async fn existing(
     ))
 }
 
-/// The body of the POST: the mapped profile, with `active` from `allow-enable`.
-fn post_body(cmd: &Command, p: &Prepared) -> Map<String, Value> {
-    let mut body = p.mapped.clone();
+/// The body of the POST: the profile mapped for creation, with `active` from `allow-enable`.
+fn post_body(ilm: &Ilm, cmd: &Command, p: &Prepared) -> Result<Map<String, Value>, IlmError> {
+    let mut body = p.mapped_for(ilm, Purpose::Create)?.into_owned();
     body.insert("active".into(), json!(cmd.allow_enable));
-    body
+    Ok(body)
 }
 
 /// POST first; a 409 or an answer that is not what was POSTed leads to the existing user.
@@ -173,7 +174,7 @@ pub(crate) async fn create_new(
     cmd: &Command,
     p: &Prepared,
 ) -> Result<Outcome, IlmError> {
-    let body = Value::Object(post_body(cmd, p));
+    let body = Value::Object(post_body(ilm, cmd, p)?);
     let result = match ilm.client().create_user(&body).await {
         Ok(user) => created(user),
         Err(e) => failed("create", classify(e)?),

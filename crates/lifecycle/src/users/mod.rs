@@ -8,6 +8,10 @@
 //! carries `olduserdata`, the user is looked up by the old identifiers first and, if not found
 //! there, by the new ones: a rename is a mover, and re-running a rename that already happened
 //! still finds the user.
+//!
+//! The profile is mapped for the command's own purpose — creation for `iam-create-user`, update
+//! for the others — and mapped again for the other purpose only when the command turns into it
+//! (a create that finds the user, an update that creates it) and the mapper maps the two apart.
 
 pub mod create;
 pub mod delete;
@@ -16,11 +20,14 @@ pub mod enable;
 pub mod get;
 pub mod update;
 
+use std::borrow::Cow;
+
 use aws_ilm_client::{ClientError, UserQuery};
 use serde_json::{Map, Value};
 
-use crate::command::Command;
+use crate::command::{Command, CommandName};
 use crate::error::{Failure, IlmError, InputError, classify};
+use crate::mapper::Purpose;
 use crate::outcome::{Outcome, Status, VendorResult};
 use crate::profile::UserProfile;
 use crate::{Ilm, profile};
@@ -57,10 +64,12 @@ impl Lookup {
 /// A user command's input, mapped and ready.
 pub(crate) struct Prepared {
     pub profile: UserProfile,
-    /// The profile through the outgoing mapper: the SCIM user to write.
+    /// The profile through the outgoing mapper, for `purpose`: the SCIM user to write.
     pub mapped: Map<String, Value>,
     /// `olduserdata` through the outgoing mapper, when the profile has any.
     pub old_mapped: Option<Map<String, Value>>,
+    /// What the profile was mapped for: the command's own purpose.
+    pub purpose: Purpose,
     /// Old identifiers first (from `olduserdata`), then the current ones; never two equal.
     pub lookups: Vec<Lookup>,
 }
@@ -70,6 +79,23 @@ impl Prepared {
     /// (docs/output.md) — the mapped profile, with the mapped `olduserdata` under that key.
     pub fn details(&self) -> Value {
         mapped_details(self.mapped.clone(), self.old_mapped.clone())
+    }
+
+    /// The SCIM user to write for `purpose`: [`Prepared::mapped`], unless the mapper maps that
+    /// purpose apart.
+    pub fn mapped_for(
+        &self,
+        ilm: &Ilm,
+        purpose: Purpose,
+    ) -> Result<Cow<'_, Map<String, Value>>, IlmError> {
+        let mapper = &ilm.settings().mapper_out;
+        if purpose == self.purpose || !mapper.maps_update_apart() {
+            return Ok(Cow::Borrowed(&self.mapped));
+        }
+        let mapped = mapper
+            .map_out_for(&self.profile.current(), purpose)
+            .map_err(InputError::from)?;
+        Ok(Cow::Owned(mapped))
     }
 }
 
@@ -103,6 +129,7 @@ pub(crate) fn prepare(ilm: &Ilm, cmd: &Command) -> Result<Prepared, IlmError> {
         profile,
         mapped,
         old_mapped: old.map(|(_, m)| m),
+        purpose: purpose_of(cmd),
         lookups,
     })
 }
@@ -110,7 +137,16 @@ pub(crate) fn prepare(ilm: &Ilm, cmd: &Command) -> Result<Prepared, IlmError> {
 /// A profile's `olduserdata`, as given and through the outgoing mapper.
 type OldData = Option<(UserProfile, Map<String, Value>)>;
 
-/// The command's profile, it through the outgoing mapper, and its `olduserdata`.
+/// What a command maps its profile for: creation for `iam-create-user`, update otherwise.
+fn purpose_of(cmd: &Command) -> Purpose {
+    match cmd.name {
+        CommandName::CreateUser => Purpose::Create,
+        _ => Purpose::Update,
+    }
+}
+
+/// The command's profile, it through the outgoing mapper (for [`purpose_of`] the command), and
+/// its `olduserdata`.
 fn map_profile(
     ilm: &Ilm,
     cmd: &Command,
@@ -121,12 +157,15 @@ fn map_profile(
             .ok_or(InputError::Missing("user-profile"))?,
     );
     let mapper = &ilm.settings().mapper_out;
+    let purpose = purpose_of(cmd);
     let mapped = mapper
-        .map_out(&profile.current())
+        .map_out_for(&profile.current(), purpose)
         .map_err(InputError::from)?;
     let old = match profile.old()? {
         Some(old) => {
-            let old_mapped = mapper.map_out(&old.current()).map_err(InputError::from)?;
+            let old_mapped = mapper
+                .map_out_for(&old.current(), purpose)
+                .map_err(InputError::from)?;
             Some((old, old_mapped))
         }
         None => None,

@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::Ilm;
 use crate::command::Command;
 use crate::error::{IlmError, classify};
+use crate::mapper::Purpose;
 use crate::outcome::{Outcome, VendorResult};
 use crate::switch::gate_open;
 use crate::users::{
@@ -54,7 +55,8 @@ pub(crate) async fn update_existing(
     p: &Prepared,
     user: &Value,
 ) -> Result<Outcome, IlmError> {
-    let mut ops = diff(&p.mapped, user);
+    let wanted = p.mapped_for(ilm, Purpose::Update)?;
+    let mut ops = diff(&wanted, user);
     let enable = !is_active(user) && cmd.allow_enable && ilm.settings().allow_enable;
     if enable {
         ops.retain(|o| {

@@ -89,15 +89,17 @@ async fn test_module_and_mapping_fields() {
     assert_eq!(o.context["TestModule"]["success"], true);
     let o = env.run(&env.ilm(), "get-mapping-fields", json!({})).await;
     env.assert_requests(&[]).await;
-    let fields = o.context["MappingFields"].as_array().unwrap();
+    let fields = o.context[0]["User Profile"].as_object().unwrap();
+    assert!(fields["userName"].as_str().unwrap().contains("sign-in"));
     assert!(
         fields
-            .iter()
-            .any(|f| f["field"] == "userName" && f["builtinSource"] == "username")
+            .contains_key("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department")
     );
     assert!(
-        fields.iter().any(|f| f["field"]
-            == "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department")
+        o.human
+            .rows
+            .iter()
+            .any(|r| r[0] == "userName" && r[3] == "username")
     );
 }
 

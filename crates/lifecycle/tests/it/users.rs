@@ -152,7 +152,7 @@ async fn get_user_by_username_id_and_external_id_is_one_request() {
             o.context["IAM"]["UserProfile"],
             json!({
                 "Username": "ada", "Email": "ada@example.com", "Given Name": "Ada",
-                "Surname": "Lovelace", "Display Name": "Ada ada", "Employee ID": "E-1",
+                "Surname": "Lovelace", "Employee ID": "E-1",
                 "Mobile Phone": "+1 555 0100"
             })
         );
