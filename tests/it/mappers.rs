@@ -1,8 +1,10 @@
 //! Custom mappers end to end: an aws-ilm mapping file and an XSOAR export, in both directions.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::harness::{Env, s};
+use crate::harness::{Env, Out, s};
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 #[tokio::test]
 async fn custom_outgoing_and_incoming_mappers() {
@@ -84,7 +86,7 @@ fn xsoar_fixture(name: &str) -> String {
 
 /// A joiner with every field the published outgoing mapper reads (and a quote in a value, which
 /// the seed's concat-then-ParseJSON would have turned into broken JSON).
-fn full_profile() -> serde_json::Value {
+fn full_profile() -> Value {
     json!({
         "username": "grace", "email": "grace@example.com", "givenname": "Grace",
         "surname": "Hopper", "displayname": "Grace Hopper", "mobilephone": "+1 555 0142",
@@ -94,21 +96,37 @@ fn full_profile() -> serde_json::Value {
     })
 }
 
+/// `aws-ilm --mapper-out <published-shape outgoing fixture> --output json <command>
+/// --user-profile <profile>`, which must succeed.
+async fn with_published_mapper(env: &Env, extra: &[&str], command: &str, profile: &Value) -> Out {
+    let out = env
+        .cmd()
+        .args([
+            "--mapper-out",
+            &xsoar_fixture("published_shape_outgoing.json"),
+        ])
+        .args(extra)
+        .args([
+            "--output",
+            "json",
+            command,
+            "--user-profile",
+            &profile.to_string(),
+        ])
+        .run()
+        .await;
+    out.code(0);
+    out
+}
+
 /// Regression (issue 8 items 5 and 6): the published outgoing mapper maps two types, "User
 /// Profile - Create" and "User Profile - Update", and was refused; its `${field}` templates,
 /// concat → ParseJSON objects, SCIM 1.1 enterprise URN and escaped dots did not reach AWS.
 #[tokio::test]
 async fn xsoar_published_outgoing_mapper_creates_with_create_type_and_patches_with_update_type() {
     let env = Env::start().await;
-    let out_map = xsoar_fixture("published_shape_outgoing.json");
     let profile = full_profile();
-    let out = env
-        .cmd()
-        .args(["--mapper-out", &out_map, "--output", "json"])
-        .args(["iam-create-user", "--user-profile", &profile.to_string()])
-        .run()
-        .await;
-    out.code(0);
+    let out = with_published_mapper(&env, &[], "iam-create-user", &profile).await;
     // The enterprise keys AWS's schema lacks are dropped at load time with one warning.
     let warnings: Vec<&str> = out
         .stderr
@@ -122,7 +140,6 @@ async fn xsoar_published_outgoing_mapper_creates_with_create_type_and_patches_wi
         .expect("id")
         .to_owned();
     let user = env.client().get_user(&id).await.unwrap().unwrap();
-    let ent = &user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
     assert_eq!(user["userName"], "grace", "{user}");
     assert_eq!(user["displayName"], "Grace Hopper", "{user}");
     assert_eq!(
@@ -138,31 +155,24 @@ async fn xsoar_published_outgoing_mapper_creates_with_create_type_and_patches_wi
     assert_eq!(user["externalId"], "E-1906", "{user}");
     assert_eq!(user["userType"], "Employee", "{user}");
     assert_eq!(
-        *ent,
+        user[ENTERPRISE],
         json!({"employeeNumber": "1906", "department": "R&D", "division": "Navy",
                "costCenter": "CC-7"}),
         "{user}"
     );
 
-    // A mover: the PATCH is mapped with the Update type, which maps no displayName.
+    // A mover: the PATCH is mapped with the Update type, which maps no displayName — also when
+    // iam-create-user finds the user and updates it.
     let mut moved = profile.clone();
     moved["displayname"] = json!("Admiral Hopper");
     moved["title"] = json!("Commodore");
+    with_published_mapper(&env, &[], "iam-update-user", &moved).await;
     moved["department"] = json!("Navy Programming");
-    let out = env
-        .cmd()
-        .args(["--mapper-out", &out_map, "--output", "json"])
-        .args(["iam-update-user", "--user-profile", &moved.to_string()])
-        .run()
-        .await;
-    out.code(0);
+    let out = with_published_mapper(&env, &[], "iam-create-user", &moved).await;
+    assert_eq!(out.json()["IAM"]["Vendor"]["action"], "update");
     let user = env.client().get_user(&id).await.unwrap().unwrap();
     assert_eq!(user["title"], "Commodore", "{user}");
-    assert_eq!(
-        user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
-        "Navy Programming",
-        "{user}"
-    );
+    assert_eq!(user[ENTERPRISE]["department"], "Navy Programming", "{user}");
     assert_eq!(user["displayName"], "Grace Hopper", "{user}");
 
     // Create-if-not-exists POSTs with the Create type: AWS requires the displayName only it maps.
@@ -171,13 +181,7 @@ async fn xsoar_published_outgoing_mapper_creates_with_create_type_and_patches_wi
     new["email"] = json!("kathleen@example.com");
     new["employeeid"] = json!("E-1922");
     new["displayname"] = json!("Kathleen Booth");
-    let out = env
-        .cmd()
-        .args(["--mapper-out", &out_map, "--output", "json"])
-        .args(["iam-update-user", "--user-profile", &new.to_string()])
-        .run()
-        .await;
-    out.code(0);
+    let out = with_published_mapper(&env, &[], "iam-update-user", &new).await;
     let vendor = out.json()["IAM"]["Vendor"].clone();
     assert_eq!(vendor["action"], "create", "{vendor}");
     assert_eq!(
@@ -192,27 +196,15 @@ async fn xsoar_published_outgoing_mapper_creates_with_create_type_and_patches_wi
 #[tokio::test]
 async fn xsoar_published_incoming_mapper_reads_index_and_escaped_dot_paths() {
     let env = Env::start().await;
-    let out_map = xsoar_fixture("published_shape_outgoing.json");
+    with_published_mapper(&env, &[], "iam-create-user", &full_profile()).await;
     let in_map = xsoar_fixture("published_shape_incoming.json");
-    let out = env
-        .cmd()
-        .args(["--mapper-out", &out_map, "--output", "json"])
-        .args([
-            "iam-create-user",
-            "--user-profile",
-            &full_profile().to_string(),
-        ])
-        .run()
-        .await;
-    out.code(0);
-    let out = env
-        .cmd()
-        .args(["--mapper-out", &out_map, "--mapper-in", &in_map])
-        .args(["--output", "json", "iam-get-user"])
-        .args(["--user-profile", r#"{"username": "grace"}"#])
-        .run()
-        .await;
-    out.code(0);
+    let out = with_published_mapper(
+        &env,
+        &["--mapper-in", &in_map],
+        "iam-get-user",
+        &json!({"username": "grace"}),
+    )
+    .await;
     assert_eq!(
         out.json()["IAM"]["UserProfile"],
         json!({
@@ -248,7 +240,7 @@ async fn get_mapping_fields_json_is_the_seed_document() {
             .contains_key("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department"),
         "{doc}"
     );
-    assert!(fields.values().all(serde_json::Value::is_string), "{doc}");
+    assert!(fields.values().all(Value::is_string), "{doc}");
     // What AWS refuses is not offered.
     for absent in ["password", "id", "meta", "groups", "emails.display"] {
         assert!(!fields.contains_key(absent), "{absent} in {doc}");

@@ -45,18 +45,20 @@ pub(crate) fn outgoing(set: &mut RuleSet) -> Result<(), MapError> {
             );
         }
     }
+    // Names come from the file: quoted and escaped (`{:?}`), so no control character reaches
+    // the terminal.
     if !dropped.is_empty() {
-        let names = dropped.into_iter().collect::<Vec<_>>().join(", ");
+        let names: Vec<String> = dropped.into_iter().collect();
         tracing::warn!(
-            origin = %origin,
-            "mapping: not sending the enterprise attributes {names}: AWS's enterprise schema has no such attribute"
+            origin = ?origin,
+            "mapping: the enterprise attributes {names:?} are not sent: AWS's enterprise schema does not have them"
         );
     }
     if !unknown.is_empty() {
-        let names = unknown.into_iter().collect::<Vec<_>>().join(", ");
+        let names: Vec<String> = unknown.into_iter().collect();
         tracing::warn!(
-            origin = %origin,
-            "mapping targets that are not AWS user attributes (see get-mapping-fields): {names}"
+            origin = ?origin,
+            "mapping targets that are not AWS user attributes (see get-mapping-fields): {names:?}"
         );
     }
     Ok(())

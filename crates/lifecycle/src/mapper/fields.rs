@@ -154,4 +154,29 @@ mod tests {
             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
         ));
     }
+
+    /// This list and the attribute rules in `aws_ilm_scim::rules` (which the emulator enforces)
+    /// must agree until they become one table: every field here is one AWS accepts, and every
+    /// enterprise attribute there is offered here.
+    #[test]
+    fn agrees_with_the_scim_attribute_rules() {
+        use super::super::path::FieldPath;
+        use aws_ilm_scim::rules::{ENTERPRISE_KEYS, check_user_keys};
+        for f in mapping_fields() {
+            let mut user = serde_json::Map::new();
+            FieldPath::parse(&f.path)
+                .unwrap()
+                .set(&mut user, serde_json::json!("x"));
+            assert_eq!(
+                check_user_keys(&serde_json::Value::Object(user)),
+                Ok(()),
+                "{}",
+                f.path
+            );
+        }
+        for key in ENTERPRISE_KEYS {
+            let prefix = format!("{}.{key}", urn::ENTERPRISE_USER);
+            assert!(is_known(&prefix), "{key}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Mappers: user profile → AWS SCIM user (outgoing) and AWS SCIM user → profile (incoming).
 //!
 //! A [`Mapper`] is either the built-in pair ([`builtin`], equivalent to the seed's AWS-ILM
-//! mappers) or rules loaded from a file: aws-ilm's own format ([`rules`], JSON or TOML) or an
+//! mappers) or rules loaded from a file: aws-ilm's own format ([`file`], JSON or TOML) or an
 //! XSOAR mapper export ([`xsoar`]). Every mapper runs on the same rule engine, and whatever it
 //! produces goes through the same guarantees before it reaches AWS: no empty strings, nulls or
 //! empty objects (AWS rejects them, spec §4); no read-only `id`/`meta`/`groups`; the single email
@@ -14,6 +14,7 @@
 pub mod builtin;
 mod check;
 pub mod fields;
+pub mod file;
 pub mod path;
 pub mod rules;
 pub mod template;
@@ -107,7 +108,7 @@ impl Mapper {
         let mut rules = if xsoar::is_xsoar(&doc) {
             xsoar::import(&doc, origin, direction)?
         } else {
-            rules::from_document(doc, origin, direction)?
+            file::from_document(doc, origin, direction)?
         };
         if direction == Direction::Outgoing {
             check::outgoing(&mut rules)?;

@@ -1,34 +1,19 @@
-//! The rule engine every mapper runs on, and aws-ilm's own mapping file format.
+//! The rule engine every mapper runs on.
 //!
 //! A mapper is a list of rules `target ← source`, each with optional transformations. Outgoing
 //! (profile → AWS): the target is a SCIM attribute path ([`super::path`]) and the source a
 //! profile field. Incoming (AWS → profile): the target is a profile field name, written as is
-//! (`"Given Name"`), and the source a SCIM attribute path.
+//! (`"Given Name"`), and the source a SCIM attribute path. Files of either format
+//! ([`super::file`], [`super::xsoar`]) and the built-in mappers ([`super::builtin`]) all become
+//! [`RuleSet`]s.
 //!
-//! # File format (JSON or TOML; documented for users in `docs/mappers.md`)
+//! A rule whose source is absent or empty writes nothing — transformations never turn "absent"
+//! into a value, so a missing field can never become an empty string or a `[{"value": ""}]`
+//! sent to AWS.
 //!
-//! ```toml
-//! direction = "outgoing"                    # or "incoming"; optional, checked when given
-//! [fields]
-//! "userName" = "username"                   # target = source field
-//! "name.givenName" = "givenname"
-//! "emails.value" = { source = "email", transform = ["trim", "lowercase"] }
-//! "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department" = "department"
-//! "userType" = { value = "Employee" }       # a constant
-//! "title" = { source = "title", transform = [{ concat = { prefix = "[", suffix = "]" } }] }
-//! ```
-//!
-//! Transformations, applied in order: `trim`, `lowercase`, `uppercase`, `parse_json` (the text
-//! becomes the JSON value it holds), `text` (a number or boolean becomes its text) and
-//! `{concat = {prefix, suffix}}` (where `${field}` is that field's value). A rule whose source is
-//! absent or empty writes nothing — transformations never turn "absent" into a value, so a
-//! missing field can never become an empty string or a `[{"value": ""}]` sent to AWS.
-//!
-//! Concatenations are compiled when the mapper is loaded ([`compile`]): the source and its
-//! concats become one [`Template`], and a `parse_json` right after them a [`Shape`]
+//! Concatenations are compiled when the mapper is loaded ([`Rule::compile`]): the source and its
+//! concats become one [`Template`], and a ParseJSON right after them a [`Shape`]
 //! ([`super::template`]), so field values are never spliced into JSON text.
-
-use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -377,112 +362,6 @@ fn prune(v: &mut Value) {
     }
 }
 
-// ---- the file format -------------------------------------------------------------------------
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSpec {
-    direction: Option<Direction>,
-    fields: BTreeMap<String, FieldSpec>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum FieldSpec {
-    Source(String),
-    Full(FullSpec),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FullSpec {
-    source: Option<String>,
-    value: Option<Value>,
-    #[serde(default)]
-    transform: Vec<TransformSpec>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TransformSpec {
-    Name(String),
-    Concat { concat: ConcatSpec },
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConcatSpec {
-    prefix: Option<String>,
-    suffix: Option<String>,
-}
-
-/// Parses aws-ilm's own mapping format from an already-decoded JSON or TOML document.
-pub fn from_document(doc: Value, origin: &str, wanted: Direction) -> Result<RuleSet, MapError> {
-    let spec: FileSpec = serde_json::from_value(doc).map_err(|e| MapError::Syntax {
-        origin: origin.to_owned(),
-        reason: format!(
-            "{e} (expected `fields` = a table of target = source or {{source, value, transform}})"
-        ),
-    })?;
-    if let Some(found) = spec.direction
-        && found != wanted
-    {
-        return Err(MapError::Direction {
-            origin: origin.to_owned(),
-            found: found.as_str(),
-            wanted: wanted.as_str(),
-        });
-    }
-    let mut rules = Vec::with_capacity(spec.fields.len());
-    for (target, field) in spec.fields {
-        let bad = |reason: String| MapError::Rule {
-            target: target.clone(),
-            reason,
-        };
-        let (source, steps) = match field {
-            FieldSpec::Source(s) => (source_path(&target, &s)?, Vec::new()),
-            FieldSpec::Full(full) => {
-                let source = match (full.source, full.value) {
-                    (Some(s), None) => source_path(&target, &s)?,
-                    (None, Some(v)) => Source::Constant(v),
-                    _ => return Err(bad("give exactly one of `source` or `value`".into())),
-                };
-                let steps = full
-                    .transform
-                    .into_iter()
-                    .map(|t| match t {
-                        TransformSpec::Name(n) => match n.to_ascii_lowercase().as_str() {
-                            "trim" => Ok(Step::Transform(Transform::Trim)),
-                            "lowercase" => Ok(Step::Transform(Transform::Lowercase)),
-                            "uppercase" => Ok(Step::Transform(Transform::Uppercase)),
-                            "parse_json" => Ok(Step::Transform(Transform::ParseJson)),
-                            "text" => Ok(Step::Transform(Transform::Text)),
-                            _ => Err(bad(format!(
-                                "unknown transform '{n}': use trim, lowercase, uppercase, \
-                                 parse_json, text or {{concat = {{prefix, suffix}}}}"
-                            ))),
-                        },
-                        TransformSpec::Concat { concat } => {
-                            let piece = |text: Option<String>| {
-                                text.map(|t| Template::parse(&t))
-                                    .transpose()
-                                    .map_err(|e| bad(format!("concat: {e}")))
-                            };
-                            Ok(Step::Concat {
-                                prefix: piece(concat.prefix)?,
-                                suffix: piece(concat.suffix)?,
-                            })
-                        }
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                (source, steps)
-            }
-        };
-        rules.push(Rule::compile(&target, source, steps)?);
-    }
-    Ok(RuleSet::new(wanted, rules, origin))
-}
-
 pub(crate) fn source_path(target: &str, s: &str) -> Result<Source, MapError> {
     FieldPath::parse(s)
         .map(Source::Field)
@@ -496,60 +375,6 @@ pub(crate) fn source_path(target: &str, s: &str) -> Result<Source, MapError> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn toml_doc(s: &str) -> Value {
-        serde_json::to_value(toml::from_str::<toml::Table>(s).unwrap()).unwrap()
-    }
-
-    #[test]
-    fn toml_file_with_every_rule_form() {
-        let doc = toml_doc(
-            r#"
-            direction = "outgoing"
-            [fields]
-            "userName" = "username"
-            "emails.value" = { source = "email", transform = ["trim", "lowercase"] }
-            "userType" = { value = "Employee" }
-            "title" = { source = "title", transform = [{ concat = { prefix = "[", suffix = "]" } }] }
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department" = "dept"
-            "nickName" = "nick"
-            "#,
-        );
-        let rules = from_document(doc, "t.toml", Direction::Outgoing).unwrap();
-        let out = rules
-            .apply(&json!({"username": "ada", "email": "  Ada@X.org ", "title": "CEO", "dept": "R&D", "nick": ""}))
-            .unwrap();
-        assert_eq!(
-            Value::Object(out),
-            json!({
-                "userName": "ada", "emails": [{"value": "ada@x.org"}], "userType": "Employee",
-                "title": "[CEO]",
-                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D"}
-            })
-        );
-    }
-
-    #[test]
-    fn bad_files_say_what_is_wrong() {
-        let e = from_document(
-            json!({"fields": {"a": {"source": "x", "transform": ["rot13"]}}}),
-            "f",
-            Direction::Outgoing,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("unknown transform 'rot13'"), "{e}");
-        let e = from_document(json!({"fields": {"a": {}}}), "f", Direction::Outgoing).unwrap_err();
-        assert!(e.to_string().contains("exactly one of"), "{e}");
-        let e = from_document(
-            json!({"direction": "incoming", "fields": {}}),
-            "f",
-            Direction::Outgoing,
-        )
-        .unwrap_err();
-        assert!(matches!(e, MapError::Direction { .. }), "{e}");
-        let e = from_document(json!({"feilds": {}}), "f", Direction::Outgoing).unwrap_err();
-        assert!(matches!(e, MapError::Syntax { .. }), "{e}");
-    }
 
     #[test]
     fn parse_json_and_incoming_flat_targets() {

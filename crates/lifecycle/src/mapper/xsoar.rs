@@ -19,6 +19,7 @@
 use serde_json::{Map, Value};
 
 use super::MapError;
+use super::path::FieldPath;
 use super::rules::{Direction, Rule, RuleSet, Source, Step, Transform, source_path};
 use super::template::Template;
 use crate::profile::json_kind;
@@ -255,9 +256,7 @@ fn concat_part(
         }
     };
     if is_context {
-        let Source::Field(path) = source_path(target, text)? else {
-            return Ok(None);
-        };
+        let path = FieldPath::parse(text).map_err(|e| bad(e.to_string()))?;
         return Ok(Some(Template::field(path, Vec::new())));
     }
     Template::parse(text)
