@@ -246,3 +246,42 @@ async fn get_mapping_fields_json_is_the_seed_document() {
         assert!(!fields.contains_key(absent), "{absent} in {doc}");
     }
 }
+
+/// A mapping file is untrusted text too: the names its warnings quote reach the terminal
+/// neutralised, on one line.
+#[tokio::test]
+async fn mapping_warnings_neutralise_names_from_the_file() {
+    let env = Env::start().await;
+    let map = env.write(
+        "out.json",
+        &json!({"mapping": {"User Profile": {"internalMapping": {
+            "userName": {"simple": "username"},
+            "urn:scim:schemas:extension:enterprise:1.0.bad\u{1b}]0;owned\u{7}": {"simple": "x"},
+            "titel\u{9b}2J\nnext": {"simple": "title"}
+        }}}})
+        .to_string(),
+    );
+    let out = env
+        .cmd()
+        .args(["--mapper-out", &s(&map), "get-mapping-fields"])
+        .run()
+        .await;
+    out.code(0);
+    assert!(
+        !out.stderr.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+        "{}",
+        out.describe()
+    );
+    let warnings: Vec<&str> = out.stderr.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 2, "{}", out.describe());
+    assert!(
+        warnings[0].contains(r"bad\u{1b}]0;owned\u{7}"),
+        "{}",
+        out.describe()
+    );
+    assert!(
+        warnings[1].contains(r"titel\u{9b}2J next"),
+        "{}",
+        out.describe()
+    );
+}

@@ -49,17 +49,18 @@ pub const OUTGOING: &[(&str, &str)] = &[
 ];
 
 /// Profile field (as the seed's incoming mapper names it) ← SCIM attribute path: the seed's
-/// nine, read from where the outgoing mapper writes them.
+/// nine, read from where the outgoing mapper writes them, in the seed's (alphabetical) order —
+/// the order of the keys in `IAM.UserProfile`.
 pub const INCOMING: &[(&str, &str)] = &[
-    ("Username", "userName"),
-    ("Employee ID", "externalId"),
-    ("Given Name", "name.givenName"),
-    ("Surname", "name.familyName"),
-    ("Title", "title"),
-    ("Email", "emails.value"),
-    ("Mobile Phone", "phoneNumbers.value"),
     ("Cost Center Code", "ENT.costCenter"),
     ("Department", "ENT.department"),
+    ("Email", "emails.value"),
+    ("Employee ID", "externalId"),
+    ("Given Name", "name.givenName"),
+    ("Mobile Phone", "phoneNumbers.value"),
+    ("Surname", "name.familyName"),
+    ("Title", "title"),
+    ("Username", "userName"),
 ];
 
 /// `ENT.x` in the tables above is shorthand for the enterprise extension.
@@ -136,9 +137,11 @@ mod tests {
                 "{label} reads {scim}, which is never written"
             );
         }
-        let mut labels: Vec<&str> = INCOMING.iter().map(|(l, _)| *l).collect();
-        labels.sort_unstable();
-        labels.dedup();
+        let labels: Vec<&str> = INCOMING.iter().map(|(l, _)| *l).collect();
+        let mut sorted = labels.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(labels, sorted);
         assert_eq!(labels.len(), 9);
     }
 }

@@ -19,6 +19,7 @@ use super::MapError;
 use super::fields;
 use super::rules::{Rule, RuleSet, Source};
 use super::template::Shape;
+use crate::text::one_line;
 
 pub(crate) fn outgoing(set: &mut RuleSet) -> Result<(), MapError> {
     let mut dropped = BTreeSet::new();
@@ -45,20 +46,21 @@ pub(crate) fn outgoing(set: &mut RuleSet) -> Result<(), MapError> {
             );
         }
     }
-    // Names come from the file: quoted and escaped (`{:?}`), so no control character reaches
-    // the terminal.
+    // Names come from the file: neutralised, so no control character reaches the terminal.
+    let list = |names: BTreeSet<String>| {
+        one_line(&names.into_iter().collect::<Vec<_>>().join(", ")).into_owned()
+    };
+    let origin = one_line(&origin);
     if !dropped.is_empty() {
-        let names: Vec<String> = dropped.into_iter().collect();
         tracing::warn!(
-            origin = ?origin,
-            "mapping: the enterprise attributes {names:?} are not sent: AWS's enterprise schema does not have them"
+            "mapping {origin}: the enterprise attributes {} are not sent: AWS's enterprise schema does not have them",
+            list(dropped)
         );
     }
     if !unknown.is_empty() {
-        let names: Vec<String> = unknown.into_iter().collect();
         tracing::warn!(
-            origin = ?origin,
-            "mapping targets that are not AWS user attributes (see get-mapping-fields): {names:?}"
+            "mapping {origin}: targets that are not AWS user attributes (see get-mapping-fields): {}",
+            list(unknown)
         );
     }
     Ok(())
