@@ -14,6 +14,7 @@ pub mod error;
 pub mod filter;
 pub mod group;
 pub mod list;
+pub mod lookalike;
 pub mod patch;
 pub mod rules;
 pub mod urn;

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::ci::CiStr;
 use crate::group::Group;
+use crate::lookalike;
 use crate::urn;
 use crate::user::User;
 
@@ -19,7 +20,8 @@ pub const STRING_MAX: usize = 1024;
 pub const EXTERNAL_ID_MAX: usize = 256;
 /// AWS: CreateGroup takes at most 100 members.
 pub const MAX_CREATE_MEMBERS: usize = 100;
-/// Reserved by IAM Identity Center.
+/// Reserved by IAM Identity Center. A name that looks like one of these is refused as well
+/// ([`crate::lookalike`]).
 pub const RESERVED_USER_NAMES: [&str; 2] = ["Administrator", "AWSAdministrators"];
 
 // The patterns are literals checked by the unit tests below; `Regex::new` cannot fail on them.
@@ -50,7 +52,7 @@ pub enum RuleError {
     TooMany(String),
     #[error("the email must be marked primary")]
     EmailNotPrimary,
-    #[error("userName '{0}' is reserved")]
+    #[error("userName '{0}' is reserved or looks like a reserved name")]
     Reserved(String),
     #[error("at most {MAX_CREATE_MEMBERS} members may be given when creating a group")]
     TooManyMembers,
@@ -74,7 +76,7 @@ fn check(name: &str, v: &str, max: usize, re: &Regex) -> Result<(), RuleError> {
 
 pub fn check_user_name(v: &str) -> Result<(), RuleError> {
     check("userName", v, USER_NAME_MAX, &VISIBLE)?;
-    if RESERVED_USER_NAMES.iter().any(|r| CiStr(r) == CiStr(v)) {
+    if RESERVED_USER_NAMES.iter().any(|r| lookalike::looks_like(v, r)) {
         return Err(RuleError::Reserved(v.to_owned()));
     }
     Ok(())
