@@ -6,7 +6,19 @@ use aws_ilm_scim::ci::fold;
 use aws_ilm_scim::{Group, GroupQuery};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::schema::Key;
 use super::{Rows, StoreError, collect_rows};
+
+/// The folded key columns, in the order of [`key_sources`] and [`GroupRow::keys`].
+pub(crate) const KEYS: &[Key] = &[
+    Key::required("display_name_ci", "displayName"),
+    Key::optional("external_id_ci", "externalId"),
+];
+
+/// The values the key columns are folded from, in [`KEYS`] order.
+pub(crate) fn key_sources(g: &Group) -> [Option<&str>; 2] {
+    [g.display_name.as_deref(), g.external_id.as_deref()]
+}
 
 #[derive(Debug, Clone)]
 pub struct GroupRow {
@@ -23,12 +35,18 @@ impl GroupRow {
         let mut g = g.clone();
         g.members = None;
         let body = serde_json::to_string(&g).map_err(|e| StoreError::Task(e.to_string()))?;
+        let [display_name, external_id] = key_sources(&g).map(|k| k.map(fold));
         Ok(GroupRow {
             id: g.id.clone().unwrap_or_default(),
-            display_name_ci: fold(g.display_name.as_deref().unwrap_or_default()),
-            external_id_ci: g.external_id.as_deref().map(fold),
+            display_name_ci: display_name.unwrap_or_default(),
+            external_id_ci: external_id,
             body,
         })
+    }
+
+    /// The key column values, in [`KEYS`] order.
+    pub(crate) fn keys(self) -> Vec<Option<String>> {
+        vec![Some(self.display_name_ci), self.external_id_ci]
     }
 }
 

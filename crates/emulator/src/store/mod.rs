@@ -20,6 +20,7 @@
 //! values, so nothing is lost.
 
 pub mod groups;
+pub mod schema;
 pub mod users;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,6 +42,9 @@ pub enum StoreError {
     Poisoned,
     #[error("the store task failed: {0}")]
     Task(String),
+    /// The database cannot be used as it is (a newer schema, a failed migration).
+    #[error(transparent)]
+    Schema(#[from] schema::SchemaError),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -63,30 +67,6 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS users (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    user_name_ci TEXT NOT NULL UNIQUE,
-    email_ci TEXT UNIQUE,
-    external_id_ci TEXT UNIQUE,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS groups (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    display_name_ci TEXT NOT NULL UNIQUE,
-    external_id_ci TEXT UNIQUE,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS memberships (
-    group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    PRIMARY KEY (group_id, user_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships(user_id, group_id);
-";
-
 pub struct Store {
     writer: Arc<Mutex<Connection>>,
     readers: Vec<Mutex<Connection>>,
@@ -106,7 +86,7 @@ impl Store {
     /// `:memory:`.
     pub fn open(path: &str) -> Result<Store, StoreError> {
         let memory = path == ":memory:";
-        let writer = if memory {
+        let mut writer = if memory {
             Connection::open_in_memory()?
         } else {
             Connection::open(path)?
@@ -122,7 +102,7 @@ impl Store {
         writer.execute_batch(
             "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
         )?;
-        writer.execute_batch(SCHEMA)?;
+        schema::prepare(&mut writer)?;
         writer.set_prepared_statement_cache_capacity(64);
         let mut readers = Vec::new();
         if !memory {

@@ -5,7 +5,24 @@ use aws_ilm_scim::ci::fold;
 use aws_ilm_scim::{User, UserQuery};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::schema::Key;
 use super::{Rows, StoreError, collect_rows};
+
+/// The folded key columns, in the order of [`key_sources`] and [`UserRow::keys`].
+pub(crate) const KEYS: &[Key] = &[
+    Key::required("user_name_ci", "userName"),
+    Key::optional("email_ci", "email"),
+    Key::optional("external_id_ci", "externalId"),
+];
+
+/// The values the key columns are folded from, in [`KEYS`] order.
+pub(crate) fn key_sources(u: &User) -> [Option<&str>; 3] {
+    [
+        u.user_name.as_deref(),
+        u.primary_email(),
+        u.external_id.as_deref(),
+    ]
+}
 
 /// A user as stored.
 #[derive(Debug, Clone)]
@@ -21,13 +38,19 @@ impl UserRow {
     /// Builds the row (keys folded) from a complete user that has an id.
     pub fn from_user(u: &User) -> Result<UserRow, StoreError> {
         let body = serde_json::to_string(u).map_err(|e| StoreError::Task(e.to_string()))?;
+        let [user_name, email, external_id] = key_sources(u).map(|k| k.map(fold));
         Ok(UserRow {
             id: u.id.clone().unwrap_or_default(),
-            user_name_ci: fold(u.user_name.as_deref().unwrap_or_default()),
-            email_ci: u.primary_email().map(fold),
-            external_id_ci: u.external_id.as_deref().map(fold),
+            user_name_ci: user_name.unwrap_or_default(),
+            email_ci: email,
+            external_id_ci: external_id,
             body,
         })
+    }
+
+    /// The key column values, in [`KEYS`] order.
+    pub(crate) fn keys(self) -> Vec<Option<String>> {
+        vec![Some(self.user_name_ci), self.email_ci, self.external_id_ci]
     }
 }
 

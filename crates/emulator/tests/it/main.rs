@@ -1,9 +1,11 @@
 //! Integration tests: the real emulator over real HTTP on 127.0.0.1, driven with reqwest.
 
+mod casefold;
 mod errors;
 mod groups;
 mod knobs;
 mod meta;
+mod migrate;
 mod paging;
 mod support;
 mod tls;
