@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use aws_ilm_scim::ci::fold;
 use serde_json::{Value, json};
 
 use crate::harness::Env;
@@ -29,14 +30,14 @@ pub fn creates(n: usize) -> String {
         .collect()
 }
 
-/// All users, by lower-cased userName.
+/// All users, by case-folded userName.
 pub async fn users(env: &Env) -> HashMap<String, Value> {
     env.client()
         .list_users(None)
         .await
         .unwrap()
         .into_iter()
-        .map(|u| (u["userName"].as_str().unwrap().to_lowercase(), u))
+        .map(|u| (fold(u["userName"].as_str().unwrap()), u))
         .collect()
 }
 

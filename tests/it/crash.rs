@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_ilm_scim::ci::fold;
 use serde_json::{Value, json};
 
 use crate::server::{Scim, Serve, Server};
@@ -239,12 +240,12 @@ fn verify(scim: &Scim, group: &str, model: &mut Model) -> (usize, usize) {
         let name = u["userName"].as_str().expect("every user has a userName");
         assert!(u["id"].as_str().is_some_and(|s| !s.is_empty()), "{u}");
         assert!(
-            names.insert(name.to_lowercase()),
+            names.insert(fold(name)),
             "duplicate userName {name}"
         );
-        let email = u["emails"][0]["value"].as_str().unwrap().to_lowercase();
+        let email = fold(u["emails"][0]["value"].as_str().unwrap());
         assert!(emails.insert(email), "duplicate email: {u}");
-        let ext = u["externalId"].as_str().unwrap().to_lowercase();
+        let ext = fold(u["externalId"].as_str().unwrap());
         assert!(externals.insert(ext), "duplicate externalId: {u}");
         by_name.insert(name.to_owned(), u.clone());
     }

@@ -22,6 +22,7 @@ mod inputs;
 mod limits;
 mod logs;
 mod mappers;
+mod migrate;
 mod secrets;
 mod serve;
 mod transcript;

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use aws_ilm_scim::ci::fold;
 use serde_json::{Map, Value};
 
 use crate::InputError;
@@ -207,24 +208,26 @@ impl Command {
     }
 
     /// The identifier that orders events of one user (batch keeps them in input order): the
-    /// profile's `id`, else `username`, `email`, `employeeid`, lower-cased. Old identifiers are
-    /// not used: a rename event is keyed by the name it establishes, like the events after it.
+    /// profile's `id`, else `username`, `email`, `employeeid`, case-folded as the server
+    /// compares names ([`aws_ilm_scim::ci::fold`]), so `straße` and `STRASSE` are one user.
+    /// Old identifiers are not used: a rename event is keyed by the name it establishes, like
+    /// the events after it.
     pub fn user_key(&self) -> Option<String> {
         let p = UserProfile::new(self.user_profile.clone()?);
         ["id", "username", "email", "employeeid"]
             .iter()
             .find_map(|k| p.text(k))
-            .map(|v| v.to_lowercase())
+            .map(|v| fold(&v))
     }
 
-    /// The group's `id`, else its `displayName`, lower-cased (AWS compares names
+    /// The group's `id`, else its `displayName`, case-folded (AWS compares names
     /// case-insensitively).
     pub fn group_key(&self) -> Option<String> {
         let scim = self.scim.as_ref()?;
         ["id", "displayName"]
             .iter()
             .find_map(|k| scim.get(*k).and_then(text_of))
-            .map(|v| v.to_lowercase())
+            .map(|v| fold(&v))
     }
 }
 
@@ -317,6 +320,29 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.allow_enable);
         assert_eq!(a.user_key().as_deref(), Some("ada"));
+    }
+
+    /// Lower-casing gave `straße` and `STRASSE` two keys, so batch could reorder two events of
+    /// one user.
+    #[test]
+    fn keys_fold_like_the_server() {
+        let user = |name: &str| {
+            parse("iam-get-user", json!({"user-profile": {"username": name}}))
+                .unwrap()
+                .user_key()
+        };
+        assert_eq!(user("straße"), user("STRASSE"));
+        assert_eq!(user("ΟΔΟΣ"), user("οδοσ"));
+        assert_eq!(user("Ａｄａ"), user("ada"));
+        let group = |name: &str| {
+            parse(
+                "iam-update-group",
+                json!({"scim": {"displayName": name}, "memberIdsToAdd": ["u1"]}),
+            )
+                .unwrap()
+                .group_key()
+        };
+        assert_eq!(group("Jos\u{e9}"), group("JOSE\u{301}"));
     }
 
     #[test]

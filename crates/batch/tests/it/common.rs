@@ -11,6 +11,7 @@ use aws_ilm_batch::{
 use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, Running};
 use aws_ilm_lifecycle::{Ilm, IlmSettings};
+use aws_ilm_scim::ci::fold;
 use serde_json::{Value, json};
 
 pub async fn emulator(config: Config) -> Running {
@@ -35,14 +36,14 @@ pub fn target(emu: &Running) -> Target {
     Target::new(c.base_url(), c.tenant_id())
 }
 
-/// All users, by lower-cased userName.
+/// All users, by case-folded userName.
 pub async fn users(emu: &Running) -> HashMap<String, Value> {
     client(emu)
         .list_users(None)
         .await
         .unwrap()
         .into_iter()
-        .map(|u| (u["userName"].as_str().unwrap().to_lowercase(), u))
+        .map(|u| (fold(u["userName"].as_str().unwrap()), u))
         .collect()
 }
 

@@ -280,3 +280,33 @@ fn apply(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(i: usize, value: &str) -> Collision {
+        Collision {
+            table: "users",
+            attribute: "userName",
+            first: (format!("a{i}"), value.to_owned()),
+            second: (format!("b{i}"), value.to_uppercase()),
+        }
+    }
+
+    #[test]
+    fn a_long_report_lists_ten_pairs_and_counts_the_rest() {
+        let msg = SchemaError::Collisions((0..13).map(|i| pair(i, "x")).collect()).to_string();
+        assert!(msg.contains("13 pair(s)"), "{msg}");
+        assert_eq!(msg.matches("(id a").count(), LISTED_COLLISIONS, "{msg}");
+        assert!(msg.contains("; and 3 more. Nothing was changed"), "{msg}");
+    }
+
+    /// Names come from a file: terminal controls in them are shown escaped, on one line.
+    #[test]
+    fn names_in_the_report_are_escaped() {
+        let msg = SchemaError::Collisions(vec![pair(0, "evil\u{1b}]0;title\u{7}\nx")]).to_string();
+        assert!(!msg.chars().any(char::is_control), "{msg:?}");
+        assert!(msg.contains("evil\\u{1b}]0;title\\u{7}\\nx"), "{msg}");
+    }
+}
