@@ -239,10 +239,7 @@ fn verify(scim: &Scim, group: &str, model: &mut Model) -> (usize, usize) {
     for u in &listed {
         let name = u["userName"].as_str().expect("every user has a userName");
         assert!(u["id"].as_str().is_some_and(|s| !s.is_empty()), "{u}");
-        assert!(
-            names.insert(fold(name)),
-            "duplicate userName {name}"
-        );
+        assert!(names.insert(fold(name)), "duplicate userName {name}");
         let email = fold(u["emails"][0]["value"].as_str().unwrap());
         assert!(emails.insert(email), "duplicate email: {u}");
         let ext = fold(u["externalId"].as_str().unwrap());

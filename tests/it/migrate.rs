@@ -21,17 +21,16 @@ fn serve_migrates_an_old_database_at_start() {
     let mut server = Serve::new(db).token(TOKEN).start();
     let (status, body) = server
         .scim
-        .request(
-            "GET",
-            "/Users?filter=userName%20eq%20%22STRASSE%22",
-            "",
-        )
+        .request("GET", "/Users?filter=userName%20eq%20%22STRASSE%22", "")
         .expect("the server answers");
     assert_eq!(status, 200, "{body}");
     let list: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(list["totalResults"], 1, "{list}");
     server.kill();
-    assert_eq!(schema_version(&path), aws_ilm_emulator::store::schema::VERSION);
+    assert_eq!(
+        schema_version(&path),
+        aws_ilm_emulator::store::schema::VERSION
+    );
 }
 
 #[tokio::test]

@@ -339,8 +339,8 @@ mod tests {
                 "iam-update-group",
                 json!({"scim": {"displayName": name}, "memberIdsToAdd": ["u1"]}),
             )
-                .unwrap()
-                .group_key()
+            .unwrap()
+            .group_key()
         };
         assert_eq!(group("Jos\u{e9}"), group("JOSE\u{301}"));
     }

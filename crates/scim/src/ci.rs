@@ -36,8 +36,17 @@ pub fn fold(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
-    let nfkc: String = s.nfkc().collect();
-    caseless::default_case_fold_str(&nfkc).nfkc().collect()
+    // Most names are already in NFKC (a quick table check): normalising them would only copy.
+    let folded = if unicode_normalization::is_nfkc(s) {
+        caseless::default_case_fold_str(s)
+    } else {
+        caseless::default_case_fold_str(&s.nfkc().collect::<String>())
+    };
+    if unicode_normalization::is_nfkc(&folded) {
+        folded
+    } else {
+        folded.nfkc().collect()
+    }
 }
 
 impl PartialEq for CiStr<'_> {

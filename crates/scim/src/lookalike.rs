@@ -36,7 +36,12 @@ mod tests {
 
     #[test]
     fn the_name_itself_in_any_case() {
-        for n in ["Administrator", "administrator", "ADMINISTRATOR", "aDmInIsTrAtOr"] {
+        for n in [
+            "Administrator",
+            "administrator",
+            "ADMINISTRATOR",
+            "aDmInIsTrAtOr",
+        ] {
             assert!(looks_like(n, R), "{n}");
         }
     }
@@ -60,7 +65,10 @@ mod tests {
     #[test]
     fn dotless_i() {
         assert!(looks_like("adm\u{131}nistrator", R));
-        assert!(looks_like("AWSAdm\u{131}n\u{131}strators", "AWSAdministrators"));
+        assert!(looks_like(
+            "AWSAdm\u{131}n\u{131}strators",
+            "AWSAdministrators"
+        ));
     }
 
     #[test]
@@ -70,7 +78,13 @@ mod tests {
 
     #[test]
     fn different_names_are_not_look_alikes() {
-        for n in ["Administrators", "Admin", "administrator2", "ada", "Adminístrator"] {
+        for n in [
+            "Administrators",
+            "Admin",
+            "administrator2",
+            "ada",
+            "Adminístrator",
+        ] {
             assert!(!looks_like(n, R), "{n}");
         }
     }

@@ -76,7 +76,10 @@ fn check(name: &str, v: &str, max: usize, re: &Regex) -> Result<(), RuleError> {
 
 pub fn check_user_name(v: &str) -> Result<(), RuleError> {
     check("userName", v, USER_NAME_MAX, &VISIBLE)?;
-    if RESERVED_USER_NAMES.iter().any(|r| lookalike::looks_like(v, r)) {
+    if RESERVED_USER_NAMES
+        .iter()
+        .any(|r| lookalike::looks_like(v, r))
+    {
         return Err(RuleError::Reserved(v.to_owned()));
     }
     Ok(())

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::schema::Key;
 use super::{Rows, StoreError, collect_rows};
 
-/// The folded key columns, in the order of [`key_sources`] and [`GroupRow::keys`].
+/// The folded key columns, in the order of [`key_sources`] and [`keys_of`].
 pub(crate) const KEYS: &[Key] = &[
     Key::required("display_name_ci", "displayName"),
     Key::optional("external_id_ci", "externalId"),
@@ -18,6 +18,12 @@ pub(crate) const KEYS: &[Key] = &[
 /// The values the key columns are folded from, in [`KEYS`] order.
 pub(crate) fn key_sources(g: &Group) -> [Option<&str>; 2] {
     [g.display_name.as_deref(), g.external_id.as_deref()]
+}
+
+/// The key column values of `g`, in [`KEYS`] order: the folds of [`key_sources`].
+pub(crate) fn keys_of(g: &Group) -> [Option<String>; 2] {
+    let [display_name, external_id] = key_sources(g).map(|k| k.map(fold));
+    [Some(display_name.unwrap_or_default()), external_id]
 }
 
 #[derive(Debug, Clone)]
@@ -35,18 +41,13 @@ impl GroupRow {
         let mut g = g.clone();
         g.members = None;
         let body = serde_json::to_string(&g).map_err(|e| StoreError::Task(e.to_string()))?;
-        let [display_name, external_id] = key_sources(&g).map(|k| k.map(fold));
+        let [display_name, external_id] = keys_of(&g);
         Ok(GroupRow {
             id: g.id.clone().unwrap_or_default(),
             display_name_ci: display_name.unwrap_or_default(),
             external_id_ci: external_id,
             body,
         })
-    }
-
-    /// The key column values, in [`KEYS`] order.
-    pub(crate) fn keys(self) -> Vec<Option<String>> {
-        vec![Some(self.display_name_ci), self.external_id_ci]
     }
 }
 

@@ -9,7 +9,8 @@
 //!
 //! Whatever changes what a key column holds (a new fold, a new Unicode version in it) bumps
 //! [`VERSION`]; the migration recomputes every key from the stored JSON bodies, through the same
-//! [`UserRow`]/[`GroupRow`] code a write uses, so it serves each such change unchanged. Names
+//! `keys_of` functions a write uses, so it serves each such change unchanged, and rewrites the
+//! rows whose keys change (with ASCII names, most keep theirs). Names
 //! that the old keys kept apart may be one name under the new ones: then nothing is changed
 //! and the store refuses to open, naming each pair, since picking a winner would lose a user.
 //! Everything happens in one `BEGIN IMMEDIATE` transaction: a crash half-way leaves the old
@@ -22,9 +23,9 @@ use std::fmt;
 use aws_ilm_scim::{Group, User};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params_from_iter};
 
-use super::groups::{self, GroupRow};
-use super::users::{self, UserRow};
 use super::StoreError;
+use super::groups;
+use super::users;
 use crate::error::printable;
 
 /// The schema version this build writes and reads.
@@ -186,38 +187,43 @@ fn rekey(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let user_rows = plan(tx, "users", users::KEYS, &mut collisions, |body| {
         let u: User = serde_json::from_str(body).map_err(|e| e.to_string())?;
         let raw = users::key_sources(&u).map(|s| s.map(str::to_owned));
-        let keys = UserRow::from_user(&u).map_err(|e| e.to_string())?.keys();
-        Ok(raw.into_iter().zip(keys).collect())
+        Ok(raw.into_iter().zip(users::keys_of(&u)).collect())
     })?;
     let group_rows = plan(tx, "groups", groups::KEYS, &mut collisions, |body| {
         let g: Group = serde_json::from_str(body).map_err(|e| e.to_string())?;
         let raw = groups::key_sources(&g).map(|s| s.map(str::to_owned));
-        let keys = GroupRow::from_group(&g).map_err(|e| e.to_string())?.keys();
-        Ok(raw.into_iter().zip(keys).collect())
+        Ok(raw.into_iter().zip(groups::keys_of(&g)).collect())
     })?;
     if !collisions.is_empty() {
         return Err(SchemaError::Collisions(collisions).into());
     }
-    apply(tx, "users", users::KEYS, user_rows)?;
-    apply(tx, "groups", groups::KEYS, group_rows)?;
+    apply(tx, "users", users::KEYS, &user_rows)?;
+    apply(tx, "groups", groups::KEYS, &group_rows)?;
     Ok(())
 }
 
 /// `(value as stored, new key)` per key column of one row.
 type Derived = Vec<(Option<String>, Option<String>)>;
 
-/// The new keys of every row of `table`, `(id, keys)`; pairs that would collide go to
-/// `collisions`.
+/// `(id, new keys)` of the rows whose keys change.
+type Changed = Vec<(String, Vec<Option<String>>)>;
+
+/// The rows of `table` whose keys change, with their new keys; pairs of rows that would
+/// collide go to `collisions`.
 fn plan(
     tx: &Transaction<'_>,
     table: &'static str,
     keys: &'static [Key],
     collisions: &mut Vec<Collision>,
     derive: impl Fn(&str) -> Result<Derived, String>,
-) -> Result<Vec<(String, Vec<Option<String>>)>, StoreError> {
+) -> Result<Changed, StoreError> {
     let mut seen: Vec<HashMap<String, (String, String)>> = vec![HashMap::new(); keys.len()];
-    let mut out = Vec::new();
-    let mut stmt = tx.prepare(&format!("SELECT id, body FROM {table} ORDER BY seq"))?;
+    let mut changed = Vec::new();
+    let columns: Vec<&str> = keys.iter().map(|k| k.column).collect();
+    let mut stmt = tx.prepare(&format!(
+        "SELECT id, body, {} FROM {table} ORDER BY seq",
+        columns.join(", ")
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
@@ -228,7 +234,10 @@ fn plan(
             why,
         })?;
         let mut new_keys = Vec::with_capacity(keys.len());
-        for ((key, (raw, folded)), seen) in keys.iter().zip(derived).zip(&mut seen) {
+        let mut differs = false;
+        for (i, ((key, (raw, folded)), seen)) in keys.iter().zip(derived).zip(&mut seen).enumerate()
+        {
+            differs |= r.get::<_, Option<String>>(i + 2)? != folded;
             if let Some(k) = &folded {
                 match seen.entry(k.clone()) {
                     Entry::Occupied(first) => collisions.push(Collision {
@@ -244,19 +253,22 @@ fn plan(
             }
             new_keys.push(folded);
         }
-        out.push((id, new_keys));
+        if differs {
+            changed.push((id, new_keys));
+        }
     }
-    Ok(out)
+    Ok(changed)
 }
 
-/// Writes the new keys. The old ones are cleared first (a required column gets a placeholder
-/// no name can fold to: U+0001 and the row's id), so that a key moving from one row to another
-/// cannot trip a UNIQUE index half-way.
+/// Writes the new keys of the changed rows. Their old keys are cleared first (a required
+/// column gets a placeholder no name can fold to: U+0001 and the row's id), so that a key
+/// moving from one row to another cannot trip a UNIQUE index half-way; the rows left alone
+/// already hold their new keys, which [`plan`] found distinct from every other.
 fn apply(
     tx: &Transaction<'_>,
     table: &str,
     keys: &[Key],
-    rows: Vec<(String, Vec<Option<String>>)>,
+    rows: &[(String, Vec<Option<String>>)],
 ) -> Result<(), StoreError> {
     let clear: Vec<String> = keys
         .iter()
@@ -265,18 +277,26 @@ fn apply(
             false => format!("{} = NULL", k.column),
         })
         .collect();
-    tx.execute(&format!("UPDATE {table} SET {}", clear.join(", ")), [])?;
+    let mut clear = tx.prepare(&format!(
+        "UPDATE {table} SET {} WHERE id = ?1",
+        clear.join(", ")
+    ))?;
+    for (id, _) in rows {
+        clear.execute([id])?;
+    }
     let set: Vec<String> = keys
         .iter()
         .enumerate()
         .map(|(i, k)| format!("{} = ?{}", k.column, i + 2))
         .collect();
-    let mut stmt = tx.prepare(&format!(
+    let mut set = tx.prepare(&format!(
         "UPDATE {table} SET {} WHERE id = ?1",
         set.join(", ")
     ))?;
     for (id, new_keys) in rows {
-        stmt.execute(params_from_iter(std::iter::once(Some(id)).chain(new_keys)))?;
+        set.execute(params_from_iter(
+            std::iter::once(Some(id.as_str())).chain(new_keys.iter().map(Option::as_deref)),
+        ))?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::schema::Key;
 use super::{Rows, StoreError, collect_rows};
 
-/// The folded key columns, in the order of [`key_sources`] and [`UserRow::keys`].
+/// The folded key columns, in the order of [`key_sources`] and [`keys_of`].
 pub(crate) const KEYS: &[Key] = &[
     Key::required("user_name_ci", "userName"),
     Key::optional("email_ci", "email"),
@@ -22,6 +22,13 @@ pub(crate) fn key_sources(u: &User) -> [Option<&str>; 3] {
         u.primary_email(),
         u.external_id.as_deref(),
     ]
+}
+
+/// The key column values of `u`, in [`KEYS`] order: the folds of [`key_sources`] (an absent
+/// userName, refused before anything is stored, would be the empty key).
+pub(crate) fn keys_of(u: &User) -> [Option<String>; 3] {
+    let [user_name, email, external_id] = key_sources(u).map(|k| k.map(fold));
+    [Some(user_name.unwrap_or_default()), email, external_id]
 }
 
 /// A user as stored.
@@ -38,7 +45,7 @@ impl UserRow {
     /// Builds the row (keys folded) from a complete user that has an id.
     pub fn from_user(u: &User) -> Result<UserRow, StoreError> {
         let body = serde_json::to_string(u).map_err(|e| StoreError::Task(e.to_string()))?;
-        let [user_name, email, external_id] = key_sources(u).map(|k| k.map(fold));
+        let [user_name, email, external_id] = keys_of(u);
         Ok(UserRow {
             id: u.id.clone().unwrap_or_default(),
             user_name_ci: user_name.unwrap_or_default(),
@@ -46,11 +53,6 @@ impl UserRow {
             external_id_ci: external_id,
             body,
         })
-    }
-
-    /// The key column values, in [`KEYS`] order.
-    pub(crate) fn keys(self) -> Vec<Option<String>> {
-        vec![Some(self.user_name_ci), self.email_ci, self.external_id_ci]
     }
 }
 

@@ -41,7 +41,10 @@ async fn create_refuses_a_user_name_that_folds_to_a_taken_one() {
             .post("/Users", named(b, &format!("b{i}")))
             .await
             .aws_error(409);
-        assert_eq!(d, "Refused to create a new, duplicate resource.", "{a} / {b}");
+        assert_eq!(
+            d, "Refused to create a new, duplicate resource.",
+            "{a} / {b}"
+        );
     }
 }
 
