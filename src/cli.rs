@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
 use crate::cmd;
+use crate::settings::layer::{Seconds, Setting};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -235,12 +236,10 @@ pub fn parse_bool(s: &str) -> Result<bool, String> {
     }
 }
 
-/// A positive, finite number of seconds (fractions allowed).
+/// A positive, finite number of seconds (fractions allowed): the rule every source of the
+/// timeout shares ([`Seconds`]).
 pub fn parse_seconds(s: &str) -> Result<f64, String> {
-    match s.trim().trim_end_matches('s').parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
-        _ => Err("expected a number of seconds between 0 and 3600".to_string()),
-    }
+    <Seconds as Setting>::parse(s).map(|v| v.0)
 }
 
 #[cfg(test)]

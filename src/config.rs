@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::settings::layer::{Count, Seconds};
+
 /// The values one table of the file may set (the top level, or `[instances.NAME]`).
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -30,34 +32,12 @@ pub struct FileValues {
     pub insecure: Option<bool>,
     pub proxy: Option<bool>,
     pub instance_name: Option<String>,
-    pub timeout: Option<f64>,
-    pub max_response_bytes: Option<u64>,
-    pub max_pages: Option<u64>,
+    pub timeout: Option<Seconds>,
+    pub max_response_bytes: Option<Count>,
+    pub max_pages: Option<Count>,
 }
 
 impl FileValues {
-    /// `self` with every value `over` sets replacing the one here.
-    fn overlay(self, over: FileValues) -> FileValues {
-        FileValues {
-            base_url: over.base_url.or(self.base_url),
-            tenant_id: over.tenant_id.or(self.tenant_id),
-            token_file: over.token_file.or(self.token_file),
-            allow_create: over.allow_create.or(self.allow_create),
-            allow_update: over.allow_update.or(self.allow_update),
-            allow_enable: over.allow_enable.or(self.allow_enable),
-            allow_disable: over.allow_disable.or(self.allow_disable),
-            create_if_not_exists: over.create_if_not_exists.or(self.create_if_not_exists),
-            mapper_in: over.mapper_in.or(self.mapper_in),
-            mapper_out: over.mapper_out.or(self.mapper_out),
-            insecure: over.insecure.or(self.insecure),
-            proxy: over.proxy.or(self.proxy),
-            instance_name: over.instance_name.or(self.instance_name),
-            timeout: over.timeout.or(self.timeout),
-            max_response_bytes: over.max_response_bytes.or(self.max_response_bytes),
-            max_pages: over.max_pages.or(self.max_pages),
-        }
-    }
-
     /// Paths in a config file are relative to the file's folder (so a config and its token file
     /// can move together); `~/` means the home folder.
     fn resolve_paths(mut self, base: &Path, home: Option<&Path>) -> FileValues {
@@ -181,19 +161,45 @@ impl ConfigFile {
         })
     }
 
-    /// The values for `instance` (or the file's `default_instance`, or the top level alone).
-    pub fn select(&self, instance: Option<&str>) -> Result<FileValues, ConfigError> {
+    /// The tables for `instance` (or the file's `default_instance`, or the top level alone).
+    pub fn select(&self, instance: Option<&str>) -> Result<Selected<'_>, ConfigError> {
         let Some(name) = instance.or(self.default_instance.as_deref()) else {
-            return Ok(self.defaults.clone());
+            return Ok(Selected {
+                top: &self.defaults,
+                instance: None,
+            });
         };
-        match self.instances.get(name) {
-            Some(v) => Ok(self.defaults.clone().overlay(v.clone())),
+        match self.instances.get_key_value(name) {
+            Some((name, values)) => Ok(Selected {
+                top: &self.defaults,
+                instance: Some((name, values)),
+            }),
             None => Err(ConfigError::UnknownInstance {
                 name: name.to_string(),
                 path: self.path.clone(),
                 known: known(&self.instances),
             }),
         }
+    }
+}
+
+/// The tables of the file that apply to a run: a named instance's over the top level.
+#[derive(Debug, Clone, Copy)]
+pub struct Selected<'a> {
+    top: &'a FileValues,
+    instance: Option<(&'a str, &'a FileValues)>,
+}
+
+impl<'a> Selected<'a> {
+    /// The value `get` reads from the instance's table, else from the top level, with the name
+    /// of the instance when it came from there.
+    pub fn get<T>(&self, get: impl Fn(&FileValues) -> Option<T>) -> Option<(T, Option<&'a str>)> {
+        if let Some((name, values)) = self.instance
+            && let Some(v) = get(values)
+        {
+            return Some((v, Some(name)));
+        }
+        get(self.top).map(|v| (v, None))
     }
 }
 
@@ -256,25 +262,38 @@ mod tests {
             "#,
         )
         .unwrap();
+        // Each value comes with the instance whose table set it (`None`: the top level).
         let prod = f.select(Some("prod")).unwrap();
         assert_eq!(
-            prod.base_url.as_deref(),
-            Some("https://scim.us-east-1.amazonaws.com")
+            prod.get(|v| v.base_url.clone()),
+            Some(("https://scim.us-east-1.amazonaws.com".to_string(), None))
         );
-        assert_eq!(prod.tenant_id.as_deref(), Some("t-prod"));
-        assert_eq!(prod.allow_disable, Some(false));
-        assert_eq!(prod.token_file, Some(PathBuf::from("/home/u/prod.token")));
+        assert_eq!(
+            prod.get(|v| v.tenant_id.clone()),
+            Some(("t-prod".to_string(), Some("prod")))
+        );
+        assert_eq!(prod.get(|v| v.allow_disable), Some((false, None)));
+        assert_eq!(
+            prod.get(|v| v.token_file.clone()),
+            Some((PathBuf::from("/home/u/prod.token"), Some("prod")))
+        );
         let lab = f.select(Some("lab")).unwrap();
-        assert_eq!(lab.allow_disable, Some(true));
-        assert_eq!(lab.token_file, Some(PathBuf::from("/etc/aws-ilm/token")));
+        assert_eq!(lab.get(|v| v.allow_disable), Some((true, Some("lab"))));
+        assert_eq!(
+            lab.get(|v| v.token_file.clone()),
+            Some((PathBuf::from("/etc/aws-ilm/token"), None))
+        );
         let top = f.select(None).unwrap();
-        assert_eq!(top.tenant_id, None);
+        assert_eq!(top.get(|v| v.tenant_id.clone()), None);
     }
 
     #[test]
     fn default_instance_is_used_when_none_is_named() {
         let f = parse("default_instance = \"a\"\n[instances.a]\ntenant_id = \"ta\"\n").unwrap();
-        assert_eq!(f.select(None).unwrap().tenant_id.as_deref(), Some("ta"));
+        assert_eq!(
+            f.select(None).unwrap().get(|v| v.tenant_id.clone()),
+            Some(("ta".to_string(), Some("a")))
+        );
     }
 
     #[test]

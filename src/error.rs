@@ -1,33 +1,72 @@
-//! The binary's one error type: a message, an optional hint saying what to do, and the exit code
-//! it stands for (PRODUCT.md §3: 2 bad input or usage, 3 configuration or connection failure;
-//! 1 is not an error here but a command whose outcome is `success: false`).
+//! The binary's one error channel: every command returns how the run ended ([`Exit`]) or a
+//! [`CliError`] (a message, an optional hint saying what to do, and the exit status it stands
+//! for: 2 bad input or usage, 3 configuration or connection failure). `main` prints the error,
+//! in one place ([`CliError::report`]).
 //!
 //! Errors print as one line, `error: <what went wrong> (hint: <what to do>)`, never with a stack
-//! trace (xh's error reporting). The line goes through `crate::output::line`, as every printed
-//! text does: the token is masked (a server may echo it in an error detail) and control
-//! characters are made visible (docs/output.md).
+//! trace (xh's error reporting). The token is masked where a library error becomes a
+//! `CliError` ([`CliError::from_client`], [`CliError::from_ilm`]: a server may echo the token in
+//! an error detail), and the line goes through `crate::output::line`, as every printed text
+//! does, so control characters are made visible (docs/output.md).
 
 use std::fmt;
+use std::process::ExitCode;
 
 use aws_ilm_client::ClientError;
 use aws_ilm_lifecycle::IlmError;
 use aws_ilm_lifecycle::text::mask;
 
 use crate::output;
-use crate::settings::SettingsError;
+use crate::settings::{Settings, SettingsError};
 
-/// Exit status of a run that did what was asked (or skipped it as configured).
-pub const EXIT_OK: u8 = 0;
-/// The command ran and failed (`success: false`).
-pub const EXIT_FAILED: u8 = 1;
-/// Bad input or usage (clap's own usage errors exit 2 as well).
-pub const EXIT_USAGE: u8 = 2;
-/// Configuration or connection failure.
-pub const EXIT_CONFIG: u8 = 3;
+/// How a run ended: every command returns one (or a [`CliError`], which stands for
+/// [`Exit::Usage`] or [`Exit::Config`]), and `main` turns it into the process's exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done, or skipped as configured.
+    Success,
+    /// 1: the command ran and failed (`success: false`; in a batch, some event failed).
+    Failed,
+    /// 2: bad input or usage (clap's own usage errors exit 2 as well).
+    Usage,
+    /// 3: configuration or connection failure.
+    Config,
+    /// Stopped by a signal before the end (a batch finishes the events in flight first).
+    Interrupted(Signal),
+}
 
+/// The signals a run stops on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Ctrl-C.
+    Int,
+    Term,
+}
+
+impl Exit {
+    /// The exit status: 128 + the signal number for a signal, as a shell reports it.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failed => 1,
+            Exit::Usage => 2,
+            Exit::Config => 3,
+            Exit::Interrupted(Signal::Int) => 130,
+            Exit::Interrupted(Signal::Term) => 143,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit.code())
+    }
+}
+
+/// Why a run could not do what was asked: printed by `main` as one line, in one place.
 #[derive(Debug)]
 pub struct CliError {
-    pub code: u8,
+    pub exit: Exit,
     pub message: String,
     pub hint: Option<String>,
 }
@@ -35,7 +74,7 @@ pub struct CliError {
 impl CliError {
     pub fn usage(message: impl Into<String>) -> Self {
         CliError {
-            code: EXIT_USAGE,
+            exit: Exit::Usage,
             message: message.into(),
             hint: None,
         }
@@ -43,16 +82,16 @@ impl CliError {
 
     pub fn config(message: impl Into<String>) -> Self {
         CliError {
-            code: EXIT_CONFIG,
+            exit: Exit::Config,
             message: message.into(),
             hint: None,
         }
     }
 
     /// The same error with `secret` masked in its message and hint.
-    pub fn masked(self, secret: &str) -> Self {
+    fn masked(self, secret: &str) -> Self {
         CliError {
-            code: self.code,
+            exit: self.exit,
             message: mask(&self.message, secret).into_owned(),
             hint: self.hint.map(|h| mask(&h, secret).into_owned()),
         }
@@ -63,19 +102,26 @@ impl CliError {
         self
     }
 
-    /// The line printed on stderr, with `secret` (the token, when known) masked.
-    pub fn render(&self, secret: Option<&str>) -> String {
+    /// The line printed on stderr: one line, control characters made visible.
+    pub fn render(&self) -> String {
         let line = match &self.hint {
             Some(h) => format!("error: {} (hint: {h})", self.message),
             None => format!("error: {}", self.message),
         };
-        output::line(&line, secret.unwrap_or_default())
+        output::line(&line, "")
+    }
+
+    /// Prints [`CliError::render`] on stderr and gives the exit status: the end of every run
+    /// that failed.
+    pub fn report(&self) -> ExitCode {
+        eprintln!("{}", self.render());
+        self.exit.into()
     }
 }
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render(None))
+        f.write_str(&self.render())
     }
 }
 
@@ -96,10 +142,12 @@ impl From<SettingsError> for CliError {
 }
 
 impl CliError {
-    /// A failure to reach or be accepted by the directory, with the hint that fits it.
-    pub fn from_client(e: &ClientError, base_url: &str) -> Self {
+    /// A failure to reach or be accepted by the directory, with the hint that fits it. The
+    /// token is masked here, where server text (which may echo it) becomes a message.
+    pub fn from_client(e: &ClientError, settings: &Settings) -> Self {
+        let base_url = settings.endpoint.base();
         let err = CliError::config(e.to_string());
-        match e {
+        let err = match e {
             ClientError::Http { status: 401, .. } => err.with_hint(
                 "the server refused the token or tenant: check AWS_ILM_TOKEN / the token file \
                  and the tenant id (AWS tokens expire after a year)",
@@ -117,13 +165,14 @@ impl CliError {
             )),
             // The client's TLS message already says "use insecure only for testing".
             _ => err,
-        }
+        };
+        err.masked(settings.token.expose())
     }
 
-    pub fn from_ilm(e: IlmError, base_url: &str) -> Self {
+    pub fn from_ilm(e: IlmError, settings: &Settings) -> Self {
         match e {
-            IlmError::Input(i) => CliError::usage(i.to_string()),
-            IlmError::Connection(c) => CliError::from_client(&c, base_url),
+            IlmError::Input(i) => CliError::usage(i.to_string()).masked(settings.token.expose()),
+            IlmError::Connection(c) => CliError::from_client(&c, settings),
         }
     }
 }
@@ -135,7 +184,7 @@ mod tests {
     #[test]
     fn render_is_one_line_and_masks_the_secret() {
         let e = CliError::config("HTTP 400: bad tok-123\nsecond line").with_hint("do this");
-        let line = e.render(Some("tok-123"));
+        let line = e.masked("tok-123").render();
         assert_eq!(
             line,
             "error: HTTP 400: bad (redacted) second line (hint: do this)"
@@ -148,7 +197,7 @@ mod tests {
     fn render_makes_control_characters_visible() {
         let e = CliError::config("HTTP 500: \u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31mred\u{7f}");
         assert_eq!(
-            e.render(None),
+            e.render(),
             "error: HTTP 500: \\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}31mred\\u{7f}"
         );
     }
@@ -161,8 +210,30 @@ mod tests {
             request_id: None,
             retry_after: None,
         };
-        let c = CliError::from_client(&e, "http://x");
-        assert_eq!(c.code, EXIT_CONFIG);
-        assert!(c.render(None).contains("AWS_ILM_TOKEN"));
+        let c = CliError::from_client(&e, &settings());
+        assert_eq!(c.exit, Exit::Config);
+        assert!(c.render().contains("AWS_ILM_TOKEN"));
+    }
+
+    fn settings() -> Settings {
+        let env = |k: &str| match k {
+            "AWS_ILM_BASE_URL" => Some("http://x".to_owned()),
+            "AWS_ILM_TENANT_ID" => Some("t".to_owned()),
+            "AWS_ILM_TOKEN" => Some("tok-123".to_owned()),
+            _ => None,
+        };
+        Settings::build(&crate::cli::GlobalArgs::default(), &env).unwrap()
+    }
+
+    /// A library error becomes a `CliError` with the configured token masked, hint included.
+    #[test]
+    fn client_errors_are_masked_where_they_become_cli_errors() {
+        let e = ClientError::Connect("refused by tok-123".into());
+        let line = CliError::from_client(&e, &settings()).render();
+        assert!(
+            !line.contains("tok-123") && line.contains("(redacted)"),
+            "{line}"
+        );
+        assert!(line.contains("http://x reachable"), "{line}");
     }
 }

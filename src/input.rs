@@ -65,7 +65,7 @@ mod tests {
         let e = r
             .read("--user-profile", "@/nonexistent/x.json")
             .unwrap_err();
-        assert_eq!(e.code, crate::error::EXIT_USAGE);
+        assert_eq!(e.exit, crate::error::Exit::Usage);
         assert!(e.message.contains("/nonexistent/x.json"));
     }
 }

@@ -10,11 +10,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use aws_ilm_client::SecretToken;
 use aws_ilm_client::config::{DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES};
+use aws_ilm_client::{BaseUrl, Endpoint, EndpointError, SecretToken};
 
-use crate::cli::{GlobalArgs, OutputFormat, parse_bool};
-use crate::config::{self, ConfigError, ConfigFile, FileValues};
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::config::{self, ConfigError, ConfigFile};
+
+pub mod layer;
+
+use layer::{Count, Key, Layers, Seconds, Source, Sourced};
 
 /// Default per-request timeout. AWS answers in well under a second; 30 s leaves room for a slow
 /// proxy without letting a script hang for minutes.
@@ -22,12 +26,42 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The connection itself must be up in this time (or the request timeout, if shorter).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The settings' names (docs/configuration.md has the same table for people).
+const BASE_URL: Key = key("--base-url", "AWS_ILM_BASE_URL", "base_url");
+const TENANT_ID: Key = key("--tenant-id", "AWS_ILM_TENANT_ID", "tenant_id");
+const ALLOW_CREATE: Key = key("--allow-create", "AWS_ILM_ALLOW_CREATE", "allow_create");
+const ALLOW_UPDATE: Key = key("--allow-update", "AWS_ILM_ALLOW_UPDATE", "allow_update");
+const ALLOW_ENABLE: Key = key("--allow-enable", "AWS_ILM_ALLOW_ENABLE", "allow_enable");
+const ALLOW_DISABLE: Key = key("--allow-disable", "AWS_ILM_ALLOW_DISABLE", "allow_disable");
+const CREATE_IF_NOT_EXISTS: Key = key(
+    "--create-if-not-exists",
+    "AWS_ILM_CREATE_IF_NOT_EXISTS",
+    "create_if_not_exists",
+);
+const MAPPER_IN: Key = key("--mapper-in", "AWS_ILM_MAPPER_IN", "mapper_in");
+const MAPPER_OUT: Key = key("--mapper-out", "AWS_ILM_MAPPER_OUT", "mapper_out");
+const INSECURE: Key = key("--insecure", "AWS_ILM_INSECURE", "insecure");
+const PROXY: Key = key("--proxy", "AWS_ILM_PROXY", "proxy");
+const INSTANCE_NAME: Key = key("--instance-name", "AWS_ILM_INSTANCE_NAME", "instance_name");
+const TIMEOUT: Key = key("--timeout", "AWS_ILM_TIMEOUT", "timeout");
+const MAX_RESPONSE_BYTES: Key = key(
+    "--max-response-bytes",
+    "AWS_ILM_MAX_RESPONSE_BYTES",
+    "max_response_bytes",
+);
+const MAX_PAGES: Key = key("--max-pages", "AWS_ILM_MAX_PAGES", "max_pages");
+/// Not a config-file key: the output format is the caller's choice, not the instance's.
+const OUTPUT: Key = key("--output", "AWS_ILM_OUTPUT", "output");
+
+const fn key(flag: &'static str, var: &'static str, key: &'static str) -> Key {
+    Key { flag, var, key }
+}
+
 /// Everything a lifecycle command needs, validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `http(s)://host[:port][/path]`, without a trailing `/`.
-    pub base_url: String,
-    pub tenant_id: String,
+    /// Base URL and tenant, parsed once; the client uses it as is.
+    pub endpoint: Endpoint,
     pub token: SecretToken,
     pub allow_create: bool,
     pub allow_update: bool,
@@ -47,6 +81,9 @@ pub struct Settings {
     pub max_response_bytes: u64,
     /// List calls stop with an error after this many pages (docs/client.md).
     pub max_pages: u64,
+    /// Where each setting came from, by config key (`token` for the token), in the order of
+    /// the fields above.
+    pub origins: Vec<(&'static str, Source)>,
 }
 
 /// Why settings could not be built. Every one is a configuration failure (exit 3).
@@ -54,12 +91,14 @@ pub struct Settings {
 pub enum SettingsError {
     #[error(transparent)]
     File(#[from] ConfigError),
-    #[error("missing {what}: give {flag}, set {var}, or set `{key}` in the config file{file}")]
+    #[error(
+        "missing {what}: give {} {metavar}, set {}, or set `{}` in the config file{file}",
+        key.flag, key.var, key.key
+    )]
     Missing {
         what: &'static str,
-        flag: &'static str,
-        var: &'static str,
-        key: &'static str,
+        key: &'static Key,
+        metavar: &'static str,
         file: String,
     },
     #[error(
@@ -72,7 +111,7 @@ pub enum SettingsError {
     #[error("the token file {path} is empty")]
     EmptyToken { path: PathBuf },
     #[error("{source_}: {reason}")]
-    Invalid { source_: String, reason: String },
+    Invalid { source_: Source, reason: String },
 }
 
 /// The process environment, as [`Settings::build`] reads it.
@@ -80,14 +119,9 @@ pub fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
-/// One setting's value as found, with where it came from (for error messages).
-struct Found<T> {
-    value: T,
-    source: String,
-}
-
 impl Settings {
-    /// Builds the settings from parsed flags and the environment.
+    /// Builds the settings from parsed flags and the environment: every setting through
+    /// [`Layers`], the endpoint and the token by their own rules (below).
     pub fn build(
         args: &GlobalArgs,
         env: &dyn Fn(&str) -> Option<String>,
@@ -97,198 +131,80 @@ impl Settings {
 
         let file = load_file(args, &env)?;
         let instance = args.instance.clone().or_else(|| env("AWS_ILM_INSTANCE"));
-        let fv = match &file {
-            Some(f) => f.select(instance.as_deref())?,
-            None => match instance {
-                Some(name) => {
-                    let path = explicit_or_default_path(args, &env)
-                        .unwrap_or_else(|| PathBuf::from("config.toml"));
-                    return Err(ConfigError::NoFileForInstance { name, path }.into());
-                }
-                None => FileValues::default(),
-            },
+        let selected = match (&file, instance) {
+            (Some(f), instance) => Some(f.select(instance.as_deref())?),
+            (None, Some(name)) => {
+                let path = explicit_or_default_path(args, &env)
+                    .unwrap_or_else(|| PathBuf::from("config.toml"));
+                return Err(ConfigError::NoFileForInstance { name, path }.into());
+            }
+            (None, None) => None,
         };
         let file_hint = match &file {
             Some(f) => format!(" ({})", f.path.display()),
             None => String::new(),
         };
-
-        let base_url = pick_string(
-            &args.base_url,
-            "--base-url",
-            &env,
-            "AWS_ILM_BASE_URL",
-            &fv.base_url,
-            "base_url",
-        )
-        .ok_or_else(|| SettingsError::Missing {
-            what: "base URL",
-            flag: "--base-url URL",
-            var: "AWS_ILM_BASE_URL",
-            key: "base_url",
-            file: file_hint.clone(),
-        })?;
-        let (base_url, url_tenant) =
-            validate_url(&base_url.value).map_err(|reason| SettingsError::Invalid {
-                source_: base_url.source.clone(),
-                reason,
-            })?;
-        let tenant = pick_string(
-            &args.tenant_id,
-            "--tenant-id",
-            &env,
-            "AWS_ILM_TENANT_ID",
-            &fv.tenant_id,
-            "tenant_id",
-        );
-        let tenant = match (tenant, url_tenant) {
-            (Some(t), Some(u)) if t.value != u => {
-                return Err(SettingsError::Invalid {
-                    source_: t.source,
-                    reason: format!(
-                        "tenant id '{}' differs from the tenant '{u}' in the base URL",
-                        t.value
-                    ),
-                });
-            }
-            (Some(t), _) => Some(t),
-            (None, Some(u)) => Some(Found {
-                value: u,
-                source: "the base URL".into(),
-            }),
-            (None, None) => None,
-        };
-        let tenant = tenant.ok_or_else(|| SettingsError::Missing {
-            what: "tenant id",
-            flag: "--tenant-id ID",
-            var: "AWS_ILM_TENANT_ID",
-            key: "tenant_id",
-            file: file_hint.clone(),
-        })?;
-        validate_tenant(&tenant.value).map_err(|reason| SettingsError::Invalid {
-            source_: tenant.source,
-            reason,
-        })?;
-
-        let (token, token_file) = load_token(args, &env, &fv, &file_hint)?;
-        let max_response_bytes = pick_count(
-            args.max_response_bytes,
-            &env,
-            "AWS_ILM_MAX_RESPONSE_BYTES",
-            fv.max_response_bytes,
-            "max_response_bytes",
-            DEFAULT_MAX_RESPONSE_BYTES,
-        )?;
-        let max_pages = pick_count(
-            args.max_pages,
-            &env,
-            "AWS_ILM_MAX_PAGES",
-            fv.max_pages,
-            "max_pages",
-            DEFAULT_MAX_PAGES as u64,
-        )?;
-
-        let flag = |v: Option<bool>, name: &str, var: &str, fv: Option<bool>, default: bool| {
-            pick_bool(v, name, &env, var, fv, default)
-        };
-        let timeout = match args.timeout {
-            Some(s) => s,
-            None => match env("AWS_ILM_TIMEOUT") {
-                Some(v) => {
-                    crate::cli::parse_seconds(&v).map_err(|reason| SettingsError::Invalid {
-                        source_: "AWS_ILM_TIMEOUT".into(),
-                        reason,
-                    })?
-                }
-                None => match fv.timeout {
-                    Some(t) => crate::cli::parse_seconds(&t.to_string()).map_err(|reason| {
-                        SettingsError::Invalid {
-                            source_: "config key `timeout`".into(),
-                            reason,
-                        }
-                    })?,
-                    None => DEFAULT_TIMEOUT.as_secs_f64(),
-                },
-            },
-        };
-        let output = match args.output {
-            Some(o) => o,
-            None => match env("AWS_ILM_OUTPUT") {
-                None => OutputFormat::default(),
-                // The flag's own values, so the two cannot disagree.
-                Some(v) => <OutputFormat as clap::ValueEnum>::from_str(&v, true).map_err(|_| {
-                    SettingsError::Invalid {
-                        source_: "AWS_ILM_OUTPUT".into(),
-                        reason: format!("expected one of {}", OutputFormat::names().join(", ")),
-                    }
-                })?,
-            },
-        };
-
+        let mut l = Layers::new(&env, selected);
+        let endpoint = endpoint(&mut l, args, &file_hint)?;
+        let (token, token_file) = token(&mut l, args, &file_hint)?;
         Ok(Settings {
-            base_url,
-            tenant_id: tenant.value,
+            endpoint,
             token,
-            allow_create: flag(
-                args.allow_create,
-                "--allow-create",
-                "AWS_ILM_ALLOW_CREATE",
-                fv.allow_create,
-                true,
-            )?,
-            allow_update: flag(
-                args.allow_update,
-                "--allow-update",
-                "AWS_ILM_ALLOW_UPDATE",
-                fv.allow_update,
-                true,
-            )?,
-            allow_enable: flag(
-                args.allow_enable,
-                "--allow-enable",
-                "AWS_ILM_ALLOW_ENABLE",
-                fv.allow_enable,
-                true,
-            )?,
-            allow_disable: flag(
+            allow_create: l.get(&ALLOW_CREATE, args.allow_create, |f| f.allow_create, true)?,
+            allow_update: l.get(&ALLOW_UPDATE, args.allow_update, |f| f.allow_update, true)?,
+            allow_enable: l.get(&ALLOW_ENABLE, args.allow_enable, |f| f.allow_enable, true)?,
+            allow_disable: l.get(
+                &ALLOW_DISABLE,
                 args.allow_disable,
-                "--allow-disable",
-                "AWS_ILM_ALLOW_DISABLE",
-                fv.allow_disable,
+                |f| f.allow_disable,
                 true,
             )?,
-            create_if_not_exists: flag(
+            create_if_not_exists: l.get(
+                &CREATE_IF_NOT_EXISTS,
                 args.create_if_not_exists,
-                "--create-if-not-exists",
-                "AWS_ILM_CREATE_IF_NOT_EXISTS",
-                fv.create_if_not_exists,
+                |f| f.create_if_not_exists,
                 true,
             )?,
-            mapper_in: pick_path(&args.mapper_in, &env, "AWS_ILM_MAPPER_IN", &fv.mapper_in),
-            mapper_out: pick_path(&args.mapper_out, &env, "AWS_ILM_MAPPER_OUT", &fv.mapper_out),
-            insecure: flag(
-                args.insecure,
-                "--insecure",
-                "AWS_ILM_INSECURE",
-                fv.insecure,
-                false,
+            mapper_in: l.optional(&MAPPER_IN, args.mapper_in.clone(), |f| f.mapper_in.clone())?,
+            mapper_out: l.optional(&MAPPER_OUT, args.mapper_out.clone(), |f| {
+                f.mapper_out.clone()
+            })?,
+            insecure: l.get(&INSECURE, args.insecure, |f| f.insecure, false)?,
+            proxy: l.get(&PROXY, args.proxy, |f| f.proxy, false)?,
+            instance_name: l.get(
+                &INSTANCE_NAME,
+                args.instance_name.clone(),
+                |f| f.instance_name.clone(),
+                "aws-ilm".to_owned(),
             )?,
-            proxy: flag(args.proxy, "--proxy", "AWS_ILM_PROXY", fv.proxy, false)?,
-            instance_name: pick_string(
-                &args.instance_name,
-                "--instance-name",
-                &env,
-                "AWS_ILM_INSTANCE_NAME",
-                &fv.instance_name,
-                "instance_name",
-            )
-            .map(|f| f.value)
-            .unwrap_or_else(|| "aws-ilm".to_string()),
-            timeout: Duration::from_secs_f64(timeout),
-            output,
+            timeout: Duration::from_secs_f64(
+                l.get(
+                    &TIMEOUT,
+                    args.timeout.map(Seconds),
+                    |f| f.timeout,
+                    Seconds(DEFAULT_TIMEOUT.as_secs_f64()),
+                )?
+                .0,
+            ),
+            output: l.get(&OUTPUT, args.output, |_| None, OutputFormat::default())?,
             token_file,
-            max_response_bytes,
-            max_pages,
+            max_response_bytes: l
+                .get(
+                    &MAX_RESPONSE_BYTES,
+                    args.max_response_bytes.map(Count),
+                    |f| f.max_response_bytes,
+                    Count(DEFAULT_MAX_RESPONSE_BYTES),
+                )?
+                .0,
+            max_pages: l
+                .get(
+                    &MAX_PAGES,
+                    args.max_pages.map(Count),
+                    |f| f.max_pages,
+                    Count(DEFAULT_MAX_PAGES as u64),
+                )?
+                .0,
+            origins: l.into_origins(),
         })
     }
 
@@ -296,6 +212,46 @@ impl Settings {
     pub fn connect_timeout(&self) -> Duration {
         CONNECT_TIMEOUT.min(self.timeout)
     }
+}
+
+/// The base URL, and the tenant from its own setting or else from a console-style base URL
+/// (`https://host/<tenant>/scim/v2`, as the AWS console shows it); when both name one, they
+/// must agree. Each error names the source of the value at fault.
+fn endpoint(l: &mut Layers, args: &GlobalArgs, file: &str) -> Result<Endpoint, SettingsError> {
+    let missing = |what, key, metavar| SettingsError::Missing {
+        what,
+        key,
+        metavar,
+        file: file.to_owned(),
+    };
+    let invalid = |source: &Source, e: &dyn std::fmt::Display| SettingsError::Invalid {
+        source_: source.clone(),
+        reason: e.to_string(),
+    };
+    let base = l
+        .find(&BASE_URL, args.base_url.clone(), |f| f.base_url.clone())?
+        .ok_or_else(|| missing("base URL", &BASE_URL, "URL"))?;
+    let url: BaseUrl = base.value.parse().map_err(|e| invalid(&base.source, &e))?;
+    let tenant = match l.find(&TENANT_ID, args.tenant_id.clone(), |f| f.tenant_id.clone())? {
+        Some(t) => t,
+        None => Sourced {
+            value: url
+                .tenant()
+                .ok_or_else(|| missing("tenant id", &TENANT_ID, "ID"))?
+                .to_owned(),
+            source: Source::BaseUrl,
+        },
+    };
+    validate_tenant(&tenant.value).map_err(|e| invalid(&tenant.source, &e))?;
+    let endpoint = Endpoint::new(url, &tenant.value).map_err(|e| match e {
+        EndpointError::Tenant(_) | EndpointError::TenantMismatch { .. } => {
+            invalid(&tenant.source, &e)
+        }
+        _ => invalid(&base.source, &e),
+    })?;
+    l.record(BASE_URL.key, base.source);
+    l.record(TENANT_ID.key, tenant.source);
+    Ok(endpoint)
 }
 
 fn explicit_or_default_path(
@@ -327,125 +283,37 @@ fn load_file(
     }
 }
 
-fn pick_string(
-    flag: &Option<String>,
-    flag_name: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-    var: &str,
-    file: &Option<String>,
-    key: &str,
-) -> Option<Found<String>> {
-    if let Some(v) = flag {
-        return Some(Found {
-            value: v.trim().to_string(),
-            source: flag_name.to_string(),
-        });
-    }
-    if let Some(v) = env(var) {
-        return Some(Found {
-            value: v.trim().to_string(),
-            source: var.to_string(),
-        });
-    }
-    file.as_ref().map(|v| Found {
-        value: v.trim().to_string(),
-        source: format!("config key `{key}`"),
-    })
-}
-
-fn pick_bool(
-    flag: Option<bool>,
-    _flag_name: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-    var: &str,
-    file: Option<bool>,
-    default: bool,
-) -> Result<bool, SettingsError> {
-    if let Some(v) = flag {
-        return Ok(v);
-    }
-    if let Some(v) = env(var) {
-        return parse_bool(&v).map_err(|reason| SettingsError::Invalid {
-            source_: var.to_string(),
-            reason: format!("{reason}, got '{v}'"),
-        });
-    }
-    Ok(file.unwrap_or(default))
-}
-
-/// A count of at least 1: flag (clap has checked it), variable, file, default.
-fn pick_count(
-    flag: Option<u64>,
-    env: &dyn Fn(&str) -> Option<String>,
-    var: &str,
-    file: Option<u64>,
-    key: &str,
-    default: u64,
-) -> Result<u64, SettingsError> {
-    if let Some(v) = flag {
-        return Ok(v);
-    }
-    let (value, source) = match env(var) {
-        Some(v) => (
-            v.trim()
-                .parse::<u64>()
-                .map_err(|_| SettingsError::Invalid {
-                    source_: var.to_string(),
-                    reason: format!("expected a whole number, got '{v}'"),
-                })?,
-            var.to_string(),
-        ),
-        None => match file {
-            Some(v) => (v, format!("config key `{key}`")),
-            None => return Ok(default),
-        },
-    };
-    if value == 0 {
-        return Err(SettingsError::Invalid {
-            source_: source,
-            reason: "must be at least 1".into(),
-        });
-    }
-    Ok(value)
-}
-
-fn pick_path(
-    flag: &Option<PathBuf>,
-    env: &dyn Fn(&str) -> Option<String>,
-    var: &str,
-    file: &Option<PathBuf>,
-) -> Option<PathBuf> {
-    flag.clone()
-        .or_else(|| env(var).map(PathBuf::from))
-        .or_else(|| file.clone())
-}
-
-/// The token, and the file it was read from (none for `AWS_ILM_TOKEN`).
-fn load_token(
+/// The token, and the file it was read from (none for `AWS_ILM_TOKEN`). Its sources are not
+/// one setting's three names, so it has its own order: `--token-file`, `AWS_ILM_TOKEN`,
+/// `AWS_ILM_TOKEN_FILE`, `token_file` in the config file (docs/configuration.md, "The token").
+fn token(
+    l: &mut Layers,
     args: &GlobalArgs,
-    env: &dyn Fn(&str) -> Option<String>,
-    fv: &FileValues,
     file_hint: &str,
 ) -> Result<(SecretToken, Option<PathBuf>), SettingsError> {
-    let from_file = |path: &Path| Ok((read_token_file(path)?, Some(path.to_path_buf())));
-    if let Some(path) = &args.token_file {
-        return from_file(path);
-    }
-    if let Some(token) = env("AWS_ILM_TOKEN") {
-        let token = token.trim().to_string();
-        if !token.is_empty() {
-            return Ok((SecretToken::new(token), None));
-        }
-    }
-    if let Some(path) = env("AWS_ILM_TOKEN_FILE") {
-        return from_file(Path::new(&path));
-    }
-    if let Some(path) = &fv.token_file {
-        return from_file(path);
-    }
-    Err(SettingsError::MissingToken {
-        file: file_hint.to_string(),
-    })
+    let inline = l
+        .var("AWS_ILM_TOKEN")
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    let (path, source) = if let Some(path) = &args.token_file {
+        (path.clone(), Source::Flag("--token-file"))
+    } else if let Some(token) = inline {
+        l.record("token", Source::Variable("AWS_ILM_TOKEN"));
+        return Ok((SecretToken::new(token), None));
+    } else if let Some(path) = l.var("AWS_ILM_TOKEN_FILE") {
+        (PathBuf::from(path), Source::Variable("AWS_ILM_TOKEN_FILE"))
+    } else if let Some((path, instance)) = l.file().and_then(|f| f.get(|v| v.token_file.clone())) {
+        let instance = instance.map(str::to_owned);
+        let key = "token_file";
+        (path, Source::File { key, instance })
+    } else {
+        return Err(SettingsError::MissingToken {
+            file: file_hint.to_owned(),
+        });
+    };
+    let token = read_token_file(&path)?;
+    l.record("token", source);
+    Ok((token, Some(path)))
 }
 
 /// The token file holds the token alone; surrounding whitespace (a trailing newline from `echo`)
@@ -464,41 +332,8 @@ fn read_token_file(path: &Path) -> Result<SecretToken, SettingsError> {
     Ok(SecretToken::new(token.to_string()))
 }
 
-/// `http(s)://host[:port][/path]` with a host and nothing after the path, without a trailing
-/// `/`. The AWS console shows the full "SCIM endpoint" (`https://host/<tenant>/scim/v2`): that
-/// form is accepted too, and its tenant is returned so the caller can use it when no tenant id
-/// was given (or check that it agrees with the one that was).
-pub fn validate_url(url: &str) -> Result<(String, Option<String>), String> {
-    let url = url.trim().trim_end_matches('/');
-    let rest = if let Some(r) = url.strip_prefix("https://") {
-        r
-    } else if let Some(r) = url.strip_prefix("http://") {
-        r
-    } else {
-        return Err(format!("'{url}' is not an http:// or https:// URL"));
-    };
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() || host.starts_with(':') {
-        return Err(format!("'{url}' has no host"));
-    }
-    if url
-        .chars()
-        .any(|c| c.is_whitespace() || c == '?' || c == '#')
-    {
-        return Err(format!(
-            "'{url}' must not contain spaces, a query or a fragment"
-        ));
-    }
-    if let Some(prefix) = url.strip_suffix("/scim/v2")
-        && let Some((root, tenant)) = prefix.rsplit_once('/')
-        && root.len() > "https://".len()
-        && !tenant.is_empty()
-    {
-        return Ok((root.to_string(), Some(tenant.to_string())));
-    }
-    Ok((url.to_string(), None))
-}
-
+/// AWS tenant ids are letters, digits, `-`, `_` and `.`; anything else is a typo or a pasted
+/// URL piece, refused before a request is made (the client would escape it harmlessly).
 fn validate_tenant(tenant: &str) -> Result<(), String> {
     if tenant.is_empty() {
         return Err("the tenant id is empty".into());

@@ -17,7 +17,7 @@ pub fn for_settings(settings: &Settings) -> Vec<String> {
             "insecure is on: TLS certificates are not verified; use it only for testing".into(),
         );
     }
-    if let Some(host) = aws_ilm_client::cleartext_remote_host(&settings.base_url) {
+    if let Some(host) = settings.endpoint.base().cleartext_remote_host() {
         out.push(format!(
             "base_url is plain http:// to {host}, which is not this machine: the token and user \
              data cross the network unencrypted; use https://"

@@ -3,10 +3,10 @@
 //! engine lives in `aws_ilm_batch`; this layer parses flags, opens files and maps the summary
 //! to the exit status.
 //!
-//! Signature for the dispatcher in `main.rs`: the CLI builds the client configuration and the
-//! lifecycle settings from its `Settings` exactly as for a single command, then calls
-//! `cmd::batch::run(args, client_config, ilm_settings).await` → `anyhow::Result<ExitCode>`.
-//! The batch sets `IlmSettings::create_first` itself, from `--create-strategy`.
+//! The client configuration and the lifecycle settings come from the run's `Settings` exactly
+//! as for a single command; `aws_ilm_batch::client::configure` makes the client a batch's
+//! (retry policy, rate limiter, breaker), and `--create-strategy` sets
+//! `IlmSettings::create_first`.
 //!
 //! Ctrl-C and SIGTERM stop the run gracefully (docs/batch.md, "Stopping"): the first one asks
 //! the engine to admit nothing more and to let the events in flight finish (at most 30 s), the
@@ -17,19 +17,19 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use anyhow::Context;
 use aws_ilm_batch::{
-    BatchError, Breaker, DEFAULT_MAX_NO_ANSWER, DEFAULT_MAX_RECORD_BYTES, Format, IlmExecutor, Io,
-    Journal, Options, Progress, RateLimiter, Target,
+    BatchError, DEFAULT_MAX_NO_ANSWER, DEFAULT_MAX_RECORD_BYTES, Format, IlmExecutor, Io, Journal,
+    Options, Progress, RateLimiter, Target,
 };
-use aws_ilm_client::{ClientConfig, ScimClient};
-use aws_ilm_lifecycle::{Ilm, IlmSettings};
+use aws_ilm_client::ScimClient;
+use aws_ilm_lifecycle::Ilm;
 
+use crate::error::{CliError, Exit, Signal};
 use crate::output::{self, SafeLines};
+use crate::settings::Settings;
 
 /// Run many lifecycle events from a file: one JSON object per line
 /// (`{"command": "iam-create-user", "args": {"user-profile": {...}}}`), or a CSV of user
@@ -57,7 +57,7 @@ pub struct Args {
     pub concurrency: u32,
     /// Write requests per second at most (reads: 40/25 of it, AWS's quota ratio); lowered
     /// automatically on 429 and raised again while the server keeps up. 0 = unlimited
-    #[arg(long, value_name = "R", default_value_t = 20.0)]
+    #[arg(long, value_name = "R", default_value_t = 20.0, value_parser = parse_rps)]
     pub max_rps: f64,
     /// Write result lines here instead of stdout (appended to when --journal is given, so a
     /// resumed run completes the same file)
@@ -96,66 +96,57 @@ pub enum CreateStrategy {
     LookupFirst,
 }
 
-/// `secret` is the token: masked, as every printed text, in the result lines and the summary
-/// (docs/output.md).
-pub async fn run(
-    args: Args,
-    client: ClientConfig,
-    ilm: IlmSettings,
-    secret: &str,
-) -> anyhow::Result<ExitCode> {
-    if !(args.max_rps.is_finite() && args.max_rps >= 0.0) {
-        return usage("--max-rps must be a number ≥ 0 (0 = unlimited)");
+/// `--max-rps`: a rate, or 0 for none.
+fn parse_rps(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err("must be a number ≥ 0 (0 = unlimited)".into()),
     }
+}
+
+/// Runs the batch. The token is masked, as in every printed text, in the result lines and the
+/// summary (docs/output.md).
+pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
+    let secret = settings.token.expose();
     let format = match &args.command {
         None if args.file.to_ascii_lowercase().ends_with(".csv") => {
-            return usage("a CSV input needs --command (e.g. --command iam-create-user)");
+            return Err(CliError::usage(
+                "a CSV input needs --command (e.g. --command iam-create-user)",
+            ));
         }
         None if args.allow_enable.is_some() => {
-            return usage("--allow-enable goes with --command (a JSON line carries its own)");
+            return Err(CliError::usage(
+                "--allow-enable goes with --command (a JSON line carries its own)",
+            ));
         }
         None => Format::JsonLines,
-        Some(c) => match Format::csv(c, args.allow_enable) {
-            Ok(f) => f,
-            Err(e) => return usage(&e.to_string()),
-        },
+        Some(c) => Format::csv(c, args.allow_enable).map_err(batch_error)?,
     };
 
     let reader: Box<dyn BufRead + Send> = if args.file == "-" {
         Box::new(BufReader::with_capacity(256 * 1024, std::io::stdin()))
     } else {
-        match File::open(&args.file) {
-            Ok(f) => Box::new(BufReader::with_capacity(256 * 1024, f)),
-            Err(e) => return usage(&format!("cannot read {}: {e}", args.file)),
-        }
+        let f = File::open(&args.file)
+            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", args.file)))?;
+        Box::new(BufReader::with_capacity(256 * 1024, f))
     };
-    // Unattended bulk work: ride out longer throttling than an interactive command would
-    // (issue 4: a run never aborts on throttling), and let the limiter hear every 429.
     let limiter = Arc::new(RateLimiter::new(args.max_rps));
-    let mut client = client;
-    client.retry.max_attempts = client.retry.max_attempts.max(10);
-    client.retry.max_elapsed = client.retry.max_elapsed.max(Duration::from_secs(300));
-    let hook = Arc::clone(&limiter);
-    client.on_throttle = Some(Arc::new(move |retry_after| hook.throttled(retry_after)));
-    // A directory that does not answer ends the run (docs/batch.md): within one request
-    // timeout of the breaker tripping, the events still waiting are abandoned.
-    let breaker = Arc::new(Breaker::new(args.max_no_answer, client.request_timeout));
-    client.on_attempt = Some(breaker.hook());
-    let client = ScimClient::new(client).context("cannot build the SCIM client")?;
-    let mut ilm = ilm;
+    let (client, breaker) = aws_ilm_batch::client::configure(
+        super::ilm::client_config(settings),
+        &limiter,
+        args.max_no_answer,
+    );
+    let client = ScimClient::new(client).map_err(|e| CliError::from_client(&e, settings))?;
+    let mut ilm = super::ilm::ilm_settings(settings)?;
     ilm.create_first = args.create_strategy == CreateStrategy::CreateFirst;
     let journal = match &args.journal {
         Some(p) => {
             // The journal is only valid against the directory its events were done in.
-            let target = Target::new(client.base_url(), client.tenant_id());
-            let (journal, mut done) = match Journal::open(p, &target) {
-                Ok(j) => j,
-                Err(e @ BatchError::JournalMismatch { .. }) => return usage(&e.to_string()),
-                Err(e) => return Err(anyhow::Error::new(e)),
-            };
+            let (journal, mut done) =
+                Journal::open(p, &Target::of(client.endpoint())).map_err(batch_error)?;
             // A kill between a journal sync and the result lines: report those events now.
             if let Some(results) = &args.results {
-                let again = done.keep_reported(results).map_err(anyhow::Error::new)?;
+                let again = done.keep_reported(results).map_err(batch_error)?;
                 if again > 0 {
                     let note = format!(
                         "batch: {again} events journaled as done have no result line in {}; \
@@ -194,8 +185,9 @@ pub async fn run(
     options.breaker = Some(breaker);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     options.shutdown = Some(stop_rx);
-    let signals = Signals::install().context("cannot listen for Ctrl-C")?;
-    let interrupted = Arc::new(std::sync::atomic::AtomicU8::new(0));
+    let signals = Signals::install()
+        .map_err(|e| CliError::config(format!("cannot listen for Ctrl-C: {e}")))?;
+    let interrupted = Arc::new(OnceLock::new());
     let stopper = tokio::spawn(on_signals(
         signals,
         stop_tx,
@@ -207,20 +199,39 @@ pub async fn run(
         journal,
         results,
     };
-    let outcome = run_on_own_thread(exec, limiter, io, options).await?;
+    let summary = run_on_own_thread(exec, limiter, io, options)
+        .await?
+        .map_err(batch_error)?;
     stopper.abort();
-    match outcome {
-        Ok(summary) => {
-            eprint!("{}", output::block(&format!("{summary}\n"), secret));
-            let code = match interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-                // A fatal stop that came first keeps its own code.
-                signal if summary.interrupted && summary.aborted.is_none() && signal > 0 => signal,
-                _ => summary.exit_code(),
-            };
-            Ok(ExitCode::from(code))
+    eprint!("{}", output::block(&format!("{summary}\n"), secret));
+    Ok(match interrupted.get() {
+        // A fatal stop that came first keeps its own status.
+        Some(&signal) if summary.interrupted && summary.aborted.is_none() => {
+            Exit::Interrupted(signal)
         }
-        Err(e @ (BatchError::Input(_) | BatchError::Read(_))) => usage(&e.to_string()),
-        Err(e) => Err(anyhow::Error::new(e)),
+        _ => summary_exit(summary.exit_code()),
+    })
+}
+
+/// The batch engine's documented statuses (`Summary::exit_code`) as the binary's [`Exit`].
+fn summary_exit(code: u8) -> Exit {
+    match code {
+        0 => Exit::Success,
+        1 => Exit::Failed,
+        2 => Exit::Usage,
+        aws_ilm_batch::INTERRUPTED => Exit::Interrupted(Signal::Int),
+        _ => Exit::Config,
+    }
+}
+
+/// A whole-run failure: bad or unreadable input and a journal of another directory are the
+/// user's to fix (exit 2); the rest are configuration or I/O failures (exit 3).
+fn batch_error(e: BatchError) -> CliError {
+    match e {
+        BatchError::Input(_) | BatchError::Read(_) | BatchError::JournalMismatch { .. } => {
+            CliError::usage(e.to_string())
+        }
+        _ => CliError::config(e.to_string()),
     }
 }
 
@@ -235,7 +246,7 @@ async fn run_on_own_thread(
     limiter: Arc<RateLimiter>,
     io: Io,
     options: Options,
-) -> anyhow::Result<Result<aws_ilm_batch::Summary, BatchError>> {
+) -> Result<Result<aws_ilm_batch::Summary, BatchError>, CliError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("aws-ilm-batch".into())
@@ -246,9 +257,11 @@ async fn run_on_own_thread(
                 .map(|rt| rt.block_on(aws_ilm_batch::run(exec, limiter, io, options)));
             let _ = tx.send(result);
         })
-        .context("cannot start the batch thread")?;
-    let result = rx.await.context("the batch thread stopped")?;
-    result.context("cannot start the batch runtime")
+        .map_err(|e| CliError::config(format!("cannot start the batch thread: {e}")))?;
+    let result = rx
+        .await
+        .map_err(|e| CliError::config(format!("the batch thread stopped: {e}")))?;
+    result.map_err(|e| CliError::config(format!("cannot start the batch runtime: {e}")))
 }
 
 /// SIGINT (Ctrl-C) and, on Unix, SIGTERM, listened for from before the run starts.
@@ -273,20 +286,19 @@ impl Signals {
         Ok(Signals {})
     }
 
-    /// The next signal, as the exit status it calls for: 130 SIGINT, 143 SIGTERM (128 + the
-    /// signal number, the shell's convention).
-    async fn next(&mut self) -> u8 {
+    /// The next signal.
+    async fn next(&mut self) -> Signal {
         #[cfg(unix)]
         {
             tokio::select! {
-                _ = self.int.recv() => 130,
-                _ = self.term.recv() => 143,
+                _ = self.int.recv() => Signal::Int,
+                _ = self.term.recv() => Signal::Term,
             }
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
-            130
+            Signal::Int
         }
     }
 }
@@ -298,31 +310,32 @@ impl Signals {
 async fn on_signals(
     mut signals: Signals,
     stop: tokio::sync::watch::Sender<bool>,
-    interrupted: Arc<std::sync::atomic::AtomicU8>,
+    interrupted: Arc<OnceLock<Signal>>,
     grace: Duration,
 ) {
-    let code = signals.next().await;
-    interrupted.store(code, std::sync::atomic::Ordering::SeqCst);
+    let signal = signals.next().await;
+    let _ = interrupted.set(signal);
     let _ = stop.send(true);
     eprintln!(
         "batch: {}: no new events; finishing those in flight (at most {} s). Press Ctrl-C again \
          to stop at once",
-        if code == 143 { "SIGTERM" } else { "Ctrl-C" },
+        match signal {
+            Signal::Term => "SIGTERM",
+            Signal::Int => "Ctrl-C",
+        },
         grace.as_secs()
     );
     let again = signals.next().await;
     eprintln!(
         "batch: stopped at once; rerun the same command with the same --journal to do the rest"
     );
-    std::process::exit(i32::from(again));
+    std::process::exit(i32::from(Exit::Interrupted(again).code()));
 }
 
-fn usage(msg: &str) -> anyhow::Result<ExitCode> {
-    eprintln!("{}", output::line(&format!("error: {msg}"), ""));
-    Ok(ExitCode::from(2))
-}
-
-fn open_results(path: &Path, append: bool) -> anyhow::Result<File> {
+fn open_results(path: &Path, append: bool) -> Result<File, CliError> {
+    let failed = |e: std::io::Error| {
+        CliError::config(format!("cannot write results to {}: {e}", path.display()))
+    };
     let mut o = OpenOptions::new();
     o.create(true);
     if append {
@@ -330,13 +343,10 @@ fn open_results(path: &Path, append: bool) -> anyhow::Result<File> {
     } else {
         o.write(true).truncate(true);
     }
-    let mut f = o
-        .open(path)
-        .with_context(|| format!("cannot write results to {}", path.display()))?;
+    let mut f = o.open(path).map_err(failed)?;
     // A line torn by a kill must not swallow the first line of this run.
     if append && ends_without_newline(path) {
-        f.write_all(b"\n")
-            .with_context(|| format!("cannot write results to {}", path.display()))?;
+        f.write_all(b"\n").map_err(failed)?;
     }
     Ok(f)
 }

@@ -7,18 +7,17 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::cli::Cli;
+use crate::error::{CliError, Exit};
 
 /// Writes the script for `shell` to stdout; exit 0, or 3 when stdout cannot be written.
-pub fn run(shell: Shell) -> u8 {
+pub fn run(shell: Shell) -> Result<Exit, CliError> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "aws-ilm", &mut script);
-    match std::io::stdout().lock().write_all(&script) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: cannot write the completion script: {e}");
-            3
-        }
-    }
+    std::io::stdout()
+        .lock()
+        .write_all(&script)
+        .map_err(|e| CliError::config(format!("cannot write the completion script: {e}")))?;
+    Ok(Exit::Success)
 }
 
 #[cfg(test)]

@@ -13,8 +13,7 @@ use clap::Parser;
 use serde_json::Value;
 
 use crate::cli::{self, GlobalArgs};
-use crate::error::{CliError, EXIT_FAILED, EXIT_OK};
-use crate::input::ArgReader;
+use crate::error::{CliError, Exit};
 use crate::output;
 use crate::settings::Settings;
 
@@ -22,7 +21,7 @@ use super::ilm;
 
 const USER: &str = "jane.doe@example.com";
 
-pub async fn run(global: &GlobalArgs) -> Result<u8, CliError> {
+pub async fn run(global: &GlobalArgs) -> Result<Exit, CliError> {
     let dir = tempfile::tempdir()
         .map_err(|e| CliError::config(format!("cannot create a temporary folder: {e}")))?;
     let db = dir.path().join("aws-ilm-demo.db");
@@ -66,7 +65,7 @@ pub async fn run(global: &GlobalArgs) -> Result<u8, CliError> {
     result
 }
 
-async fn steps(settings: &Settings) -> Result<u8, CliError> {
+async fn steps(settings: &Settings) -> Result<Exit, CliError> {
     // Written as a person would type them (serde_json would sort the keys).
     let profile = format!(
         r#"{{"username": "{USER}", "email": "{USER}", "givenname": "Jane", "surname": "Doe", "displayname": "Jane Doe", "title": "Engineer", "department": "Identity", "employeeid": "E1001"}}"#
@@ -78,7 +77,7 @@ async fn steps(settings: &Settings) -> Result<u8, CliError> {
 
     let (ok, ctx) = step(settings, &["iam-create-user", "--user-profile", &profile]).await?;
     if !ok {
-        return Ok(EXIT_FAILED);
+        return Ok(Exit::Failed);
     }
     let user_id = text_at(&ctx, &["IAM", "Vendor", "id"])?;
     for argv in [
@@ -87,13 +86,13 @@ async fn steps(settings: &Settings) -> Result<u8, CliError> {
         vec!["iam-disable-user", "--user-profile", who.as_str()],
     ] {
         if !step(settings, &argv).await?.0 {
-            return Ok(EXIT_FAILED);
+            return Ok(Exit::Failed);
         }
     }
     let group = r#"{"displayName": "Engineering"}"#.to_string();
     let (ok, ctx) = step(settings, &["iam-create-group", "--scim", &group]).await?;
     if !ok {
-        return Ok(EXIT_FAILED);
+        return Ok(Exit::Failed);
     }
     let group_id = text_at(&ctx, &["CreateGroup", "id"])?;
     let by_id = format!(r#"{{"id": "{group_id}"}}"#);
@@ -116,11 +115,11 @@ async fn steps(settings: &Settings) -> Result<u8, CliError> {
         vec!["iam-delete-group", "--scim", by_id.as_str()],
     ] {
         if !step(settings, &argv).await?.0 {
-            return Ok(EXIT_FAILED);
+            return Ok(Exit::Failed);
         }
     }
     println!("# Done: joiner, mover, leaver and a group's whole life, against the emulator.");
-    Ok(EXIT_OK)
+    Ok(Exit::Success)
 }
 
 /// Prints `$ aws-ilm <argv>`, runs it through the real path, prints its output. Returns whether
@@ -129,15 +128,11 @@ async fn step(settings: &Settings, argv: &[&str]) -> Result<(bool, Value), CliEr
     println!("$ aws-ilm {}", shell_line(argv));
     let parsed = cli::Cli::try_parse_from(std::iter::once("aws-ilm").chain(argv.iter().copied()))
         .map_err(|e| CliError::usage(format!("demo step does not parse: {e}")))?;
-    let mut reader = ArgReader::default();
-    let Some((name, args)) = ilm::lifecycle_args(&parsed.command, &mut reader)? else {
-        return Err(CliError::usage("demo step is not a lifecycle command"));
-    };
-    let cmd = ilm::parse(name, &args)?;
+    let cmd = ilm::parse(&parsed.command)?;
     let outcome = ilm::execute(settings, &cmd).await?;
     let text = output::render(settings.output, &outcome, settings.token.expose());
     println!("{text}");
-    Ok((ilm::exit_code(&outcome) == EXIT_OK, outcome.context))
+    Ok((ilm::exit(&outcome) == Exit::Success, outcome.context))
 }
 
 fn text_at(ctx: &Value, path: &[&str]) -> Result<String, CliError> {
@@ -146,7 +141,7 @@ fn text_at(ctx: &Value, path: &[&str]) -> Result<String, CliError> {
         v = &v[*key];
     }
     v.as_str().map(str::to_string).ok_or_else(|| CliError {
-        code: EXIT_FAILED,
+        exit: Exit::Failed,
         message: format!("demo: no {} in the output", path.join(".")),
         hint: None,
     })

@@ -13,18 +13,18 @@ use aws_ilm_lifecycle::mapper::{Direction, Mapper};
 use aws_ilm_lifecycle::{Command, CommandName, Ilm, IlmSettings, Outcome, Status};
 use serde_json::{Map, Value};
 
-use crate::cli::{self, GlobalArgs};
-use crate::error::{CliError, EXIT_CONFIG, EXIT_FAILED, EXIT_OK};
+use crate::cli;
+use crate::error::{CliError, Exit};
 use crate::input::ArgReader;
 use crate::output;
-use crate::settings::{self, Settings};
+use crate::settings::Settings;
 
 /// A lifecycle command's name and its arguments.
-pub type LifecycleArgs = (CommandName, Map<String, Value>);
+type LifecycleArgs = (CommandName, Map<String, Value>);
 
 /// The lifecycle command and its arguments in the vocabulary `Command::parse` shares with batch
 /// files, or `None` for the subcommands that are not lifecycle commands.
-pub fn lifecycle_args(
+fn lifecycle_args(
     command: &cli::Command,
     reader: &mut ArgReader,
 ) -> Result<Option<LifecycleArgs>, CliError> {
@@ -91,24 +91,22 @@ pub fn lifecycle_args(
     Ok(Some((name, args)))
 }
 
-/// Parses the arguments into a lifecycle [`Command`]; bad input is exit 2.
-pub fn parse(name: CommandName, args: &Map<String, Value>) -> Result<Command, CliError> {
-    Command::parse(name.as_str(), args).map_err(|e| CliError::usage(e.to_string()))
-}
-
-/// `aws-ilm <lifecycle command>`: parse, configure, execute, print. Returns the exit status.
-pub async fn run(global: &GlobalArgs, command: &cli::Command) -> Result<u8, CliError> {
+/// The lifecycle [`Command`] a subcommand stands for, its arguments read and parsed; bad input
+/// is exit 2.
+pub fn parse(command: &cli::Command) -> Result<Command, CliError> {
     let mut reader = ArgReader::default();
     let Some((name, args)) = lifecycle_args(command, &mut reader)? else {
         return Err(CliError::usage("not a lifecycle command"));
     };
-    let cmd = parse(name, &args)?;
-    let settings = Settings::build(global, &settings::process_env)?;
-    crate::warnings::print(&settings);
-    let outcome = execute(&settings, &cmd).await?;
+    Command::parse(name.as_str(), &args).map_err(|e| CliError::usage(e.to_string()))
+}
+
+/// `aws-ilm <lifecycle command>`: execute, print the outcome, end as it says.
+pub async fn run(cmd: &Command, settings: &Settings) -> Result<Exit, CliError> {
+    let outcome = execute(settings, cmd).await?;
     let text = output::render(settings.output, &outcome, settings.token.expose());
     print(&text)?;
-    Ok(exit_code(&outcome))
+    Ok(exit(&outcome))
 }
 
 /// Writes `text` to stdout. A closed pipe (`aws-ilm ... | head`) is not an error worth a
@@ -117,39 +115,30 @@ pub fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|_| out.flush())
-        .map_err(|e| CliError {
-            code: EXIT_CONFIG,
-            message: format!("cannot write the output: {e}"),
-            hint: None,
-        })
+        .map_err(|e| CliError::config(format!("cannot write the output: {e}")))
 }
 
-/// Exit status for an outcome: 0 success or skipped, 1 failed.
-pub fn exit_code(outcome: &Outcome) -> u8 {
+/// How a run with this outcome ends: success or skipped, or failed.
+pub fn exit(outcome: &Outcome) -> Exit {
     match outcome.status {
-        Status::Success | Status::Skipped => EXIT_OK,
-        Status::Failed => EXIT_FAILED,
+        Status::Success | Status::Skipped => Exit::Success,
+        Status::Failed => Exit::Failed,
     }
 }
 
 /// Runs one parsed command with the given settings.
 pub async fn execute(settings: &Settings, cmd: &Command) -> Result<Outcome, CliError> {
-    let secret = settings.token.expose();
     let client = ScimClient::new(client_config(settings))
-        .map_err(|e| CliError::from_client(&e, &settings.base_url).masked(secret))?;
+        .map_err(|e| CliError::from_client(&e, settings))?;
     let ilm = Ilm::new(client, ilm_settings(settings)?);
     ilm.execute(cmd)
         .await
-        .map_err(|e| CliError::from_ilm(e, &settings.base_url).masked(secret))
+        .map_err(|e| CliError::from_ilm(e, settings))
 }
 
-/// The client side of the settings (also what `batch` is handed).
+/// The client side of the settings (also what `batch` starts from).
 pub fn client_config(settings: &Settings) -> ClientConfig {
-    let mut c = ClientConfig::new(
-        settings.base_url.clone(),
-        settings.tenant_id.clone(),
-        settings.token.clone(),
-    );
+    let mut c = ClientConfig::new(settings.endpoint.clone(), settings.token.clone());
     c.insecure = settings.insecure;
     c.proxy = settings.proxy;
     c.connect_timeout = settings.connect_timeout();

@@ -6,11 +6,11 @@
 //! request to stderr through the log thread (`logging::queue_stderr`), flushed on the way out.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use aws_ilm_emulator::{Config, Throttle, TlsFiles};
+
+use crate::error::{CliError, Exit};
 
 /// Run a local SCIM server that answers like AWS IAM Identity Center, on SQLite.
 #[derive(Debug, clap::Args)]
@@ -56,7 +56,7 @@ pub struct Args {
     pub tls_key: Option<PathBuf>,
 }
 
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(args: Args) -> Result<Exit, CliError> {
     let generated = args.tokens.is_empty();
     let throttle = (args.throttle || args.throttle_write.is_some() || args.throttle_read.is_some())
         .then(|| {
@@ -88,11 +88,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             _ => None,
         },
     };
-    config.validate()?;
+    let failed = |e: &dyn std::fmt::Display| CliError::config(e.to_string());
+    config.validate().map_err(|e| failed(&e))?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let addr = listener.local_addr()?;
+        .map_err(|e| failed(&format_args!("cannot listen on {}: {e}", args.listen)))?;
+    let addr = listener.local_addr().map_err(|e| failed(&e))?;
     let scheme = if config.tls.is_some() {
         "https"
     } else {
@@ -116,8 +117,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let log = crate::logging::queue_stderr();
     let served = aws_ilm_emulator::serve(listener, config, stop_signal()).await;
     drop(log);
-    served?;
-    Ok(ExitCode::SUCCESS)
+    served.map_err(|e| failed(&e))?;
+    Ok(Exit::Success)
 }
 
 /// Completes on ctrl-c or, on Unix, SIGTERM.

@@ -102,25 +102,6 @@ fn empty_token_file_is_an_error() {
 }
 
 #[test]
-fn urls_are_validated() {
-    assert_eq!(
-        validate_url("https://scim.x.com/").unwrap(),
-        ("https://scim.x.com".into(), None)
-    );
-    assert!(validate_url("ftp://x").is_err());
-    assert!(validate_url("scim.x.com").is_err());
-    assert!(validate_url("https://").is_err());
-    assert!(validate_url("https://x/?a=b").is_err());
-    assert_eq!(
-        validate_url("https://scim.us-east-1.amazonaws.com/abc-123/scim/v2/").unwrap(),
-        (
-            "https://scim.us-east-1.amazonaws.com".into(),
-            Some("abc-123".into())
-        )
-    );
-}
-
-#[test]
 fn the_console_endpoint_supplies_or_checks_the_tenant() {
     let env = env_of(&[
         ("AWS_ILM_BASE_URL", "https://scim.x.com/abc/scim/v2"),
@@ -128,7 +109,7 @@ fn the_console_endpoint_supplies_or_checks_the_tenant() {
     ]);
     let s = Settings::build(&GlobalArgs::default(), &env).unwrap();
     assert_eq!(
-        (s.base_url.as_str(), s.tenant_id.as_str()),
+        (s.endpoint.base().as_str(), s.endpoint.tenant_id()),
         ("https://scim.x.com", "abc")
     );
     let args = GlobalArgs {
@@ -233,4 +214,106 @@ fn the_token_file_used_is_remembered_and_an_env_token_has_none() {
     assert_eq!(s.token_file.as_deref(), Some(p.as_path()));
     let s = Settings::build(&GlobalArgs::default(), &env_of(&base_env())).unwrap();
     assert_eq!(s.token_file, None);
+}
+
+fn source_of<'a>(s: &'a Settings, setting: &str) -> &'a Source {
+    s.origins
+        .iter()
+        .find_map(|(name, source)| (*name == setting).then_some(source))
+        .unwrap_or_else(|| panic!("no origin for {setting}"))
+}
+
+/// Every setting records the layer it came from: flag, variable, the instance's table or the
+/// file's top level, the console URL (tenant), or the default.
+#[test]
+fn every_setting_records_where_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "allow_update = false\ntimeout = 5\n[instances.prod]\nallow_disable = false\n",
+    )
+    .unwrap();
+    let env = env_of(&[
+        ("AWS_ILM_BASE_URL", "https://scim.x.com/abc/scim/v2"),
+        ("AWS_ILM_TOKEN", "t"),
+        ("AWS_ILM_MAX_PAGES", "9"),
+    ]);
+    let args = GlobalArgs {
+        config: Some(cfg),
+        instance: Some("prod".into()),
+        allow_create: Some(false),
+        ..Default::default()
+    };
+    let s = Settings::build(&args, &env).unwrap();
+    let file = |key, instance: Option<&str>| Source::File {
+        key,
+        instance: instance.map(str::to_owned),
+    };
+    assert_eq!(
+        source_of(&s, "base_url"),
+        &Source::Variable("AWS_ILM_BASE_URL")
+    );
+    assert_eq!(source_of(&s, "tenant_id"), &Source::BaseUrl);
+    assert_eq!(source_of(&s, "token"), &Source::Variable("AWS_ILM_TOKEN"));
+    assert_eq!(
+        source_of(&s, "allow_create"),
+        &Source::Flag("--allow-create")
+    );
+    assert_eq!(source_of(&s, "allow_update"), &file("allow_update", None));
+    assert_eq!(
+        source_of(&s, "allow_disable"),
+        &file("allow_disable", Some("prod"))
+    );
+    assert_eq!(source_of(&s, "timeout"), &file("timeout", None));
+    assert_eq!(
+        source_of(&s, "max_pages"),
+        &Source::Variable("AWS_ILM_MAX_PAGES")
+    );
+    assert_eq!(source_of(&s, "allow_enable"), &Source::Default);
+    assert_eq!(source_of(&s, "mapper_in"), &Source::Default);
+    assert_eq!(
+        (s.allow_update, s.allow_disable, s.timeout),
+        (false, false, Duration::from_secs(5))
+    );
+}
+
+/// A value from an instance's table that is not allowed names the table it is in.
+#[test]
+fn a_bad_instance_value_names_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[instances.lab]\ntimeout = 0\n").unwrap();
+    let args = GlobalArgs {
+        config: Some(cfg),
+        instance: Some("lab".into()),
+        ..Default::default()
+    };
+    let e = Settings::build(&args, &env_of(&base_env()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("config key `timeout` of [instances.lab]") && e.contains("between 0 and 3600"),
+        "{e}"
+    );
+}
+
+/// The base URL is parsed by the client's `BaseUrl`, and a bad one names where it came from.
+#[test]
+fn a_bad_base_url_names_its_source() {
+    for url in [
+        "ftp://x",
+        "scim.x.com",
+        "https://",
+        "https://x/?a=b",
+        "https://x/a b",
+    ] {
+        let mut env = base_env();
+        env.retain(|(k, _)| *k != "AWS_ILM_BASE_URL");
+        env.push(("AWS_ILM_BASE_URL", url));
+        let e = Settings::build(&GlobalArgs::default(), &env_of(&env))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("AWS_ILM_BASE_URL: base_url"), "{url}: {e}");
+    }
 }

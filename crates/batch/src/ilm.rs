@@ -226,7 +226,7 @@ impl Executor for IlmExecutor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
+    use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
     use aws_ilm_lifecycle::IlmSettings;
 
     fn exec() -> IlmExecutor {
@@ -234,7 +234,10 @@ mod tests {
     }
 
     fn exec_with(settings: IlmSettings) -> IlmExecutor {
-        let cfg = ClientConfig::new("http://127.0.0.1:9", "t", SecretToken::new("x".into()));
+        let cfg = ClientConfig::new(
+            Endpoint::parse("http://127.0.0.1:9", "t").unwrap(),
+            SecretToken::new("x".into()),
+        );
         IlmExecutor::new(Ilm::new(ScimClient::new(cfg).unwrap(), settings))
     }
 

@@ -56,7 +56,7 @@ const MAX_JOURNAL_LINE: usize = 64 * 1024;
 /// The directory a journal's events were done in; a journal is only valid against it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
-    /// The base URL as the client normalised it (`ScimClient::base_url`).
+    /// The base URL as the client normalised it ([`aws_ilm_client::BaseUrl`]).
     pub endpoint: String,
     pub tenant: String,
 }
@@ -67,6 +67,11 @@ impl Target {
             endpoint: endpoint.into(),
             tenant: tenant.into(),
         }
+    }
+
+    /// The directory an endpoint names.
+    pub fn of(endpoint: &aws_ilm_client::Endpoint) -> Target {
+        Target::new(endpoint.base().as_str(), endpoint.tenant_id())
     }
 
     fn header(&self) -> String {

@@ -6,12 +6,14 @@
 //! changes of one group; [`rate`] paces requests under `--max-rps` and backs off on 429;
 //! [`journal`] makes every finished event durable so a killed run can be resumed; [`report`]
 //! writes result lines and the summary; [`breaker`] ends a run against a directory that does
-//! not answer; [`engine`] ties them together. The engine is generic
+//! not answer; [`client`] wires the SCIM client to both with the batch's retry policy;
+//! [`engine`] ties them together. The engine is generic
 //! over [`Executor`], implemented for the lifecycle engine in [`ilm`].
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
 pub mod breaker;
+pub mod client;
 pub mod csv_rows;
 pub mod engine;
 pub mod error;

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use aws_ilm_client::{ClientConfig, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient, SecretToken};
 use futures::StreamExt;
 use serde_json::json;
 
@@ -20,8 +20,7 @@ async fn client(fault_rate: f64) -> (aws_ilm_emulator::Running, ScimClient) {
     cfg.fault_rate = fault_rate;
     let run = aws_ilm_emulator::spawn(cfg).await.expect("emulator");
     let mut c = ClientConfig::new(
-        run.root_url(),
-        run.tenant_id.clone(),
+        Endpoint::parse(&run.root_url(), &run.tenant_id.clone()).expect("endpoint"),
         SecretToken::new(run.token.clone()),
     );
     c.retry = RetryPolicy {

@@ -1,14 +1,15 @@
 //! What a [`crate::ScimClient`] is built from: endpoint, token, transport switches and the retry
 //! policy.
 //!
-//! The binary turns flags, environment and the config file into one [`ClientConfig`] (PRODUCT.md
-//! §2); the client only validates it. `Debug` is hand-written so the token stays redacted and the
+//! The binary turns flags, environment and the config file into one [`ClientConfig`]
+//! (docs/configuration.md); the endpoint arrives parsed ([`Endpoint`]), the client checks the rest. `Debug` is hand-written so the token stays redacted and the
 //! throttle hook (a closure) does not need to be printable.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::endpoint::Endpoint;
 use crate::error::ClientError;
 use crate::secret::SecretToken;
 
@@ -34,10 +35,8 @@ pub type OnAttempt = Arc<dyn Fn(Result<u16, &ClientError>) + Send + Sync>;
 /// Everything the client needs to reach one IAM Identity Center tenant.
 #[derive(Clone)]
 pub struct ClientConfig {
-    /// `https://scim.<region>.amazonaws.com`. The full SCIM endpoint the AWS console shows
-    /// (`…/<tenant>/scim/v2`) is accepted too when its tenant matches `tenant_id`.
-    pub base_url: String,
-    pub tenant_id: String,
+    /// Base URL and tenant, parsed once.
+    pub endpoint: Endpoint,
     pub token: SecretToken,
     /// Accept any server certificate (PRODUCT.md §2 "Trust any certificate"). The binary prints
     /// the warning; the client only obeys.
@@ -62,14 +61,9 @@ pub struct ClientConfig {
 impl ClientConfig {
     /// A config with the defaults: verify certificates, no proxy, 10 s connect / 30 s request
     /// timeouts, [`RetryPolicy::default`], [`DEFAULT_MAX_RESPONSE_BYTES`], [`DEFAULT_MAX_PAGES`].
-    pub fn new(
-        base_url: impl Into<String>,
-        tenant_id: impl Into<String>,
-        token: SecretToken,
-    ) -> Self {
+    pub fn new(endpoint: Endpoint, token: SecretToken) -> Self {
         ClientConfig {
-            base_url: base_url.into(),
-            tenant_id: tenant_id.into(),
+            endpoint,
             token,
             insecure: false,
             proxy: false,
@@ -87,8 +81,7 @@ impl ClientConfig {
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientConfig")
-            .field("base_url", &self.base_url)
-            .field("tenant_id", &self.tenant_id)
+            .field("endpoint", &self.endpoint)
             .field("token", &self.token)
             .field("insecure", &self.insecure)
             .field("proxy", &self.proxy)
@@ -149,7 +142,8 @@ mod tests {
 
     #[test]
     fn debug_redacts_the_token() {
-        let mut c = ClientConfig::new("https://x", "t", SecretToken::new("tok-123".into()));
+        let endpoint = Endpoint::parse("https://x", "t").unwrap();
+        let mut c = ClientConfig::new(endpoint, SecretToken::new("tok-123".into()));
         c.on_throttle = Some(Arc::new(|_| {}));
         let s = format!("{c:?}");
         assert!(!s.contains("tok-123"), "{s}");

@@ -1,4 +1,10 @@
-//! Where requests go: `{base_url}/{tenant_id}/scim/v2/{resource}/{id}` (PRODUCT.md §2).
+//! Where requests go: `{base_url}/{tenant_id}/scim/v2/{resource}/{id}` (docs/client.md).
+//!
+//! The base URL is parsed once, by the URL standard's parser, into a [`BaseUrl`]; with the tenant
+//! it becomes an [`Endpoint`] that the binary's settings hold and the client sends every request
+//! to. Everything derived from the URL (the normalised root the batch journal records, whether
+//! the token would cross the network in clear text, whether TLS roots are needed) is read off the
+//! parsed value, never off the text again.
 //!
 //! Every caller-supplied piece (tenant, resource id) becomes exactly one path segment: it is
 //! percent-encoded with everything but RFC 3986 unreserved characters escaped, so an id holding
@@ -6,7 +12,11 @@
 //! outright: the URL standard resolves them (even as `%2E%2E`), which would turn
 //! `GET /Users/..` into a different request.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use reqwest::Url;
 
 use crate::error::ClientError;
@@ -18,65 +28,98 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The tenant's SCIM root, ready to have resource segments appended.
-#[derive(Debug, Clone)]
-pub(crate) struct Endpoint {
-    /// `scheme://host[:port][/prefix]/{tenant}/scim/v2`, no trailing slash.
-    scim_root: String,
-    /// `scheme://host[:port][/prefix]`: the base URL as normalised (console-style suffix cut).
-    pub(crate) base: String,
-    /// The tenant id as sent (trimmed, not encoded).
-    pub(crate) tenant: String,
+/// Why a base URL or tenant cannot make an endpoint. Each message names the setting
+/// (`base_url`, `tenant_id`) it is about; the binary adds where the value came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("base_url {url:?} is not a URL: {reason}")]
+    NotUrl { url: String, reason: String },
+    #[error("base_url must be http:// or https://, not {0}://")]
+    Scheme(String),
+    #[error("base_url has no host")]
+    NoHost,
+    /// The URL parser drops tabs and line breaks and escapes spaces; a URL holding them was
+    /// mistyped or pasted badly, and is refused rather than silently changed.
+    #[error("base_url must not contain spaces, a query or a fragment")]
+    Extra,
+    /// Credentials in the URL would be sent as Basic auth next to the bearer token and end up in
+    /// logs; AWS only knows bearer tokens.
+    #[error("base_url must not contain a user name or password")]
+    Credentials,
+    #[error(
+        "base_url ends in /scim/v2 but names no tenant before it: give the server root \
+         (e.g. https://scim.us-east-1.amazonaws.com) and the tenant id separately"
+    )]
+    ScimWithoutTenant,
+    #[error("tenant_id {0}")]
+    Tenant(String),
+    #[error("tenant id '{given}' differs from the tenant '{in_url}' in the base URL")]
+    TenantMismatch { given: String, in_url: String },
 }
 
-impl Endpoint {
-    pub(crate) fn new(base_url: &str, tenant_id: &str) -> Result<Self, ClientError> {
-        let base = base_url.trim();
-        let url = Url::parse(base)
-            .map_err(|e| ClientError::Config(format!("base_url {base:?} is not a URL: {e}")))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(ClientError::Config(format!(
-                "base_url must be http:// or https://, not {}://",
-                url.scheme()
-            )));
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(ClientError::Config("base_url has no host".into()));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(ClientError::Config(
-                "base_url must not carry a query or fragment".into(),
-            ));
-        }
-        // Credentials in the URL would be sent as Basic auth next to our bearer token and end up
-        // in logs; AWS only knows bearer tokens.
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(ClientError::Config(
-                "base_url must not contain a user name or password".into(),
-            ));
-        }
-        let tenant = tenant_id.trim().trim_matches('/');
-        check_segment("tenant_id", tenant).map_err(ClientError::Config)?;
+impl From<EndpointError> for ClientError {
+    fn from(e: EndpointError) -> Self {
+        ClientError::Config(e.to_string())
+    }
+}
 
+/// A base URL, checked and normalised: `http(s)://host[:port][/prefix]` with no credentials,
+/// query or fragment, the scheme and host as the URL standard writes them, empty path segments
+/// and the trailing `/` dropped. The full SCIM endpoint the AWS console shows
+/// (`https://host/<tenant>/scim/v2/`) is accepted too: its tenant is kept apart
+/// ([`BaseUrl::tenant`]) and the root is what comes before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `scheme://host[:port][/prefix]`, no trailing slash.
+    root: String,
+    plain_http: bool,
+    /// The host as the parser normalised it: IPv4 dotted decimal, IPv6 in brackets, names in
+    /// lower case.
+    host: String,
+    /// The tenant of a console-style URL, percent-decoded.
+    tenant: Option<String>,
+}
+
+impl FromStr for BaseUrl {
+    type Err = EndpointError;
+
+    fn from_str(text: &str) -> Result<Self, EndpointError> {
+        let text = text.trim();
+        let url = Url::parse(text).map_err(|e| EndpointError::NotUrl {
+            url: text.to_owned(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(EndpointError::Scheme(url.scheme().to_owned()));
+        }
+        let host = url.host_str().unwrap_or_default();
+        if host.is_empty() {
+            return Err(EndpointError::NoHost);
+        }
+        if url.query().is_some() || url.fragment().is_some() || text.contains(char::is_whitespace) {
+            return Err(EndpointError::Extra);
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(EndpointError::Credentials);
+        }
         let mut path: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).collect();
-        // Accept the endpoint exactly as the AWS console shows it
-        // ("https://scim.us-east-1.amazonaws.com/<tenant>/scim/v2/").
         let n = path.len();
+        let mut tenant = None;
         if n >= 2
             && path[n - 2].eq_ignore_ascii_case("scim")
             && path[n - 1].eq_ignore_ascii_case("v2")
         {
-            let enc_tenant = encode(tenant);
-            if n >= 3 && (path[n - 3] == tenant || path[n - 3] == enc_tenant) {
-                path.truncate(n - 3);
-            } else {
-                return Err(ClientError::Config(format!(
-                    "base_url ends in /scim/v2 but not in /{tenant}/scim/v2: give the server root \
-                     (e.g. https://scim.us-east-1.amazonaws.com) and the tenant id separately"
-                )));
+            if n < 3 {
+                return Err(EndpointError::ScimWithoutTenant);
             }
+            tenant = Some(
+                percent_decode_str(path[n - 3])
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            );
+            path.truncate(n - 3);
         }
-        let mut root = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+        let mut root = format!("{}://{host}", url.scheme());
         if let Some(port) = url.port() {
             root.push_str(&format!(":{port}"));
         }
@@ -84,65 +127,134 @@ impl Endpoint {
             root.push('/');
             root.push_str(seg);
         }
-        let base = root.clone();
-        root.push('/');
-        root.push_str(&encode(tenant));
-        root.push_str("/scim/v2");
+        Ok(BaseUrl {
+            root,
+            plain_http: url.scheme() == "http",
+            host: host.to_owned(),
+            tenant,
+        })
+    }
+}
+
+impl BaseUrl {
+    /// `scheme://host[:port][/prefix]`: two spellings of one server give the same text.
+    pub fn as_str(&self) -> &str {
+        &self.root
+    }
+
+    /// The tenant a console-style URL names, if it is one.
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+
+    /// `http://`: no TLS, so no certificate roots are needed.
+    pub fn is_plain_http(&self) -> bool {
+        self.plain_http
+    }
+
+    /// The host when requests would cross the network in clear text: an `http://` URL whose
+    /// host is not loopback (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`, and IPv4 written in
+    /// any form the URL standard accepts, such as `127.1`). The token would travel readable by
+    /// anyone on the path, so the binary warns (docs/configuration.md, "Warnings").
+    pub fn cleartext_remote_host(&self) -> Option<&str> {
+        if !self.plain_http {
+            return None;
+        }
+        let host = self.host.as_str();
+        let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse() {
+            Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+            Ok(IpAddr::V6(ip)) => ip
+                .to_ipv4_mapped()
+                .map_or(ip.is_loopback(), |v4| v4.is_loopback()),
+            Err(_) => {
+                let name = host.trim_end_matches('.');
+                name == "localhost" || name.ends_with(".localhost")
+            }
+        };
+        (!loopback).then_some(host)
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.root)
+    }
+}
+
+/// One tenant's SCIM root: a [`BaseUrl`] and a tenant id, ready to have resource segments
+/// appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    base: BaseUrl,
+    /// The tenant id as sent (trimmed, not encoded).
+    tenant: String,
+    /// `{base}/{tenant}/scim/v2`, parsed once.
+    scim_root: Url,
+}
+
+impl Endpoint {
+    /// The endpoint of `tenant_id` under `base`. A console-style base URL must name the same
+    /// tenant.
+    pub fn new(base: BaseUrl, tenant_id: &str) -> Result<Self, EndpointError> {
+        let tenant = tenant_id.trim().trim_matches('/');
+        check_segment(tenant).map_err(EndpointError::Tenant)?;
+        if let Some(in_url) = base.tenant()
+            && in_url != tenant
+        {
+            return Err(EndpointError::TenantMismatch {
+                given: tenant.to_owned(),
+                in_url: in_url.to_owned(),
+            });
+        }
+        let root = format!("{}/{}/scim/v2", base.root, encode(tenant));
+        let scim_root = Url::parse(&root).map_err(|e| EndpointError::NotUrl {
+            url: root.clone(),
+            reason: e.to_string(),
+        })?;
         Ok(Endpoint {
-            scim_root: root,
             base,
             tenant: tenant.to_owned(),
+            scim_root,
         })
+    }
+
+    /// [`BaseUrl`] parsing and [`Endpoint::new`] in one step.
+    pub fn parse(base_url: &str, tenant_id: &str) -> Result<Self, EndpointError> {
+        Endpoint::new(base_url.parse()?, tenant_id)
+    }
+
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// The tenant id requests are sent for.
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant
     }
 
     /// The URL of `segments` under the SCIM root; each segment is escaped as one path segment.
     pub(crate) fn url(&self, segments: &[&str]) -> Result<Url, ClientError> {
-        let mut s = self.scim_root.clone();
+        let mut path = self.scim_root.path().to_owned();
         for seg in segments {
-            check_segment("resource id", seg).map_err(ClientError::InvalidRequest)?;
-            s.push('/');
-            s.push_str(&encode(seg));
+            check_segment(seg)
+                .map_err(|reason| ClientError::InvalidRequest(format!("resource id {reason}")))?;
+            path.push('/');
+            path.push_str(&encode(seg));
         }
-        Url::parse(&s).map_err(|e| ClientError::InvalidRequest(format!("cannot build URL: {e}")))
+        let mut url = self.scim_root.clone();
+        url.set_path(&path);
+        Ok(url)
     }
-}
-
-/// The host of `base_url` when requests would cross the network in clear text: an `http://`
-/// URL whose host is not loopback (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`, and IPv4
-/// written in any form the URL standard accepts, such as `127.1`). The token would travel
-/// readable by anyone on the path, so the binary warns (docs/client.md). `None` for `https://`,
-/// for loopback, and for a URL that does not parse ([`crate::ScimClient::new`] reports that).
-pub fn cleartext_remote_host(base_url: &str) -> Option<String> {
-    use std::net::IpAddr;
-
-    let url = Url::parse(base_url.trim()).ok()?;
-    if url.scheme() != "http" {
-        return None;
-    }
-    // The parser has normalised the host: IPv4 in dotted decimal, IPv6 in brackets, names in
-    // lower case.
-    let host = url.host_str()?;
-    let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse() {
-        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
-        Ok(IpAddr::V6(ip)) => ip
-            .to_ipv4_mapped()
-            .map_or(ip.is_loopback(), |v4| v4.is_loopback()),
-        Err(_) => {
-            let name = host.trim_end_matches('.');
-            name == "localhost" || name.ends_with(".localhost")
-        }
-    };
-    (!loopback).then(|| host.to_owned())
 }
 
 fn encode(seg: &str) -> String {
     utf8_percent_encode(seg, SEGMENT).to_string()
 }
 
-fn check_segment(what: &str, seg: &str) -> Result<(), String> {
+fn check_segment(seg: &str) -> Result<(), String> {
     match seg {
-        "" => Err(format!("{what} must not be empty")),
-        "." | ".." => Err(format!("{what} must not be {seg:?}")),
+        "" => Err("must not be empty".into()),
+        "." | ".." => Err(format!("must not be {seg:?}")),
         _ => Ok(()),
     }
 }
@@ -152,7 +264,12 @@ mod tests {
     use super::*;
 
     fn ep(base: &str) -> Endpoint {
-        Endpoint::new(base, "tenant-1").unwrap()
+        Endpoint::parse(base, "tenant-1").unwrap()
+    }
+
+    fn cleartext_remote_host(base: &str) -> Option<String> {
+        let base: BaseUrl = base.parse().ok()?;
+        base.cleartext_remote_host().map(str::to_owned)
     }
 
     #[test]
@@ -163,11 +280,15 @@ mod tests {
             " https://scim.us-east-1.amazonaws.com/tenant-1/scim/v2/ ",
         ] {
             let e = ep(b);
-            assert_eq!(e.base, "https://scim.us-east-1.amazonaws.com", "{b}");
-            assert_eq!(e.tenant, "tenant-1");
+            assert_eq!(
+                e.base().as_str(),
+                "https://scim.us-east-1.amazonaws.com",
+                "{b}"
+            );
+            assert_eq!(e.tenant_id(), "tenant-1");
         }
         assert_eq!(
-            ep("http://127.0.0.1:8080/p/").base,
+            ep("http://127.0.0.1:8080/p/").base().as_str(),
             "http://127.0.0.1:8080/p"
         );
     }
@@ -211,7 +332,7 @@ mod tests {
                 Err(ClientError::InvalidRequest(_))
             ));
         }
-        let tenant = Endpoint::new("https://h", "t/x").unwrap();
+        let tenant = Endpoint::parse("https://h", "t/x").unwrap();
         assert_eq!(
             tenant.url(&["Users"]).unwrap().path(),
             "/t%2Fx/scim/v2/Users"
@@ -259,11 +380,69 @@ mod tests {
             "https://h/other-tenant/scim/v2",
         ] {
             assert!(
-                matches!(Endpoint::new(base, "t"), Err(ClientError::Config(_))),
+                matches!(
+                    Endpoint::parse(base, "t").map_err(ClientError::from),
+                    Err(ClientError::Config(_))
+                ),
                 "{base}"
             );
         }
-        assert!(Endpoint::new("https://h", " / ").is_err());
-        assert!(Endpoint::new("https://h", "..").is_err());
+        assert!(Endpoint::parse("https://h", " / ").is_err());
+        assert!(Endpoint::parse("https://h", "..").is_err());
+    }
+
+    /// Moved from the binary's settings tests when the binary's own URL check gave way to
+    /// this parser: the same inputs, the same answers.
+    #[test]
+    fn urls_are_validated() {
+        let base = |s: &str| s.parse::<BaseUrl>();
+        let ok = base("https://scim.x.com/").unwrap();
+        assert_eq!((ok.as_str(), ok.tenant()), ("https://scim.x.com", None));
+        for bad in ["ftp://x", "scim.x.com", "https://", "https://x/?a=b"] {
+            assert!(base(bad).is_err(), "{bad}");
+        }
+        let console = base("https://scim.us-east-1.amazonaws.com/abc-123/scim/v2/").unwrap();
+        assert_eq!(
+            (console.as_str(), console.tenant()),
+            ("https://scim.us-east-1.amazonaws.com", Some("abc-123"))
+        );
+    }
+
+    #[test]
+    fn a_console_url_names_its_tenant_and_must_agree_with_the_tenant_id() {
+        assert_eq!(
+            "https://h/p/a%2Fb/SCIM/V2"
+                .parse::<BaseUrl>()
+                .unwrap()
+                .tenant(),
+            Some("a/b")
+        );
+        assert_eq!(
+            Endpoint::parse("https://h/t-1/scim/v2", "t-2"),
+            Err(EndpointError::TenantMismatch {
+                given: "t-2".into(),
+                in_url: "t-1".into()
+            })
+        );
+        assert_eq!(
+            "https://h/scim/v2".parse::<BaseUrl>(),
+            Err(EndpointError::ScimWithoutTenant)
+        );
+    }
+
+    /// The URL parser would drop a tab or line break and escape a space; the text is refused
+    /// instead, as the binary's own check did before this parser replaced it.
+    #[test]
+    fn whitespace_inside_a_base_url_is_refused() {
+        for bad in ["https://h/a b", "https://h/a\tb", "https://h\n/x"] {
+            assert_eq!(bad.parse::<BaseUrl>(), Err(EndpointError::Extra), "{bad:?}");
+        }
+        assert!(" https://h/ ".parse::<BaseUrl>().is_ok());
+    }
+
+    #[test]
+    fn plain_http_is_read_off_the_parsed_scheme() {
+        assert!(ep("HTTP://h").base().is_plain_http());
+        assert!(!ep("https://h").base().is_plain_http());
     }
 }

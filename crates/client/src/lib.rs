@@ -14,7 +14,7 @@
 
 pub mod config;
 pub mod create;
-mod endpoint;
+pub mod endpoint;
 pub mod error;
 mod groups;
 pub mod paging;
@@ -32,7 +32,7 @@ use serde_json::Value;
 
 pub use aws_ilm_scim::{GroupQuery, Op, PatchOp, PatchOperation, UserQuery};
 pub use config::{ClientConfig, OnAttempt, OnThrottle, RetryPolicy};
-pub use endpoint::cleartext_remote_host;
+pub use endpoint::{BaseUrl, Endpoint, EndpointError};
 pub use error::ClientError;
 pub use secret::SecretToken;
 
@@ -81,16 +81,11 @@ impl ScimClient {
         })
     }
 
-    /// The base URL as the client normalised it (`scheme://host[:port][/prefix]`, no
-    /// trailing slash, the console's `/<tenant>/scim/v2` suffix cut): two spellings of one
-    /// server give the same text. The batch journal records it (docs/batch.md).
-    pub fn base_url(&self) -> &str {
-        &self.inner.endpoint.base
-    }
-
-    /// The tenant id the client sends requests for.
-    pub fn tenant_id(&self) -> &str {
-        &self.inner.endpoint.tenant
+    /// Where requests go. Its base URL is normalised (`scheme://host[:port][/prefix]`, the
+    /// console's `/<tenant>/scim/v2` suffix cut): two spellings of one server give the same
+    /// text, which the batch journal records (docs/batch.md).
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
     }
 
     pub fn stats(&self) -> ClientStats {

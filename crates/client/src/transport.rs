@@ -101,7 +101,7 @@ pub(crate) struct Retried {
 
 impl Inner {
     pub(crate) fn new(config: ClientConfig) -> Result<Self, ClientError> {
-        let endpoint = Endpoint::new(&config.base_url, &config.tenant_id)?;
+        let endpoint = config.endpoint;
         if config.token.is_empty() {
             return Err(ClientError::Config("the bearer token is empty".into()));
         }
@@ -131,12 +131,7 @@ impl Inner {
         // Start-up cost (one CLI command = one process): the platform verifier reads every
         // system root certificate, most of a command's CPU time. A plain-http endpoint (the
         // local emulator) never uses them, so give it an empty root store instead.
-        let plain_http = config
-            .base_url
-            .trim_start()
-            .to_ascii_lowercase()
-            .starts_with("http://");
-        if plain_http {
+        if endpoint.base().is_plain_http() {
             builder = builder.tls_certs_only(Vec::<reqwest::Certificate>::new());
         }
         let http = builder

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use aws_ilm_batch::{Format, Summary};
-use aws_ilm_client::{ClientConfig, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, SecretToken};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
@@ -34,7 +34,10 @@ fn closed_port() -> String {
 
 /// 40 creates against `base_url`, with a journal, 200 ms timeouts, the breaker at 4.
 async fn run_against(base_url: &str) -> (Summary, Vec<Value>, Vec<u64>, Duration) {
-    let mut cfg = ClientConfig::new(base_url, "tenant-1", SecretToken::new("t0ken".into()));
+    let mut cfg = ClientConfig::new(
+        Endpoint::parse(&base_url, "tenant-1").unwrap(),
+        SecretToken::new("t0ken".into()),
+    );
     cfg.connect_timeout = Duration::from_millis(200);
     cfg.request_timeout = Duration::from_millis(200);
     let dir = tempfile::tempdir().unwrap();

@@ -5,10 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use aws_ilm_batch::{
-    Breaker, Format, IlmExecutor, Io, Journal, Options, RateLimiter, Summary, Target,
-};
-use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
+use aws_ilm_batch::{Format, IlmExecutor, Io, Journal, Options, RateLimiter, Summary, Target};
+use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, Running};
 use aws_ilm_lifecycle::{Ilm, IlmSettings};
 use aws_ilm_scim::ci::fold;
@@ -20,8 +18,7 @@ pub async fn emulator(config: Config) -> Running {
 
 pub fn client_config(emu: &Running) -> ClientConfig {
     ClientConfig::new(
-        emu.root_url(),
-        emu.tenant_id.clone(),
+        Endpoint::parse(&emu.root_url(), &emu.tenant_id.clone()).unwrap(),
         SecretToken::new(emu.token.clone()),
     )
 }
@@ -33,7 +30,7 @@ pub fn client(emu: &Running) -> ScimClient {
 /// The directory a journal of a run against `emu` is bound to, as the binary records it.
 pub fn target(emu: &Running) -> Target {
     let c = client(emu);
-    Target::new(c.base_url(), c.tenant_id())
+    Target::of(c.endpoint())
 }
 
 /// All users, by case-folded userName.
@@ -161,15 +158,10 @@ impl Batch {
 
     pub async fn run(self) -> (Summary, Vec<Value>) {
         let limiter = Arc::new(RateLimiter::new(self.max_rps));
-        let mut cfg = self.cfg;
-        let hook = Arc::clone(&limiter);
-        cfg.on_throttle = Some(Arc::new(move |ra| hook.throttled(ra)));
-        cfg.retry.max_attempts = 10;
-        cfg.retry.max_elapsed = std::time::Duration::from_secs(300);
-        let breaker = Arc::new(Breaker::new(self.max_no_answer, cfg.request_timeout));
-        cfg.on_attempt = Some(breaker.hook());
+        let (cfg, breaker) =
+            aws_ilm_batch::client::configure(self.cfg, &limiter, self.max_no_answer);
         let client = ScimClient::new(cfg).unwrap();
-        let target = Target::new(client.base_url(), client.tenant_id());
+        let target = Target::of(client.endpoint());
         let ilm = Ilm::new(client, self.settings);
         let exec =
             Arc::new(IlmExecutor::new(ilm).with_rerun_pause(std::time::Duration::from_millis(200)));

@@ -32,27 +32,22 @@ async fn a_journal_is_refused_against_another_directory() {
     );
     // The same server under another tenant id.
     let mut other_tenant = client_config(&a);
-    other_tenant.tenant_id = "another-tenant".into();
+    other_tenant.endpoint =
+        aws_ilm_client::Endpoint::parse(&a.root_url(), "another-tenant").unwrap();
     let c = aws_ilm_client::ScimClient::new(other_tenant).unwrap();
-    let e = Journal::open(
-        &path,
-        &aws_ilm_batch::Target::new(c.base_url(), c.tenant_id()),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = Journal::open(&path, &aws_ilm_batch::Target::of(c.endpoint()))
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("the tenant differs") && !e.contains("endpoint differs"),
         "{e}"
     );
     // Another spelling of the same directory is the same directory.
     let mut spelled = client_config(&a);
-    spelled.base_url = format!("{}/{}/scim/v2/", a.root_url(), a.tenant_id);
+    let console = format!("{}/{}/scim/v2/", a.root_url(), a.tenant_id);
+    spelled.endpoint = aws_ilm_client::Endpoint::parse(&console, &a.tenant_id).unwrap();
     let c = aws_ilm_client::ScimClient::new(spelled).unwrap();
-    let (_, done) = Journal::open(
-        &path,
-        &aws_ilm_batch::Target::new(c.base_url(), c.tenant_id()),
-    )
-    .unwrap();
+    let (_, done) = Journal::open(&path, &aws_ilm_batch::Target::of(c.endpoint())).unwrap();
     assert_eq!(done.len(), 5);
 }
 

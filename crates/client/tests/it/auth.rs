@@ -26,15 +26,18 @@ async fn wrong_token_is_a_401_that_does_not_show_any_token() {
 
 #[tokio::test]
 async fn bad_configuration_is_refused_before_any_request() {
-    use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
+    use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
     for (base, tenant, token) in [
         ("not a url", "t", "tok"),
         ("https://h", "", "tok"),
         ("https://h", "t", " "),
         ("https://h", "t", "line\nbreak-secret"),
     ] {
-        let err =
-            ScimClient::new(ClientConfig::new(base, tenant, SecretToken::from(token))).unwrap_err();
+        // The endpoint is parsed on its own now; a bad one is the same configuration error.
+        let err = Endpoint::parse(base, tenant)
+            .map_err(ClientError::from)
+            .and_then(|e| ScimClient::new(ClientConfig::new(e, SecretToken::from(token))))
+            .unwrap_err();
         assert!(matches!(err, ClientError::Config(_)), "{err:?}");
         assert!(!err.to_string().contains("secret"), "{err}");
     }

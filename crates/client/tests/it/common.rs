@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use aws_ilm_client::{ClientConfig, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient, SecretToken};
 use serde_json::{Value, json};
 
 /// Retries that are patient in count but quick in time, so fault tests finish fast.
@@ -16,7 +16,10 @@ pub fn quick_retry() -> RetryPolicy {
 }
 
 pub fn config(base_url: &str, tenant: &str, token: &str) -> ClientConfig {
-    let mut c = ClientConfig::new(base_url, tenant, SecretToken::new(token.to_owned()));
+    let mut c = ClientConfig::new(
+        Endpoint::parse(&base_url, &tenant).unwrap(),
+        SecretToken::new(token.to_owned()),
+    );
     c.retry = quick_retry();
     c
 }

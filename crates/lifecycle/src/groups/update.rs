@@ -276,13 +276,12 @@ mod tests {
     /// member nor the group, which the emulator itself never sends) included.
     #[tokio::test]
     async fn verdicts_bisect_content_errors_only() {
-        use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
+        use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
         let emu = aws_ilm_emulator::spawn(aws_ilm_emulator::Config::for_tests())
             .await
             .unwrap();
         let client = ScimClient::new(ClientConfig::new(
-            emu.root_url(),
-            &emu.tenant_id,
+            Endpoint::parse(&emu.root_url(), &emu.tenant_id).unwrap(),
             SecretToken::new(emu.token.clone()),
         ))
         .unwrap();

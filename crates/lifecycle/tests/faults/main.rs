@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use aws_ilm_client::{ClientConfig, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, Running, Throttle, spawn};
 use aws_ilm_lifecycle::{Command, Ilm, IlmError, IlmSettings, Outcome, Status};
 use serde_json::{Value, json};
@@ -53,8 +53,7 @@ impl World {
 
     fn ilm(&self, server: &Running, attempts: u32) -> Ilm {
         let mut c = ClientConfig::new(
-            server.root_url(),
-            &server.tenant_id,
+            Endpoint::parse(&server.root_url(), &server.tenant_id).unwrap(),
             SecretToken::new(server.token.clone()),
         );
         c.retry = RetryPolicy {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use aws_ilm_client::{ClientConfig, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, Running, spawn};
 use aws_ilm_lifecycle::{Command, Ilm, IlmError, IlmSettings, Outcome};
 use serde_json::{Value, json};
@@ -13,7 +13,10 @@ pub struct Env {
 }
 
 pub fn client_for(base: &str, tenant: &str, token: &str) -> ScimClient {
-    let mut c = ClientConfig::new(base, tenant, SecretToken::new(token.to_owned()));
+    let mut c = ClientConfig::new(
+        Endpoint::parse(&base, &tenant).unwrap(),
+        SecretToken::new(token.to_owned()),
+    );
     // Quick and bounded, so error paths finish fast; the emulator's knobs are off anyway.
     c.retry = RetryPolicy {
         max_attempts: 3,

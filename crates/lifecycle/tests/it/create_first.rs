@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use aws_ilm_client::{ClientConfig, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, spawn};
 use aws_ilm_lifecycle::{Command, Ilm, IlmError, IlmSettings, Status};
 use serde_json::{Value, json};
@@ -225,8 +225,7 @@ async fn existing_users_end_updated_under_faults() {
     let faulty = spawn(faulty).await.unwrap();
     let ilm_on = |server: &aws_ilm_emulator::Running, settings: IlmSettings| {
         let mut c = ClientConfig::new(
-            server.root_url(),
-            &server.tenant_id,
+            Endpoint::parse(&server.root_url(), &server.tenant_id).unwrap(),
             SecretToken::new(server.token.clone()),
         );
         c.retry = RetryPolicy {
@@ -271,8 +270,7 @@ async fn existing_users_end_updated_under_faults() {
     }
 
     let users = ScimClient::new(ClientConfig::new(
-        truth.root_url(),
-        &truth.tenant_id,
+        Endpoint::parse(&truth.root_url(), &truth.tenant_id).unwrap(),
         SecretToken::new(truth.token.clone()),
     ))
     .unwrap()
