@@ -35,7 +35,7 @@ fn closed_port() -> String {
 /// 40 creates against `base_url`, with a journal, 200 ms timeouts, the breaker at 4.
 async fn run_against(base_url: &str) -> (Summary, Vec<Value>, Vec<u64>, Duration) {
     let mut cfg = ClientConfig::new(
-        Endpoint::parse(&base_url, "tenant-1").unwrap(),
+        Endpoint::parse(base_url, "tenant-1").unwrap(),
         SecretToken::new("t0ken".into()),
     );
     cfg.connect_timeout = Duration::from_millis(200);

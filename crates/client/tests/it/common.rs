@@ -17,7 +17,7 @@ pub fn quick_retry() -> RetryPolicy {
 
 pub fn config(base_url: &str, tenant: &str, token: &str) -> ClientConfig {
     let mut c = ClientConfig::new(
-        Endpoint::parse(&base_url, &tenant).unwrap(),
+        Endpoint::parse(base_url, tenant).unwrap(),
         SecretToken::new(token.to_owned()),
     );
     c.retry = quick_retry();

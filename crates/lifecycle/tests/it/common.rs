@@ -14,7 +14,7 @@ pub struct Env {
 
 pub fn client_for(base: &str, tenant: &str, token: &str) -> ScimClient {
     let mut c = ClientConfig::new(
-        Endpoint::parse(&base, &tenant).unwrap(),
+        Endpoint::parse(base, tenant).unwrap(),
         SecretToken::new(token.to_owned()),
     );
     // Quick and bounded, so error paths finish fast; the emulator's knobs are off anyway.
