@@ -26,37 +26,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The connection itself must be up in this time (or the request timeout, if shorter).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The settings' names (docs/configuration.md has the same table for people).
-const BASE_URL: Key = key("--base-url", "AWS_ILM_BASE_URL", "base_url");
-const TENANT_ID: Key = key("--tenant-id", "AWS_ILM_TENANT_ID", "tenant_id");
-const ALLOW_CREATE: Key = key("--allow-create", "AWS_ILM_ALLOW_CREATE", "allow_create");
-const ALLOW_UPDATE: Key = key("--allow-update", "AWS_ILM_ALLOW_UPDATE", "allow_update");
-const ALLOW_ENABLE: Key = key("--allow-enable", "AWS_ILM_ALLOW_ENABLE", "allow_enable");
-const ALLOW_DISABLE: Key = key("--allow-disable", "AWS_ILM_ALLOW_DISABLE", "allow_disable");
-const CREATE_IF_NOT_EXISTS: Key = key(
-    "--create-if-not-exists",
-    "AWS_ILM_CREATE_IF_NOT_EXISTS",
-    "create_if_not_exists",
-);
-const MAPPER_IN: Key = key("--mapper-in", "AWS_ILM_MAPPER_IN", "mapper_in");
-const MAPPER_OUT: Key = key("--mapper-out", "AWS_ILM_MAPPER_OUT", "mapper_out");
-const INSECURE: Key = key("--insecure", "AWS_ILM_INSECURE", "insecure");
-const PROXY: Key = key("--proxy", "AWS_ILM_PROXY", "proxy");
-const INSTANCE_NAME: Key = key("--instance-name", "AWS_ILM_INSTANCE_NAME", "instance_name");
-const TIMEOUT: Key = key("--timeout", "AWS_ILM_TIMEOUT", "timeout");
-const MAX_RESPONSE_BYTES: Key = key(
-    "--max-response-bytes",
-    "AWS_ILM_MAX_RESPONSE_BYTES",
-    "max_response_bytes",
-);
-const MAX_PAGES: Key = key("--max-pages", "AWS_ILM_MAX_PAGES", "max_pages");
-/// Not a config-file key: the output format is the caller's choice, not the instance's.
-const OUTPUT: Key = key("--output", "AWS_ILM_OUTPUT", "output");
-
-const fn key(flag: &'static str, var: &'static str, key: &'static str) -> Key {
-    Key { flag, var, key }
-}
-
 /// Everything a lifecycle command needs, validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -93,11 +62,11 @@ pub enum SettingsError {
     File(#[from] ConfigError),
     #[error(
         "missing {what}: give {} {metavar}, set {}, or set `{}` in the config file{file}",
-        key.flag, key.var, key.key
+        key.flag(), key.var(), key.0
     )]
     Missing {
         what: &'static str,
-        key: &'static Key,
+        key: Key,
         metavar: &'static str,
         file: String,
     },
@@ -150,47 +119,69 @@ impl Settings {
         Ok(Settings {
             endpoint,
             token,
-            allow_create: l.get(&ALLOW_CREATE, args.allow_create, |f| f.allow_create, true)?,
-            allow_update: l.get(&ALLOW_UPDATE, args.allow_update, |f| f.allow_update, true)?,
-            allow_enable: l.get(&ALLOW_ENABLE, args.allow_enable, |f| f.allow_enable, true)?,
+            allow_create: l.get(
+                Key("allow_create"),
+                args.allow_create,
+                |f| f.allow_create,
+                true,
+            )?,
+            allow_update: l.get(
+                Key("allow_update"),
+                args.allow_update,
+                |f| f.allow_update,
+                true,
+            )?,
+            allow_enable: l.get(
+                Key("allow_enable"),
+                args.allow_enable,
+                |f| f.allow_enable,
+                true,
+            )?,
             allow_disable: l.get(
-                &ALLOW_DISABLE,
+                Key("allow_disable"),
                 args.allow_disable,
                 |f| f.allow_disable,
                 true,
             )?,
             create_if_not_exists: l.get(
-                &CREATE_IF_NOT_EXISTS,
+                Key("create_if_not_exists"),
                 args.create_if_not_exists,
                 |f| f.create_if_not_exists,
                 true,
             )?,
-            mapper_in: l.optional(&MAPPER_IN, args.mapper_in.clone(), |f| f.mapper_in.clone())?,
-            mapper_out: l.optional(&MAPPER_OUT, args.mapper_out.clone(), |f| {
+            mapper_in: l.optional(Key("mapper_in"), args.mapper_in.clone(), |f| {
+                f.mapper_in.clone()
+            })?,
+            mapper_out: l.optional(Key("mapper_out"), args.mapper_out.clone(), |f| {
                 f.mapper_out.clone()
             })?,
-            insecure: l.get(&INSECURE, args.insecure, |f| f.insecure, false)?,
-            proxy: l.get(&PROXY, args.proxy, |f| f.proxy, false)?,
+            insecure: l.get(Key("insecure"), args.insecure, |f| f.insecure, false)?,
+            proxy: l.get(Key("proxy"), args.proxy, |f| f.proxy, false)?,
             instance_name: l.get(
-                &INSTANCE_NAME,
+                Key("instance_name"),
                 args.instance_name.clone(),
                 |f| f.instance_name.clone(),
                 "aws-ilm".to_owned(),
             )?,
             timeout: Duration::from_secs_f64(
                 l.get(
-                    &TIMEOUT,
+                    Key("timeout"),
                     args.timeout.map(Seconds),
                     |f| f.timeout,
                     Seconds(DEFAULT_TIMEOUT.as_secs_f64()),
                 )?
                 .0,
             ),
-            output: l.get(&OUTPUT, args.output, |_| None, OutputFormat::default())?,
+            output: l.get(
+                Key("output"),
+                args.output,
+                |_| None,
+                OutputFormat::default(),
+            )?,
             token_file,
             max_response_bytes: l
                 .get(
-                    &MAX_RESPONSE_BYTES,
+                    Key("max_response_bytes"),
                     args.max_response_bytes.map(Count),
                     |f| f.max_response_bytes,
                     Count(DEFAULT_MAX_RESPONSE_BYTES),
@@ -198,7 +189,7 @@ impl Settings {
                 .0,
             max_pages: l
                 .get(
-                    &MAX_PAGES,
+                    Key("max_pages"),
                     args.max_pages.map(Count),
                     |f| f.max_pages,
                     Count(DEFAULT_MAX_PAGES as u64),
@@ -229,15 +220,19 @@ fn endpoint(l: &mut Layers, args: &GlobalArgs, file: &str) -> Result<Endpoint, S
         reason: e.to_string(),
     };
     let base = l
-        .find(&BASE_URL, args.base_url.clone(), |f| f.base_url.clone())?
-        .ok_or_else(|| missing("base URL", &BASE_URL, "URL"))?;
+        .find(Key("base_url"), args.base_url.clone(), |f| {
+            f.base_url.clone()
+        })?
+        .ok_or_else(|| missing("base URL", Key("base_url"), "URL"))?;
     let url: BaseUrl = base.value.parse().map_err(|e| invalid(&base.source, &e))?;
-    let tenant = match l.find(&TENANT_ID, args.tenant_id.clone(), |f| f.tenant_id.clone())? {
+    let tenant = match l.find(Key("tenant_id"), args.tenant_id.clone(), |f| {
+        f.tenant_id.clone()
+    })? {
         Some(t) => t,
         None => Sourced {
             value: url
                 .tenant()
-                .ok_or_else(|| missing("tenant id", &TENANT_ID, "ID"))?
+                .ok_or_else(|| missing("tenant id", Key("tenant_id"), "ID"))?
                 .to_owned(),
             source: Source::BaseUrl,
         },
@@ -249,8 +244,8 @@ fn endpoint(l: &mut Layers, args: &GlobalArgs, file: &str) -> Result<Endpoint, S
         }
         _ => invalid(&base.source, &e),
     })?;
-    l.record(BASE_URL.key, base.source);
-    l.record(TENANT_ID.key, tenant.source);
+    l.record("base_url", base.source);
+    l.record("tenant_id", tenant.source);
     Ok(endpoint)
 }
 
@@ -296,15 +291,15 @@ fn token(
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
     let (path, source) = if let Some(path) = &args.token_file {
-        (path.clone(), Source::Flag("--token-file"))
+        (path.clone(), Source::Flag(Key("token_file")))
     } else if let Some(token) = inline {
-        l.record("token", Source::Variable("AWS_ILM_TOKEN"));
+        l.record("token", Source::Variable(Key("token")));
         return Ok((SecretToken::new(token), None));
     } else if let Some(path) = l.var("AWS_ILM_TOKEN_FILE") {
-        (PathBuf::from(path), Source::Variable("AWS_ILM_TOKEN_FILE"))
+        (PathBuf::from(path), Source::Variable(Key("token_file")))
     } else if let Some((path, instance)) = l.file().and_then(|f| f.get(|v| v.token_file.clone())) {
         let instance = instance.map(str::to_owned);
-        let key = "token_file";
+        let key = Key("token_file");
         (path, Source::File { key, instance })
     } else {
         return Err(SettingsError::MissingToken {

@@ -15,23 +15,32 @@ use crate::config::{FileValues, Selected};
 
 use super::SettingsError;
 
-/// A setting's names: the flag, the variable and the config-file key.
-#[derive(Debug)]
-pub struct Key {
-    pub flag: &'static str,
-    pub var: &'static str,
-    pub key: &'static str,
+/// A setting, by its config-file key. Its flag and its variable are named after the key
+/// (docs/configuration.md), so the three names are one fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key(pub &'static str);
+
+impl Key {
+    /// `--base-url` for `base_url`.
+    pub fn flag(self) -> String {
+        format!("--{}", self.0.replace('_', "-"))
+    }
+
+    /// `AWS_ILM_BASE_URL` for `base_url`.
+    pub fn var(self) -> String {
+        format!("AWS_ILM_{}", self.0.to_ascii_uppercase())
+    }
 }
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    Flag(&'static str),
-    Variable(&'static str),
+    Flag(Key),
+    Variable(Key),
     /// A key of the config file: of `[instances.NAME]` when `instance` is set, else of the
     /// top level.
     File {
-        key: &'static str,
+        key: Key,
         instance: Option<String>,
     },
     /// The tenant of a console-style base URL (`…/<tenant>/scim/v2`).
@@ -42,15 +51,16 @@ pub enum Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Flag(name) | Source::Variable(name) => f.write_str(name),
+            Source::Flag(key) => f.write_str(&key.flag()),
+            Source::Variable(key) => f.write_str(&key.var()),
             Source::File {
                 key,
                 instance: None,
-            } => write!(f, "config key `{key}`"),
+            } => write!(f, "config key `{}`", key.0),
             Source::File {
                 key,
                 instance: Some(name),
-            } => write!(f, "config key `{key}` of [instances.{name}]"),
+            } => write!(f, "config key `{}` of [instances.{name}]", key.0),
             Source::BaseUrl => f.write_str("the base URL"),
             Source::Default => f.write_str("the default"),
         }
@@ -175,31 +185,25 @@ impl<'a> Layers<'a> {
     /// The value of `key` from the first source that sets it, checked; `None` when none does.
     pub fn find<T: Setting>(
         &self,
-        key: &'static Key,
+        key: Key,
         flag: Option<T>,
         file: impl Fn(&FileValues) -> Option<T>,
     ) -> Result<Option<Sourced<T>>, SettingsError> {
         let found = if let Some(value) = flag {
-            Some((value, Source::Flag(key.flag)))
-        } else if let Some(text) = (self.env)(key.var) {
+            Some((value, Source::Flag(key)))
+        } else if let Some(text) = (self.env)(&key.var()) {
             let value = T::parse(&text).map_err(|reason| SettingsError::Invalid {
-                source_: Source::Variable(key.var),
+                source_: Source::Variable(key),
                 reason,
             })?;
-            Some((value, Source::Variable(key.var)))
+            Some((value, Source::Variable(key)))
         } else {
             self.file
                 .as_ref()
                 .and_then(|f| f.get(file))
                 .map(|(value, instance)| {
                     let instance = instance.map(str::to_owned);
-                    (
-                        value,
-                        Source::File {
-                            key: key.key,
-                            instance,
-                        },
-                    )
+                    (value, Source::File { key, instance })
                 })
         };
         let Some((value, source)) = found else {
@@ -217,7 +221,7 @@ impl<'a> Layers<'a> {
     /// The value of `key` ([`Layers::find`]), else `default`; where it came from is recorded.
     pub fn get<T: Setting>(
         &mut self,
-        key: &'static Key,
+        key: Key,
         flag: Option<T>,
         file: impl Fn(&FileValues) -> Option<T>,
         default: T,
@@ -229,17 +233,17 @@ impl<'a> Layers<'a> {
     /// recorded.
     pub fn optional<T: Setting>(
         &mut self,
-        key: &'static Key,
+        key: Key,
         flag: Option<T>,
         file: impl Fn(&FileValues) -> Option<T>,
     ) -> Result<Option<T>, SettingsError> {
         Ok(match self.find(key, flag, file)? {
             Some(found) => {
-                self.record(key.key, found.source);
+                self.record(key.0, found.source);
                 Some(found.value)
             }
             None => {
-                self.record(key.key, Source::Default);
+                self.record(key.0, Source::Default);
                 None
             }
         })

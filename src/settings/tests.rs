@@ -247,18 +247,18 @@ fn every_setting_records_where_it_came_from() {
     };
     let s = Settings::build(&args, &env).unwrap();
     let file = |key, instance: Option<&str>| Source::File {
-        key,
+        key: Key(key),
         instance: instance.map(str::to_owned),
     };
     assert_eq!(
         source_of(&s, "base_url"),
-        &Source::Variable("AWS_ILM_BASE_URL")
+        &Source::Variable(Key("base_url"))
     );
     assert_eq!(source_of(&s, "tenant_id"), &Source::BaseUrl);
-    assert_eq!(source_of(&s, "token"), &Source::Variable("AWS_ILM_TOKEN"));
+    assert_eq!(source_of(&s, "token"), &Source::Variable(Key("token")));
     assert_eq!(
         source_of(&s, "allow_create"),
-        &Source::Flag("--allow-create")
+        &Source::Flag(Key("allow_create"))
     );
     assert_eq!(source_of(&s, "allow_update"), &file("allow_update", None));
     assert_eq!(
@@ -268,7 +268,7 @@ fn every_setting_records_where_it_came_from() {
     assert_eq!(source_of(&s, "timeout"), &file("timeout", None));
     assert_eq!(
         source_of(&s, "max_pages"),
-        &Source::Variable("AWS_ILM_MAX_PAGES")
+        &Source::Variable(Key("max_pages"))
     );
     assert_eq!(source_of(&s, "allow_enable"), &Source::Default);
     assert_eq!(source_of(&s, "mapper_in"), &Source::Default);
@@ -315,5 +315,35 @@ fn a_bad_base_url_names_its_source() {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("AWS_ILM_BASE_URL: base_url"), "{url}: {e}");
+    }
+}
+
+/// A setting's flag and variable are derived from its key: each derived flag must be one the
+/// command line really has, and each variable the one docs/configuration.md lists.
+#[test]
+fn derived_flag_and_variable_names_are_the_real_ones() {
+    use clap::CommandFactory;
+    let cli = crate::cli::Cli::command();
+    let longs: Vec<String> = cli
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect();
+    let docs = include_str!("../../docs/configuration.md");
+    let s = Settings::build(&GlobalArgs::default(), &env_of(&base_env())).unwrap();
+    assert!(s.origins.len() >= 17, "{:?}", s.origins);
+    for (name, _) in &s.origins {
+        let key = Key(name);
+        if *name != "token" {
+            assert!(
+                longs.contains(&key.flag()),
+                "{name}: no flag {}",
+                key.flag()
+            );
+        }
+        assert!(
+            docs.contains(&key.var()),
+            "{name}: {} not documented",
+            key.var()
+        );
     }
 }
