@@ -2,7 +2,7 @@
 //! HiArgs). Nothing here reads files, the environment or the network; `settings.rs` turns these
 //! values into a validated `Settings` in one place.
 //!
-//! Instance parameters (PRODUCT.md §2) are global flags, so they may stand before or after the
+//! Instance parameters (docs/configuration.md) are global flags, so they may stand before or after the
 //! subcommand — with one exception: `--allow-enable` names both the instance parameter and the
 //! seed's per-command argument of `iam-create-user`/`iam-update-user`. The instance parameter is
 //! therefore accepted only *before* the subcommand (`aws-ilm --allow-enable false iam-update-user
@@ -10,10 +10,11 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
 use crate::cmd;
-use crate::settings::layer::{Seconds, Setting};
+use crate::settings::layer::{Count, Seconds, Setting};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -107,15 +108,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub instance_name: Option<String>,
     /// Per-request timeout in seconds [default: 30]
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
-    pub timeout: Option<f64>,
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = <Seconds as Setting>::parse)]
+    pub timeout: Option<Seconds>,
     /// Largest response body read, in bytes; a larger answer fails [default: 8388608 (8 MiB)]
     #[arg(long, global = true, value_name = "BYTES",
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_response_bytes: Option<u64>,
+          value_parser = clap::value_parser!(u64).range(1..).map(Count))]
+    pub max_response_bytes: Option<Count>,
     /// Most pages one listing reads before it fails as endless [default: 10000]
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_pages: Option<u64>,
+    #[arg(long, global = true, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..).map(Count))]
+    pub max_pages: Option<Count>,
     /// Output format [default: human]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
@@ -234,12 +236,6 @@ pub fn parse_bool(s: &str) -> Result<bool, String> {
         "false" => Ok(false),
         _ => Err("expected true or false".to_string()),
     }
-}
-
-/// A positive, finite number of seconds (fractions allowed): the rule every source of the
-/// timeout shares ([`Seconds`]).
-pub fn parse_seconds(s: &str) -> Result<f64, String> {
-    <Seconds as Setting>::parse(s).map(|v| v.0)
 }
 
 #[cfg(test)]

@@ -191,7 +191,7 @@ mod tests {
         );
     }
 
-    /// Issue 9 item 2: a server detail's escape sequences reached the terminal raw in the
+    /// Was: a server detail's escape sequences reached the terminal raw in the
     /// `error:` line.
     #[test]
     fn render_makes_control_characters_visible() {

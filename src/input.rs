@@ -1,5 +1,5 @@
 //! JSON-valued arguments (`--user-profile`, `--scim`, the member lists): given inline, as
-//! `@file.json`, or as `-` for standard input (PRODUCT.md §3).
+//! `@file.json`, or as `-` for standard input (README.md, "Commands").
 //!
 //! Only the text is read here; parsing and validation belong to the lifecycle engine
 //! (`Command::parse`), which the batch file shares, so both report bad JSON the same way.

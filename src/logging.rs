@@ -6,7 +6,7 @@
 //!
 //! Whatever the filter, events at `trace` from the HTTP stack (`hyper`, `hyper_util`, `reqwest`,
 //! `h2`, `rustls`) are dropped: at that level those crates may print request headers, and one of
-//! them is `Authorization: Bearer <token>` (PRODUCT.md §6: the token never reaches the logs).
+//! them is `Authorization: Bearer <token>` (docs/configuration.md, "The token": it never reaches the logs).
 //!
 //! Lines are written to stderr directly, except while a [`QueueGuard`] from [`queue_stderr`] is
 //! held (`aws-ilm serve`, which logs a line per request): then they are queued in memory and a

@@ -2,7 +2,7 @@
 //! and turns their results and errors into output and exit codes; no SCIM or HTTP logic lives
 //! here.
 //!
-//! Exit status (docs/output.md): 0 success or skipped, 1 the command ran and failed, 2 bad
+//! Exit status (README.md, docs/batch.md): 0 success or skipped, 1 the command ran and failed, 2 bad
 //! input or usage, 3 configuration or connection failure, 130/143 a batch stopped by
 //! SIGINT/SIGTERM. Every command ends in one [`error::Exit`] or one [`error::CliError`], and
 //! this is the one place either becomes the process's status.

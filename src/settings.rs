@@ -1,11 +1,13 @@
 //! Flags + `AWS_ILM_*` variables + config file → one validated [`Settings`] (the "high" stage of
 //! ripgrep's LowArgs → HiArgs), built once per run and handed to the core.
 //!
-//! Precedence (PRODUCT.md §2): flag > environment > config file (`[instances.NAME]` over the
-//! file's top level) > built-in default. The token is read from `--token-file`, then
-//! `AWS_ILM_TOKEN`, then `AWS_ILM_TOKEN_FILE`, then `token_file` in the file; it is never a
-//! plain flag or config value. The environment is passed in as a function so tests can build
-//! settings without touching the process environment.
+//! Precedence (docs/configuration.md): flag > environment > config file (`[instances.NAME]`
+//! over the file's top level) > built-in default, for every setting the same way ([`layer`]),
+//! each setting's source recorded. The base URL becomes the client's [`Endpoint`] here, once.
+//! The token is read from `--token-file`, then `AWS_ILM_TOKEN`, then `AWS_ILM_TOKEN_FILE`, then
+//! `token_file` in the file; it is never a plain flag or config value. The environment is
+//! passed in as a function so tests can build settings without touching the process
+//! environment.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -116,62 +118,40 @@ impl Settings {
         let mut l = Layers::new(&env, selected);
         let endpoint = endpoint(&mut l, args, &file_hint)?;
         let (token, token_file) = token(&mut l, args, &file_hint)?;
+        // The setting `$name`: flag field, config key and variable all of that name; without
+        // a default, `None` when no source sets it.
+        macro_rules! layered {
+            ($name:ident) => {
+                l.optional(Key(stringify!($name)), args.$name.clone(), |f| {
+                    f.$name.clone()
+                })
+            };
+            ($name:ident, $default:expr) => {
+                l.get(
+                    Key(stringify!($name)),
+                    args.$name.clone(),
+                    |f| f.$name.clone(),
+                    $default,
+                )
+            };
+        }
         Ok(Settings {
             endpoint,
             token,
-            allow_create: l.get(
-                Key("allow_create"),
-                args.allow_create,
-                |f| f.allow_create,
-                true,
-            )?,
-            allow_update: l.get(
-                Key("allow_update"),
-                args.allow_update,
-                |f| f.allow_update,
-                true,
-            )?,
-            allow_enable: l.get(
-                Key("allow_enable"),
-                args.allow_enable,
-                |f| f.allow_enable,
-                true,
-            )?,
-            allow_disable: l.get(
-                Key("allow_disable"),
-                args.allow_disable,
-                |f| f.allow_disable,
-                true,
-            )?,
-            create_if_not_exists: l.get(
-                Key("create_if_not_exists"),
-                args.create_if_not_exists,
-                |f| f.create_if_not_exists,
-                true,
-            )?,
-            mapper_in: l.optional(Key("mapper_in"), args.mapper_in.clone(), |f| {
-                f.mapper_in.clone()
-            })?,
-            mapper_out: l.optional(Key("mapper_out"), args.mapper_out.clone(), |f| {
-                f.mapper_out.clone()
-            })?,
-            insecure: l.get(Key("insecure"), args.insecure, |f| f.insecure, false)?,
-            proxy: l.get(Key("proxy"), args.proxy, |f| f.proxy, false)?,
-            instance_name: l.get(
-                Key("instance_name"),
-                args.instance_name.clone(),
-                |f| f.instance_name.clone(),
-                "aws-ilm".to_owned(),
-            )?,
+            allow_create: layered!(allow_create, true)?,
+            allow_update: layered!(allow_update, true)?,
+            allow_enable: layered!(allow_enable, true)?,
+            allow_disable: layered!(allow_disable, true)?,
+            create_if_not_exists: layered!(create_if_not_exists, true)?,
+            mapper_in: layered!(mapper_in)?,
+            mapper_out: layered!(mapper_out)?,
+            insecure: layered!(insecure, false)?,
+            proxy: layered!(proxy, false)?,
+            instance_name: layered!(instance_name, "aws-ilm".to_owned())?,
             timeout: Duration::from_secs_f64(
-                l.get(
-                    Key("timeout"),
-                    args.timeout.map(Seconds),
-                    |f| f.timeout,
-                    Seconds(DEFAULT_TIMEOUT.as_secs_f64()),
-                )?
-                .0,
+                layered!(timeout, Seconds(DEFAULT_TIMEOUT.as_secs_f64()))?.0,
             ),
+            // Not a config key: the output format is the caller's choice, not the instance's.
             output: l.get(
                 Key("output"),
                 args.output,
@@ -179,22 +159,8 @@ impl Settings {
                 OutputFormat::default(),
             )?,
             token_file,
-            max_response_bytes: l
-                .get(
-                    Key("max_response_bytes"),
-                    args.max_response_bytes.map(Count),
-                    |f| f.max_response_bytes,
-                    Count(DEFAULT_MAX_RESPONSE_BYTES),
-                )?
-                .0,
-            max_pages: l
-                .get(
-                    Key("max_pages"),
-                    args.max_pages.map(Count),
-                    |f| f.max_pages,
-                    Count(DEFAULT_MAX_PAGES as u64),
-                )?
-                .0,
+            max_response_bytes: layered!(max_response_bytes, Count(DEFAULT_MAX_RESPONSE_BYTES))?.0,
+            max_pages: layered!(max_pages, Count(DEFAULT_MAX_PAGES as u64))?.0,
             origins: l.into_origins(),
         })
     }

@@ -11,7 +11,7 @@ use crate::settings::Settings;
 /// The warnings `settings` call for, one line each, without the `warning: ` prefix.
 pub fn for_settings(settings: &Settings) -> Vec<String> {
     let mut out = Vec::new();
-    // PRODUCT.md §2: on every run with `insecure` on.
+    // docs/configuration.md, "Warnings": on every run with `insecure` on.
     if settings.insecure {
         out.push(
             "insecure is on: TLS certificates are not verified; use it only for testing".into(),

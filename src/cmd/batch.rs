@@ -1,5 +1,5 @@
 //! `aws-ilm batch FILE`: many lifecycle events from a JSON-lines or CSV file, run concurrently,
-//! rate-limited, in per-user order, with an optional resume journal (PRODUCT.md §5). The
+//! rate-limited, in per-user order, with an optional resume journal (docs/batch.md). The
 //! engine lives in `aws_ilm_batch`; this layer parses flags, opens files and maps the summary
 //! to the exit status.
 //!

@@ -169,8 +169,8 @@ fn response_and_page_limits_layer_and_refuse_zero() {
     );
     let args = GlobalArgs {
         config: Some(cfg.clone()),
-        max_response_bytes: Some(5),
-        max_pages: Some(3),
+        max_response_bytes: Some(Count(5)),
+        max_pages: Some(Count(3)),
         ..Default::default()
     };
     let s = Settings::build(&args, &env_of(&env)).unwrap();

@@ -23,7 +23,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 /// Called on every 429 with the server's `Retry-After`, if it sent one. The batch engine uses it to
-/// lower its request rate (PRODUCT.md §5).
+/// lower its request rate (docs/batch.md).
 pub type OnThrottle = Arc<dyn Fn(Option<Duration>) + Send + Sync>;
 
 /// Called after every attempt with the answer's HTTP status, or the error when there is no
@@ -38,7 +38,7 @@ pub struct ClientConfig {
     /// Base URL and tenant, parsed once.
     pub endpoint: Endpoint,
     pub token: SecretToken,
-    /// Accept any server certificate (PRODUCT.md §2 "Trust any certificate"). The binary prints
+    /// Accept any server certificate (docs/configuration.md, "Warnings"). The binary prints
     /// the warning; the client only obeys.
     pub insecure: bool,
     /// true: honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms); false:
