@@ -389,3 +389,25 @@ fn count_events(path: &Path, format: &Format) -> Option<u64> {
         Format::JsonLines => lines,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::Cli;
+
+    /// `--max-rps` is range-checked by its clap parser (was: a check in `run` that printed its
+    /// own `error:` line): a usage error, exit 2, naming the rule.
+    #[test]
+    fn max_rps_is_checked_by_its_parser() {
+        for bad in ["-1", "NaN", "inf", "fast"] {
+            let flag = format!("--max-rps={bad}");
+            let e = Cli::try_parse_from(["aws-ilm", "batch", "f.jsonl", &flag]).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert!(e.to_string().contains("must be a number ≥ 0"), "{bad}: {e}");
+        }
+        for good in ["0", "2.5", "40"] {
+            assert!(Cli::try_parse_from(["aws-ilm", "batch", "f", "--max-rps", good]).is_ok());
+        }
+    }
+}

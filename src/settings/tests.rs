@@ -347,3 +347,19 @@ fn derived_flag_and_variable_names_are_the_real_ones() {
         );
     }
 }
+
+/// Was: the settings found the console's tenant only in a lower-case `/scim/v2` suffix while the
+/// client accepted any case, so `…/abc/SCIM/V2` without a tenant id was "missing tenant id".
+/// Both now read the one parsed `BaseUrl`.
+#[test]
+fn a_console_url_in_any_case_supplies_the_tenant() {
+    let env = env_of(&[
+        ("AWS_ILM_BASE_URL", "HTTPS://Scim.X.com/abc/SCIM/V2/"),
+        ("AWS_ILM_TOKEN", "t"),
+    ]);
+    let s = Settings::build(&GlobalArgs::default(), &env).unwrap();
+    assert_eq!(
+        (s.endpoint.base().as_str(), s.endpoint.tenant_id()),
+        ("https://scim.x.com", "abc")
+    );
+}
