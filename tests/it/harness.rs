@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::OnceLock;
 
-use aws_ilm_client::{ClientConfig, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, Running};
 use regex::Regex;
 use serde_json::Value;
@@ -52,8 +52,7 @@ impl Env {
     /// A SCIM client of the emulator, for setting up or checking state behind the binary's back.
     pub fn client(&self) -> ScimClient {
         ScimClient::new(ClientConfig::new(
-            self.emu.root_url(),
-            self.emu.tenant_id.clone(),
+            Endpoint::parse(&self.emu.root_url(), &self.emu.tenant_id.clone()).unwrap(),
             SecretToken::new(self.emu.token.clone()),
         ))
         .expect("client")
