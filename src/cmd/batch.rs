@@ -21,8 +21,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use aws_ilm_batch::{
-    BatchError, DEFAULT_MAX_NO_ANSWER, DEFAULT_MAX_RECORD_BYTES, Format, IlmExecutor, Io, Journal,
-    Options, Progress, RateLimiter, Target,
+    BatchError, DEFAULT_MAX_NO_ANSWER, DEFAULT_MAX_RECORD_BYTES, Ending, Format, IlmExecutor, Io,
+    Journal, Options, Progress, RateLimiter, Target,
 };
 use aws_ilm_client::ScimClient;
 use aws_ilm_lifecycle::Ilm;
@@ -204,24 +204,13 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         .map_err(batch_error)?;
     stopper.abort();
     eprint!("{}", output::block(&format!("{summary}\n"), secret));
-    Ok(match interrupted.get() {
-        // A fatal stop that came first keeps its own status.
-        Some(&signal) if summary.interrupted && summary.aborted.is_none() => {
-            Exit::Interrupted(signal)
-        }
-        _ => summary_exit(summary.exit_code()),
+    Ok(match summary.ending() {
+        Ending::AllDone => Exit::Success,
+        Ending::SomeFailed => Exit::Failed,
+        Ending::SomeInvalid | Ending::Stopped { bad_input: true } => Exit::Usage,
+        Ending::Stopped { bad_input: false } => Exit::Config,
+        Ending::Interrupted => Exit::Interrupted(*interrupted.get().unwrap_or(&Signal::Int)),
     })
-}
-
-/// The batch engine's documented statuses (`Summary::exit_code`) as the binary's [`Exit`].
-fn summary_exit(code: u8) -> Exit {
-    match code {
-        0 => Exit::Success,
-        1 => Exit::Failed,
-        2 => Exit::Usage,
-        aws_ilm_batch::INTERRUPTED => Exit::Interrupted(Signal::Int),
-        _ => Exit::Config,
-    }
 }
 
 /// A whole-run failure: bad or unreadable input and a journal of another directory are the

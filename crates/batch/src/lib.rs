@@ -35,4 +35,4 @@ pub use input::{DEFAULT_MAX_RECORD_BYTES, Format, RawEvent, csv_commands, spawn_
 pub use journal::{Done, Journal, Target};
 pub use progress::Progress;
 pub use rate::RateLimiter;
-pub use report::{INTERRUPTED, ResultLine, Summary};
+pub use report::{Ending, INTERRUPTED, ResultLine, Summary};

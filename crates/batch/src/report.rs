@@ -107,26 +107,54 @@ impl Summary {
         if s > 0.0 { n / s } else { 0.0 }
     }
 
-    /// Issue 4: 0 when every event succeeded or was skipped, 1 when any failed, 2 for bad
-    /// input (it wins over 1: the file needs fixing), and when the run stopped early 2 for
-    /// unreadable input or 3 for a connection, credential or journal failure.
-    ///
-    /// An interrupted run is not finished: [`INTERRUPTED`] (130, the shell's code for a
-    /// command stopped by SIGINT), whatever its events did; a fatal stop that came first
-    /// keeps its own code. The binary answers 143 instead when the stop was SIGTERM.
-    pub fn exit_code(&self) -> u8 {
+    /// How the run ended. An interrupted run is not finished, whatever its events did; a fatal
+    /// stop that came first is reported as that stop.
+    pub fn ending(&self) -> Ending {
         if self.aborted.is_some() {
-            self.abort_code.max(2)
+            Ending::Stopped {
+                bad_input: self.abort_code <= 2,
+            }
         } else if self.interrupted {
-            INTERRUPTED
+            Ending::Interrupted
         } else if self.invalid > 0 {
-            2
+            Ending::SomeInvalid
         } else if self.failed > 0 {
-            1
+            Ending::SomeFailed
         } else {
-            0
+            Ending::AllDone
         }
     }
+
+    /// The exit status of [`Summary::ending`] (docs/batch.md): 0 when every event succeeded or
+    /// was skipped, 1 when any failed, 2 for bad input (it wins over 1: the file needs fixing),
+    /// and when the run stopped early 2 for unreadable input or 3 for a connection, credential
+    /// or journal failure; [`INTERRUPTED`] (130, the shell's code for a command stopped by
+    /// SIGINT) for an interrupted run. The binary answers 143 instead when the stop was SIGTERM.
+    pub fn exit_code(&self) -> u8 {
+        match self.ending() {
+            Ending::AllDone => 0,
+            Ending::SomeFailed => 1,
+            Ending::SomeInvalid | Ending::Stopped { bad_input: true } => 2,
+            Ending::Stopped { bad_input: false } => 3,
+            Ending::Interrupted => INTERRUPTED,
+        }
+    }
+}
+
+/// How a batch run ended, as [`Summary::ending`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every event succeeded or was skipped.
+    AllDone,
+    /// Some event failed.
+    SomeFailed,
+    /// Some input lines were invalid.
+    SomeInvalid,
+    /// Stopped by a shutdown request before the end of the input.
+    Interrupted,
+    /// Stopped early by a fatal error: unreadable input (`bad_input`), or a connection,
+    /// credential or journal failure.
+    Stopped { bad_input: bool },
 }
 
 impl fmt::Display for Summary {
