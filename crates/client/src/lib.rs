@@ -14,7 +14,7 @@
 
 pub mod config;
 pub mod create;
-pub mod endpoint;
+mod endpoint;
 pub mod error;
 mod groups;
 pub mod paging;
