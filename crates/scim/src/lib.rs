@@ -5,7 +5,8 @@
 //!
 //! What lives here is what AWS makes specific: the two-clause `eq`/`and` filter subset
 //! ([`filter`]), PatchOp and its path forms ([`patch`]), the error body with its misspelled
-//! `schema` twin ([`error`]), and the attribute rules AWS enforces ([`rules`]).
+//! `schema` twin ([`error`]), the attribute rules AWS enforces ([`rules`]) and the one table of
+//! the user and group attributes they and everything else derive from ([`schema`]).
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
@@ -17,6 +18,7 @@ pub mod list;
 pub mod lookalike;
 pub mod patch;
 pub mod rules;
+pub mod schema;
 pub mod urn;
 pub mod user;
 
@@ -26,4 +28,6 @@ pub use filter::{Filter, FilterError, GroupQuery, UserQuery};
 pub use group::{Group, Member};
 pub use list::ListResponse;
 pub use patch::{Op, PatchOp, PatchOperation, PatchPath, PathError};
-pub use user::{Address, Email, EnterpriseUser, Manager, Meta, Name, PhoneNumber, Role, User};
+pub use user::{
+    Address, Email, EnterpriseUser, Manager, Meta, Name, PhoneNumber, Role, TypedValue, User,
+};

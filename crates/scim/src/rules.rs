@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::ci::CiStr;
 use crate::group::Group;
 use crate::lookalike;
+use crate::schema::{self, Attribute, Mutability, Type};
 use crate::urn;
 use crate::user::User;
 
@@ -97,184 +98,122 @@ pub fn check_group_display_name(v: &str) -> Result<(), RuleError> {
     check("displayName", v, STRING_MAX, &GROUP_TEXT)
 }
 
-/// Top-level User keys AWS accepts, in their canonical spelling. Matching is case-insensitive
-/// (RFC 7643 §2.1).
-pub const USER_KEYS: &[&str] = &[
-    "schemas",
-    "id",
-    "externalId",
-    "meta",
-    "userName",
-    "name",
-    "displayName",
-    "nickName",
-    "profileUrl",
-    "title",
-    "userType",
-    "preferredLanguage",
-    "locale",
-    "timezone",
-    "active",
-    "emails",
-    "addresses",
-    "phoneNumbers",
-    "roles",
-    urn::ENTERPRISE_USER,
-];
-pub const NAME_KEYS: &[&str] = &[
-    "formatted",
-    "familyName",
-    "givenName",
-    "middleName",
-    "honorificPrefix",
-    "honorificSuffix",
-];
-/// Sub-attributes of emails, phoneNumbers and roles (`display` is unsupported on all three).
-pub const MULTI_KEYS: &[&str] = &["value", "type", "primary"];
-pub const ADDRESS_KEYS: &[&str] = &[
-    "type",
-    "streetAddress",
-    "locality",
-    "region",
-    "postalCode",
-    "country",
-    "formatted",
-    "primary",
-];
-pub const ENTERPRISE_KEYS: &[&str] = &[
-    "employeeNumber",
-    "costCenter",
-    "organization",
-    "division",
-    "department",
-    "manager",
-];
-pub const MANAGER_KEYS: &[&str] = &["value", "$ref"];
-pub const GROUP_KEYS: &[&str] = &[
-    "schemas",
-    "id",
-    "externalId",
-    "meta",
-    "displayName",
-    "members",
-];
-pub const MEMBER_KEYS: &[&str] = &["value", "$ref", "type"];
+/// The attributes one level of a body may hold.
+type Level = &'static [Attribute];
 
-fn known_keys(obj: &Value, prefix: &str, allowed: &[&str]) -> Result<(), RuleError> {
-    let Some(map) = obj.as_object() else {
-        return Err(RuleError::Type {
-            name: prefix.trim_end_matches('.').to_owned(),
-            why: "expected an object".into(),
-        });
-    };
-    for k in map.keys() {
-        if !allowed.iter().any(|a| CiStr(a) == CiStr(k)) {
-            return Err(RuleError::Unsupported(format!("{prefix}{k}")));
-        }
-    }
-    Ok(())
-}
-
-fn each_object(v: Option<&Value>, name: &str, allowed: &[&str]) -> Result<(), RuleError> {
-    match v {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .try_for_each(|i| known_keys(i, &format!("{name}."), allowed)),
-        Some(_) => Err(RuleError::Type {
-            name: name.to_owned(),
-            why: "expected an array".into(),
-        }),
-    }
-}
-
-fn get<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
-    obj.as_object()?
+fn find(levels: &[Level], key: &str) -> Option<&'static Attribute> {
+    levels
         .iter()
-        .find(|(k, _)| CiStr(k) == CiStr(key))
-        .map(|(_, v)| v)
+        .flat_map(|l| l.iter())
+        .find(|a| CiStr(a.name) == CiStr(key))
 }
 
-/// Renames the keys of one object to their canonical spelling; unknown keys are kept as sent so
-/// that [`check_user_keys`] can name them.
-fn canon_keys(v: &mut Value, known: &[&str]) {
+/// Renames the keys of one object, and of the complex attributes below, to their canonical
+/// spelling; unknown keys are kept as sent so that [`check_user_keys`] can name them.
+fn canon_keys(v: &mut Value, levels: &[Level]) {
     let Some(map) = v.as_object_mut() else {
         return;
     };
     let renamed: serde_json::Map<String, Value> = std::mem::take(map)
         .into_iter()
-        .map(
-            |(k, v)| match known.iter().find(|n| CiStr(n) == CiStr(&k)) {
-                Some(n) => ((*n).to_owned(), v),
-                None => (k, v),
-            },
-        )
+        .map(|(k, mut v)| match find(levels, &k) {
+            Some(a) => {
+                canon_within(&mut v, a);
+                (a.name.to_owned(), v)
+            }
+            None => (k, v),
+        })
         .collect();
     *map = renamed;
+}
+
+/// What the server owns (`meta`) is neither renamed nor checked below its top level.
+fn writable_complex(a: &Attribute) -> bool {
+    a.kind == Type::Complex && a.mutability == Mutability::ReadWrite
+}
+
+fn canon_within(v: &mut Value, a: &Attribute) {
+    if !writable_complex(a) {
+        return;
+    }
+    match v {
+        Value::Array(items) if a.multi_valued => items
+            .iter_mut()
+            .for_each(|i| canon_keys(i, &[a.sub_attributes])),
+        Value::Object(_) if !a.multi_valued => canon_keys(v, &[a.sub_attributes]),
+        _ => {}
+    }
 }
 
 /// Rewrites the attribute names of a User body to their canonical spelling at every level, so
 /// `USERNAME` and `userName` are read alike (RFC 7643 §2.1: attribute names are
 /// case-insensitive).
 pub fn canonicalize_user(v: &mut Value) {
-    canon_keys(v, USER_KEYS);
-    let Some(map) = v.as_object_mut() else {
-        return;
-    };
-    if let Some(n) = map.get_mut("name") {
-        canon_keys(n, NAME_KEYS);
-    }
-    for (key, known) in [
-        ("emails", MULTI_KEYS),
-        ("phoneNumbers", MULTI_KEYS),
-        ("roles", MULTI_KEYS),
-        ("addresses", ADDRESS_KEYS),
-    ] {
-        if let Some(Value::Array(items)) = map.get_mut(key) {
-            items.iter_mut().for_each(|i| canon_keys(i, known));
-        }
-    }
-    if let Some(e) = map.get_mut(urn::ENTERPRISE_USER) {
-        canon_keys(e, ENTERPRISE_KEYS);
-        if let Some(m) = e.get_mut("manager") {
-            canon_keys(m, MANAGER_KEYS);
-        }
-    }
+    canon_keys(v, &user_levels());
 }
 
 /// The Group counterpart of [`canonicalize_user`].
 pub fn canonicalize_group(v: &mut Value) {
-    canon_keys(v, GROUP_KEYS);
-    if let Some(Value::Array(items)) = v.get_mut("members") {
-        items.iter_mut().for_each(|i| canon_keys(i, MEMBER_KEYS));
-    }
+    canon_keys(v, &group_levels());
 }
 
-/// Refuses keys AWS does not support (ims, photos, password, groups, `display` sub-attributes,
-/// `manager.displayName`, anything unknown) before the body is read into a [`User`].
-pub fn check_user_keys(body: &Value) -> Result<(), RuleError> {
-    known_keys(body, "", USER_KEYS)?;
-    if let Some(name) = get(body, "name").filter(|v| !v.is_null()) {
-        known_keys(name, "name.", NAME_KEYS)?;
+fn user_levels() -> [Level; 3] {
+    [
+        schema::COMMON,
+        schema::USER.attributes,
+        std::slice::from_ref(&schema::ENTERPRISE_BLOCK),
+    ]
+}
+
+fn group_levels() -> [Level; 2] {
+    [schema::COMMON, schema::GROUP.attributes]
+}
+
+/// Checks that `obj` is an object holding only keys of `levels`, and the same below each
+/// writable complex attribute. `prefix` names where `obj` is (`name.`), for the message.
+fn check_keys(obj: &Value, prefix: &str, levels: &[Level]) -> Result<(), RuleError> {
+    let Some(map) = obj.as_object() else {
+        return Err(RuleError::Type {
+            name: prefix.trim_end_matches('.').to_owned(),
+            why: "expected an object".into(),
+        });
+    };
+    let mut below = Vec::new();
+    for (k, v) in map {
+        match find(levels, k) {
+            None => return Err(RuleError::Unsupported(format!("{prefix}{k}"))),
+            Some(a) if writable_complex(a) && !v.is_null() => below.push((a, v)),
+            Some(_) => {}
+        }
     }
-    each_object(get(body, "emails"), "emails", MULTI_KEYS)?;
-    each_object(get(body, "phoneNumbers"), "phoneNumbers", MULTI_KEYS)?;
-    each_object(get(body, "addresses"), "addresses", ADDRESS_KEYS)?;
-    each_object(get(body, "roles"), "roles", MULTI_KEYS)?;
-    if let Some(ent) = get(body, urn::ENTERPRISE_USER).filter(|v| !v.is_null()) {
-        let prefix = format!("{}.", urn::ENTERPRISE_USER);
-        known_keys(ent, &prefix, ENTERPRISE_KEYS)?;
-        if let Some(m) = get(ent, "manager").filter(|v| !v.is_null()) {
-            known_keys(m, &format!("{prefix}manager."), MANAGER_KEYS)?;
+    for (a, v) in below {
+        let name = format!("{prefix}{}", a.name);
+        let subs = [a.sub_attributes];
+        match v {
+            Value::Array(items) if a.multi_valued => items
+                .iter()
+                .try_for_each(|i| check_keys(i, &format!("{name}."), &subs))?,
+            _ if a.multi_valued => {
+                return Err(RuleError::Type {
+                    name,
+                    why: "expected an array".into(),
+                });
+            }
+            _ => check_keys(v, &format!("{name}."), &subs)?,
         }
     }
     Ok(())
 }
 
+/// Refuses keys AWS does not support (ims, photos, password, groups, `display` sub-attributes,
+/// `manager.displayName`, anything unknown) before the body is read into a [`User`].
+pub fn check_user_keys(body: &Value) -> Result<(), RuleError> {
+    check_keys(body, "", &user_levels())
+}
+
 /// Refuses keys a Group body may not carry (members.display, anything unknown).
 pub fn check_group_keys(body: &Value) -> Result<(), RuleError> {
-    known_keys(body, "", GROUP_KEYS)?;
-    each_object(get(body, "members"), "members", MEMBER_KEYS)
+    check_keys(body, "", &group_levels())
 }
 
 /// The rules of CreateUser and PutUser (spec §3.1, §3.4): required names, one value per
