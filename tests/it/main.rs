@@ -23,6 +23,7 @@ mod limits;
 mod logs;
 mod mappers;
 mod migrate;
+mod schema;
 mod secrets;
 mod serve;
 mod transcript;

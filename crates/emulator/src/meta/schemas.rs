@@ -1,8 +1,9 @@
 //! Schemas: `GET /Schemas` (a ListResponse of User, Group and EnterpriseUser) and
-//! `GET /Schemas/{urn}` (one schema object without `schemas`/`meta`, like AWS's example; spec
-//! §3.13). The attributes listed are the ones AWS supports (spec §4).
+//! `GET /Schemas/{urn}` (one schema object without `schemas`/`meta`, like AWS's example). Both
+//! render the attribute table of `aws_ilm_scim::schema` (docs/schema.md).
 
 use aws_ilm_scim::ci::CiStr;
+use aws_ilm_scim::schema::{self, Attribute, Schema, Type};
 use aws_ilm_scim::urn;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,91 +13,42 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::error::{ApiError, printable};
 
-fn attr(name: &str, kind: &str, required: bool, case_exact: bool, uniqueness: &str) -> Value {
+/// One attribute as a schema document lists it (RFC 7643 §7): `caseExact` for strings only,
+/// `uniqueness` for all but booleans, `subAttributes` for complex ones.
+fn attribute(a: &Attribute) -> Value {
+    let mut v = json!({
+        "name": a.name, "type": a.kind.as_str(), "multiValued": a.multi_valued,
+        "description": a.description, "required": a.required,
+    });
+    if a.kind == Type::String {
+        v["caseExact"] = json!(a.case_exact);
+    }
+    v["mutability"] = json!(a.mutability.as_str());
+    v["returned"] = json!("default");
+    if a.kind != Type::Boolean {
+        v["uniqueness"] = json!(a.uniqueness.as_str());
+    }
+    if a.kind == Type::Complex {
+        v["subAttributes"] = Value::Array(a.sub_attributes.iter().map(attribute).collect());
+    }
+    v
+}
+
+fn document(s: &Schema) -> Value {
     json!({
-        "name": name, "type": kind, "multiValued": false, "description": name,
-        "required": required, "caseExact": case_exact, "mutability": "readWrite",
-        "returned": "default", "uniqueness": uniqueness
+        "id": s.id, "name": s.name, "description": s.description,
+        "attributes": s.attributes.iter().map(attribute).collect::<Vec<_>>(),
     })
 }
 
-fn text(name: &str) -> Value {
-    attr(name, "string", false, false, "none")
-}
-
-fn complex(name: &str, multi: bool, subs: Vec<Value>) -> Value {
-    json!({
-        "name": name, "type": "complex", "multiValued": multi, "description": name,
-        "required": false, "mutability": "readWrite", "returned": "default",
-        "uniqueness": "none", "subAttributes": subs
-    })
-}
-
-fn bool_attr(name: &str) -> Value {
-    json!({
-        "name": name, "type": "boolean", "multiValued": false, "description": name,
-        "required": false, "mutability": "readWrite", "returned": "default"
-    })
-}
-
-fn user() -> Value {
-    let mv = |n: &str| {
-        complex(
-            n,
-            true,
-            vec![text("value"), text("type"), bool_attr("primary")],
-        )
-    };
-    json!({
-        "id": urn::USER, "name": "User", "description": "User Account",
-        "attributes": [
-            attr("userName", "string", true, false, "server"),
-            complex("name", false, ["formatted", "familyName", "givenName", "middleName",
-                "honorificPrefix", "honorificSuffix"].iter().map(|n| text(n)).collect()),
-            attr("displayName", "string", true, false, "none"),
-            text("nickName"), text("profileUrl"), text("title"), text("userType"),
-            text("preferredLanguage"), text("locale"), text("timezone"),
-            bool_attr("active"),
-            mv("emails"), mv("phoneNumbers"),
-            complex("addresses", true, vec![text("formatted"), text("streetAddress"),
-                text("locality"), text("region"), text("postalCode"), text("country"),
-                text("type"), bool_attr("primary")]),
-            mv("roles"),
-            attr("externalId", "string", false, true, "server"),
-        ]
-    })
-}
-
-fn group() -> Value {
-    json!({
-        "id": urn::GROUP, "name": "Group", "description": "Group",
-        "attributes": [
-            attr("displayName", "string", true, false, "server"),
-            complex("members", true, vec![text("value"), text("$ref"), text("type")]),
-            attr("externalId", "string", false, true, "server"),
-        ]
-    })
-}
-
-fn enterprise() -> Value {
-    json!({
-        "id": urn::ENTERPRISE_USER, "name": "EnterpriseUser", "description": "Enterprise User",
-        "attributes": [
-            text("employeeNumber"), text("costCenter"), text("organization"),
-            text("division"), text("department"),
-            complex("manager", false, vec![text("value"), text("$ref")]),
-        ]
-    })
-}
-
-fn all() -> [Value; 3] {
-    [user(), group(), enterprise()]
+fn all() -> Vec<Value> {
+    schema::ALL.iter().map(|s| document(s)).collect()
 }
 
 pub async fn list() -> Response {
     let doc = json!({
         "schemas": [urn::LIST_RESPONSE],
-        "totalResults": 3, "itemsPerPage": 3, "startIndex": 1,
+        "totalResults": schema::ALL.len(), "itemsPerPage": schema::ALL.len(), "startIndex": 1,
         "Resources": all(),
     });
     crate::users::json(StatusCode::OK, doc.to_string())

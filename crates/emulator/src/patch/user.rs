@@ -1,6 +1,6 @@
 //! PatchUser operations applied to the user's JSON document.
 //!
-//! AWS constraints (spec §3.5): `op` add/replace/remove; `path` required for remove ("Missing
+//! AWS constraints (docs/schema.md, docs/emulator.md): `op` add/replace/remove; `path` required for remove ("Missing
 //! path in PATCH request"); `value` required for add and replace; only the modifiable attributes
 //! (`roles`, `id`, `meta`, `groups` are not); no remove of `userName` or `active`; at most one
 //! operation on each of `userName` and `active`; `"true"`/`"false"` strings for `active` are
@@ -15,31 +15,18 @@
 //! on a multi-valued attribute without a filter applies to every element.
 
 use aws_ilm_scim::ci::CiStr;
+use aws_ilm_scim::schema::{self, Attribute};
 use aws_ilm_scim::{Op, PatchOperation, PatchPath, urn};
 use serde_json::{Map, Value};
 
 use super::invalid;
 use crate::error::ApiError;
 
-/// Attributes PatchUser may change (spec §3.5), besides the enterprise extension.
-const MODIFIABLE: &[&str] = &[
-    "userName",
-    "active",
-    "externalId",
-    "displayName",
-    "nickName",
-    "profileUrl",
-    "title",
-    "userType",
-    "preferredLanguage",
-    "locale",
-    "timezone",
-    "name",
-    "emails",
-    "addresses",
-    "phoneNumbers",
-];
-const MULTI_VALUED: &[&str] = &["emails", "addresses", "phoneNumbers"];
+/// A core User attribute PatchUser may change (docs/schema.md: AWS's modifiable list, which
+/// leaves out `roles`, `id`, `meta` and `groups`), in its canonical spelling.
+fn modifiable(name: &str) -> Option<&'static Attribute> {
+    schema::USER.attribute(name).filter(|a| a.patchable)
+}
 
 /// Applies `ops` in order to `doc` (a stored user). Nothing is stored if any op fails.
 pub fn apply(doc: &mut Value, ops: &[PatchOperation]) -> Result<(), ApiError> {
@@ -94,12 +81,12 @@ fn targets_of(op: &PatchOperation) -> Result<Vec<(String, ())>, ApiError> {
             if CiStr(&n) == CiStr(urn::ENTERPRISE_USER) {
                 return Ok((urn::ENTERPRISE_USER.to_owned(), ()));
             }
-            match MODIFIABLE.iter().find(|m| CiStr(m) == CiStr(&n)) {
+            match modifiable(&n).map(|a| a.name) {
                 Some(m) => {
-                    if op.op == Op::Remove && matches!(*m, "userName" | "active") {
+                    if op.op == Op::Remove && matches!(m, "userName" | "active") {
                         return Err(invalid(format!("{m} cannot be removed.")));
                     }
-                    Ok(((*m).to_owned(), ()))
+                    Ok((m.to_owned(), ()))
                 }
                 None => Err(invalid(format!(
                     "Attribute '{}' cannot be modified.",
@@ -163,16 +150,13 @@ fn apply_path(
         }
         return set_in(ext, op, path, value);
     }
-    let attr = MODIFIABLE
-        .iter()
-        .find(|m| CiStr(m) == CiStr(&path.attr))
-        .copied()
+    let attr = modifiable(&path.attr)
         .ok_or_else(|| invalid(format!("Attribute '{}' cannot be modified.", path.attr)))?;
     let canonical = PatchPath {
-        attr: attr.to_owned(),
+        attr: attr.name.to_owned(),
         ..path.clone()
     };
-    if MULTI_VALUED.contains(&attr) {
+    if attr.multi_valued {
         return multi(root, op, &canonical, value);
     }
     let mut holder = Value::Object(std::mem::take(root));
@@ -293,7 +277,7 @@ fn matches(item: &Value, (attr, want): &(String, String)) -> bool {
         })
 }
 
-/// emails, addresses, phoneNumbers.
+/// The multi-valued attributes PatchUser may change: emails, addresses, phoneNumbers.
 fn multi(
     root: &mut Map<String, Value>,
     op: Op,

@@ -9,7 +9,7 @@ pub mod patch;
 pub mod replace;
 
 use aws_ilm_scim::ci::CiStr;
-use aws_ilm_scim::{Meta, User, rules, urn};
+use aws_ilm_scim::{Meta, User, rules, schema, urn};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -19,10 +19,7 @@ use crate::error::ApiError;
 
 /// The canonical spelling of a top-level User attribute, if it is one.
 pub fn canonical_attr(name: &str) -> Option<&'static str> {
-    rules::USER_KEYS
-        .iter()
-        .copied()
-        .find(|n| CiStr(n) == CiStr(name))
+    schema::user_key(name).map(|a| a.name)
 }
 
 /// `schemas`, when sent, must name the core User schema and nothing but it and the enterprise

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use aws_ilm_scim::rules::{ENTERPRISE_KEYS, MANAGER_KEYS};
+use aws_ilm_scim::schema::{self, Attribute};
 use aws_ilm_scim::urn;
 
 use super::MapError;
@@ -66,8 +66,8 @@ pub(crate) fn outgoing(set: &mut RuleSet) -> Result<(), MapError> {
     Ok(())
 }
 
-fn allowed(keys: &[&str], k: &str) -> bool {
-    keys.iter().any(|a| a.eq_ignore_ascii_case(k))
+fn allowed(keys: &[Attribute], k: &str) -> bool {
+    keys.iter().any(|a| a.name.eq_ignore_ascii_case(k))
 }
 
 /// Drops what AWS's enterprise schema cannot hold from `rule`; `false` when nothing is left.
@@ -83,12 +83,12 @@ fn keep_enterprise(rule: &mut Rule, dropped: &mut BTreeSet<String>) -> bool {
             }
             true
         }
-        Some(attr) if !allowed(ENTERPRISE_KEYS, attr) => {
+        Some(attr) if !allowed(schema::ENTERPRISE_USER.attributes, attr) => {
             dropped.insert(attr.clone());
             false
         }
         Some(attr) if attr.eq_ignore_ascii_case("manager") => match keys.get(2) {
-            Some(sub) if !allowed(MANAGER_KEYS, sub) => {
+            Some(sub) if !allowed(schema::MANAGER.sub_attributes, sub) => {
                 dropped.insert(format!("manager.{sub}"));
                 false
             }
@@ -107,9 +107,9 @@ fn keep_enterprise(rule: &mut Rule, dropped: &mut BTreeSet<String>) -> bool {
 /// Keeps the enterprise (`prefix` "") or manager (`prefix` "manager.") keys AWS knows.
 fn prune_block(entries: &mut Vec<(String, Shape)>, prefix: &str, dropped: &mut BTreeSet<String>) {
     let known = if prefix.is_empty() {
-        ENTERPRISE_KEYS
+        schema::ENTERPRISE_USER.attributes
     } else {
-        MANAGER_KEYS
+        schema::MANAGER.sub_attributes
     };
     entries.retain_mut(|(k, shape)| {
         if !allowed(known, k) {

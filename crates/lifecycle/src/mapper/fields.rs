@@ -1,10 +1,13 @@
-//! `get-mapping-fields`: the AWS user schema fields a mapper can target (spec §4), with the
-//! profile field the built-in outgoing mapper feeds each from.
+//! `get-mapping-fields`: the AWS user schema fields a mapper can target, derived from the
+//! attribute table in `aws_ilm_scim::schema`, with the profile field the built-in outgoing
+//! mapper feeds each from.
 //!
-//! Left out on purpose: `id`, `meta` and `groups` (read-only or refused by AWS), `password`,
-//! `ims`, `photos`, `entitlements`, `x509Certificates` and every `display` sub-attribute
-//! (unsupported by AWS, spec §4), and `manager.displayName`.
+//! Left out (docs/schema.md, "Mapping fields"): the read-only `id` and `meta`; what AWS refuses
+//! and the table therefore lacks (`groups`, `password`, `ims`, `photos`, `entitlements`,
+//! `x509Certificates`, every `display` sub-attribute, `manager.displayName`); and the two
+//! attributes the table marks not mappable, `phoneNumbers.primary` and `manager.$ref`.
 
+use aws_ilm_scim::schema::{self, Attribute, Mutability, Type};
 use aws_ilm_scim::urn;
 
 use super::builtin;
@@ -20,106 +23,36 @@ pub struct MappingField {
     pub builtin_source: Option<&'static str>,
 }
 
-const FIELDS: &[(&str, &str, &str)] = &[
-    (
-        "userName",
-        "string",
-        "Unique sign-in name; required; 1-128 visible characters",
-    ),
-    (
-        "externalId",
-        "string",
-        "Identifier in the source system; unique; 1-256 characters",
-    ),
-    ("displayName", "string", "Name shown in AWS; required"),
-    ("name.givenName", "string", "First name; required"),
-    ("name.familyName", "string", "Last name; required"),
-    ("name.middleName", "string", "Middle name"),
-    ("name.formatted", "string", "Full name as displayed"),
-    (
-        "name.honorificPrefix",
-        "string",
-        "Honorific prefix (Ms., Dr.)",
-    ),
-    (
-        "name.honorificSuffix",
-        "string",
-        "Honorific suffix (III, PhD)",
-    ),
-    ("nickName", "string", "Casual name"),
-    ("profileUrl", "string", "Profile URL"),
-    ("title", "string", "Job title"),
-    (
-        "userType",
-        "string",
-        "Relationship to the organisation (Employee, Contractor)",
-    ),
-    ("preferredLanguage", "string", "Preferred language (en-US)"),
-    ("locale", "string", "Locale (en-US)"),
-    ("timezone", "string", "Time zone (America/New_York)"),
-    ("active", "boolean", "Whether the user may sign in"),
-    (
-        "emails.value",
-        "string",
-        "The single email; unique; sent as primary",
-    ),
-    ("emails.type", "string", "Email type (work)"),
-    ("emails.primary", "boolean", "Must be true"),
-    ("phoneNumbers.value", "string", "The single phone number"),
-    ("phoneNumbers.type", "string", "Phone type (mobile, work)"),
-    ("addresses.type", "string", "Address type (work)"),
-    ("addresses.streetAddress", "string", "Street address"),
-    ("addresses.locality", "string", "City"),
-    ("addresses.region", "string", "State or region"),
-    ("addresses.postalCode", "string", "Postal code"),
-    ("addresses.country", "string", "Country code"),
-    ("addresses.formatted", "string", "Full address as displayed"),
-    ("addresses.primary", "boolean", "Primary address"),
-    ("roles.value", "string", "Role"),
-    ("roles.type", "string", "Role type"),
-    ("roles.primary", "boolean", "Primary role"),
-    (
-        "ENT.employeeNumber",
-        "string",
-        "Employee number (enterprise extension)",
-    ),
-    (
-        "ENT.costCenter",
-        "string",
-        "Cost center (enterprise extension)",
-    ),
-    (
-        "ENT.organization",
-        "string",
-        "Organisation (enterprise extension)",
-    ),
-    ("ENT.division", "string", "Division (enterprise extension)"),
-    (
-        "ENT.department",
-        "string",
-        "Department (enterprise extension)",
-    ),
-    (
-        "ENT.manager.value",
-        "string",
-        "The manager's AWS user id (enterprise extension)",
-    ),
-];
-
-/// Every field a mapper can target, in schema order.
+/// Every field a mapper can target, in schema order: the writable leaves of the core User and
+/// enterprise schemas that the attribute table marks mappable.
 pub fn mapping_fields() -> Vec<MappingField> {
-    FIELDS
+    let enterprise = format!("{}.", urn::ENTERPRISE_USER);
+    let mut out = Vec::new();
+    leaves(schema::USER.attributes, "", &mut out);
+    leaves(schema::ENTERPRISE_USER.attributes, &enterprise, &mut out);
+    out
+}
+
+fn leaves(attrs: &'static [Attribute], prefix: &str, out: &mut Vec<MappingField>) {
+    for a in attrs
         .iter()
-        .map(|(path, kind, description)| MappingField {
-            path: builtin::expand(path),
-            kind,
-            description,
+        .filter(|a| a.mappable && a.mutability == Mutability::ReadWrite)
+    {
+        let path = format!("{prefix}{}", a.name);
+        if a.kind == Type::Complex {
+            leaves(a.sub_attributes, &format!("{path}."), out);
+            continue;
+        }
+        out.push(MappingField {
             builtin_source: builtin::OUTGOING
                 .iter()
-                .find(|(_, p)| p == path)
+                .find(|(_, p)| builtin::expand(p) == path)
                 .map(|(f, _)| *f),
-        })
-        .collect()
+            path,
+            kind: a.kind.as_str(),
+            description: a.description,
+        });
+    }
 }
 
 /// Whether `path` is one of the fields above, or holds some of them (`name`, `emails`, the
@@ -155,13 +88,12 @@ mod tests {
         ));
     }
 
-    /// This list and the attribute rules in `aws_ilm_scim::rules` (which the emulator enforces)
-    /// must agree until they become one table: every field here is one AWS accepts, and every
-    /// enterprise attribute there is offered here.
+    /// Every field here is one the key checks of `aws_ilm_scim::rules` (which the emulator
+    /// enforces) accept, and every enterprise attribute is offered here.
     #[test]
     fn agrees_with_the_scim_attribute_rules() {
         use super::super::path::FieldPath;
-        use aws_ilm_scim::rules::{ENTERPRISE_KEYS, check_user_keys};
+        use aws_ilm_scim::rules::check_user_keys;
         for f in mapping_fields() {
             let mut user = serde_json::Map::new();
             FieldPath::parse(&f.path)
@@ -174,7 +106,7 @@ mod tests {
                 f.path
             );
         }
-        for key in ENTERPRISE_KEYS {
+        for key in schema::ENTERPRISE_USER.attributes.iter().map(|a| a.name) {
             let prefix = format!("{}.{key}", urn::ENTERPRISE_USER);
             assert!(is_known(&prefix), "{key}");
         }

@@ -10,17 +10,19 @@
 //! (`urn:scim:schemas:extension:enterprise:1\.0.costCenter`) and `[n]` — also written `.[n]` —
 //! picks element `n` of a list (`emails.[0].value`).
 //!
-//! AWS keeps one value per multi-valued attribute (spec §4), so a path through `emails`,
+//! AWS keeps one value per multi-valued attribute (docs/schema.md), so a path through `emails`,
 //! `phoneNumbers`, `addresses` or `roles` addresses that single element: reading takes the
 //! first element, writing creates a one-element array.
 
-use aws_ilm_scim::urn;
+use aws_ilm_scim::{schema, urn};
 use serde_json::{Map, Value};
 
 /// The SCIM 1.1 enterprise URN the seed's mappers used.
 const LEGACY_ENTERPRISE: &str = "urn:scim:schemas:extension:enterprise:1.0";
-/// Multi-valued User attributes; AWS allows one value in each.
-const MULTI_VALUED: [&str; 4] = ["emails", "phoneNumbers", "addresses", "roles"];
+/// Whether `name` is a multi-valued User attribute (AWS allows one value in each).
+fn multi_valued(name: &str) -> bool {
+    schema::USER.attribute(name).is_some_and(|a| a.multi_valued)
+}
 
 /// Why a path cannot be read. The caller names the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,7 +135,7 @@ impl FieldPath {
         let last = keys.len().saturating_sub(1);
         for (i, (seg, indexed)) in keys.into_iter().enumerate() {
             let key = existing_key(cur, seg).unwrap_or_else(|| seg.to_owned());
-            let list = indexed || MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(seg));
+            let list = indexed || multi_valued(seg);
             if i == last {
                 let value = if indexed && !value.is_array() {
                     Value::Array(vec![value])
