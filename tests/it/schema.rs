@@ -35,7 +35,7 @@ fn check_attribute(doc: &Value, a: &Attribute, at: &str) {
     assert_eq!(doc["required"], a.required, "{at}");
     assert_eq!(doc["mutability"], a.mutability.as_str(), "{at}");
     assert_eq!(doc["description"], a.description, "{at}");
-    if a.kind == Type::String {
+    if matches!(a.kind, Type::String | Type::Reference) {
         assert_eq!(doc["caseExact"], a.case_exact, "{at}");
     }
     if a.kind != Type::Boolean {
@@ -115,7 +115,11 @@ async fn emulator_schemas_document_is_the_attribute_table() {
 /// `(path, type, description)` of every field `get-mapping-fields` should list: the writable,
 /// mappable leaves of the core User and enterprise schemas, in table order.
 fn expected_fields() -> Vec<(String, &'static str, &'static str)> {
-    fn walk(attrs: &[Attribute], prefix: &str, out: &mut Vec<(String, &'static str, &'static str)>) {
+    fn walk(
+        attrs: &[Attribute],
+        prefix: &str,
+        out: &mut Vec<(String, &'static str, &'static str)>,
+    ) {
         for a in attrs {
             if !a.mappable || a.mutability != Mutability::ReadWrite {
                 continue;
@@ -171,13 +175,24 @@ async fn get_mapping_fields_is_the_attribute_table() {
     let row = |f: &str| rows.iter().find(|r| r[0] == f);
     assert_eq!(
         row("name.givenName"),
-        Some(&vec!["name.givenName", "string", "First name; required", "givenname"])
+        Some(&vec![
+            "name.givenName",
+            "string",
+            "First name; required",
+            "givenname"
+        ])
     );
     assert_eq!(row("active").map(|r| r[1]), Some("boolean"));
     assert!(row("roles.value").is_some());
     let department = format!("{}.department", urn::ENTERPRISE_USER);
     assert_eq!(row(&department).map(|r| r[3]), Some("department"));
-    for absent in ["id", "meta.created", "password", "emails.display", "phoneNumbers.primary"] {
+    for absent in [
+        "id",
+        "meta.created",
+        "password",
+        "emails.display",
+        "phoneNumbers.primary",
+    ] {
         assert!(row(absent).is_none(), "{absent}");
     }
 }

@@ -1,4 +1,4 @@
-//! Attribute rules AWS enforces (spec §3.1, §4), shared so that the client can explain locally
+//! Attribute rules AWS enforces (docs/schema.md), shared so that the client can explain locally
 //! what the server would refuse and the emulator refuses exactly that.
 //!
 //! Lengths and character classes come from the Identity Store model behind the SCIM endpoint:
@@ -216,116 +216,107 @@ pub fn check_group_keys(body: &Value) -> Result<(), RuleError> {
     check_keys(body, "", &group_levels())
 }
 
-/// The rules of CreateUser and PutUser (spec §3.1, §3.4): required names, one value per
-/// multi-valued attribute, a primary email, lengths and characters.
+/// The rules of CreateUser and PutUser (docs/schema.md): the attributes the table marks
+/// required, then everything [`validate_optional`] checks.
 pub fn validate_user(u: &User) -> Result<(), RuleError> {
-    let req = |name: &str, v: &Option<String>| -> Result<(), RuleError> {
-        match v {
-            Some(s) => check_text(name, s),
-            None => Err(RuleError::Required(name.to_owned())),
-        }
-    };
     match &u.user_name {
         Some(n) => check_user_name(n)?,
         None => return Err(RuleError::Required("userName".into())),
     }
-    req("displayName", &u.display_name)?;
-    let name = u.name.clone().unwrap_or_default();
-    req("name.givenName", &name.given_name)?;
-    req("name.familyName", &name.family_name)?;
+    let doc = document(u)?;
+    required(Some(&doc), schema::USER.attributes, "")?;
     validate_optional(u)
 }
 
 /// Rules that hold for any stored user, also after a PATCH: lengths, characters and
-/// cardinality of whatever is present.
+/// cardinality of whatever is present, walking the attribute table.
 pub fn validate_optional(u: &User) -> Result<(), RuleError> {
-    let opt = |name: &str, v: &Option<String>| match v {
-        Some(s) => check_text(name, s),
-        None => Ok(()),
-    };
     if let Some(n) = &u.user_name {
         check_user_name(n)?;
     }
     if let Some(x) = &u.external_id {
         check_external_id(x)?;
     }
-    for (n, v) in [
-        ("displayName", &u.display_name),
-        ("nickName", &u.nick_name),
-        ("profileUrl", &u.profile_url),
-        ("title", &u.title),
-        ("userType", &u.user_type),
-        ("preferredLanguage", &u.preferred_language),
-        ("locale", &u.locale),
-        ("timezone", &u.timezone),
-    ] {
-        opt(n, v)?;
-    }
-    if let Some(name) = &u.name {
-        for (n, v) in [
-            ("name.formatted", &name.formatted),
-            ("name.familyName", &name.family_name),
-            ("name.givenName", &name.given_name),
-            ("name.middleName", &name.middle_name),
-            ("name.honorificPrefix", &name.honorific_prefix),
-            ("name.honorificSuffix", &name.honorific_suffix),
-        ] {
-            opt(n, v)?;
+    let doc = document(u)?;
+    let (lists, singles): (Vec<&Attribute>, Vec<&Attribute>) =
+        schema::USER.attributes.iter().partition(|a| a.multi_valued);
+    texts(&doc, singles, "", false)?;
+    for a in &lists {
+        if doc
+            .get(a.name)
+            .and_then(Value::as_array)
+            .is_some_and(|l| l.len() > 1)
+        {
+            return Err(RuleError::TooMany(a.name.to_owned()));
         }
     }
-    for (n, len) in [
-        ("emails", u.emails.len()),
-        ("addresses", u.addresses.len()),
-        ("phoneNumbers", u.phone_numbers.len()),
-        ("roles", u.roles.len()),
-    ] {
-        if len > 1 {
-            return Err(RuleError::TooMany(n.to_owned()));
-        }
-    }
-    if let Some(e) = u.emails.first() {
-        match &e.value {
-            Some(v) => check_text("emails.value", v)?,
-            None => return Err(RuleError::Required("emails.value".into())),
-        }
-        opt("emails.type", &e.kind)?;
-        if e.primary != Some(true) {
+    for a in &lists {
+        let Some(first) = doc
+            .get(a.name)
+            .and_then(Value::as_array)
+            .and_then(|l| l.first())
+        else {
+            continue;
+        };
+        // An element's required sub-attributes (`emails.value`) are required once it exists.
+        texts(first, a.sub_attributes, &format!("{}.", a.name), true)?;
+        if a.name == "emails" && first.get("primary") != Some(&Value::Bool(true)) {
             return Err(RuleError::EmailNotPrimary);
         }
     }
-    if let Some(p) = u.phone_numbers.first() {
-        opt("phoneNumbers.value", &p.value)?;
-        opt("phoneNumbers.type", &p.kind)?;
+    if let Some(ent) = doc.get(urn::ENTERPRISE_USER) {
+        let prefix = format!("{}:", urn::ENTERPRISE_USER);
+        texts(ent, schema::ENTERPRISE_USER.attributes, &prefix, false)?;
     }
-    if let Some(a) = u.addresses.first() {
-        for (n, v) in [
-            ("addresses.type", &a.kind),
-            ("addresses.streetAddress", &a.street_address),
-            ("addresses.locality", &a.locality),
-            ("addresses.region", &a.region),
-            ("addresses.postalCode", &a.postal_code),
-            ("addresses.country", &a.country),
-            ("addresses.formatted", &a.formatted),
-        ] {
-            opt(n, v)?;
+    Ok(())
+}
+
+/// The user as the JSON the table describes.
+fn document(u: &User) -> Result<Value, RuleError> {
+    serde_json::to_value(u).map_err(|e| RuleError::Type {
+        name: "user".into(),
+        why: e.to_string(),
+    })
+}
+
+/// Refuses a required attribute that is missing below `obj`; a required complex attribute is
+/// reported by its first missing required sub-attribute (`name.givenName`).
+fn required(obj: Option<&Value>, attrs: &[Attribute], prefix: &str) -> Result<(), RuleError> {
+    for a in attrs.iter().filter(|a| a.required && !a.multi_valued) {
+        let name = format!("{prefix}{}", a.name);
+        let v = obj.and_then(|o| o.get(a.name)).filter(|v| !v.is_null());
+        match (a.kind, v) {
+            (Type::Complex, v) => required(v, a.sub_attributes, &format!("{name}."))?,
+            (_, None) => return Err(RuleError::Required(name)),
+            (_, Some(_)) => {}
         }
     }
-    if let Some(r) = u.roles.first() {
-        opt("roles.value", &r.value)?;
-        opt("roles.type", &r.kind)?;
-    }
-    if let Some(ent) = &u.enterprise {
-        for (n, v) in [
-            ("employeeNumber", &ent.employee_number),
-            ("costCenter", &ent.cost_center),
-            ("organization", &ent.organization),
-            ("division", &ent.division),
-            ("department", &ent.department),
-        ] {
-            opt(&format!("{}:{n}", urn::ENTERPRISE_USER), v)?;
+    Ok(())
+}
+
+/// Checks the length and characters of every string attribute present in `obj`, descending
+/// into single-valued complex ones. `userName` and `externalId` have rules of their own
+/// (checked by the caller); references (`$ref`) are not text.
+fn texts<'a>(
+    obj: &Value,
+    attrs: impl IntoIterator<Item = &'a Attribute>,
+    prefix: &str,
+    enforce_required: bool,
+) -> Result<(), RuleError> {
+    for a in attrs {
+        if matches!(a.name, "userName" | "externalId") {
+            continue;
         }
-        if let Some(m) = &ent.manager {
-            opt(&format!("{}:manager.value", urn::ENTERPRISE_USER), &m.value)?;
+        let name = format!("{prefix}{}", a.name);
+        match (a.kind, obj.get(a.name)) {
+            (_, None | Some(Value::Null)) if enforce_required && a.required => {
+                return Err(RuleError::Required(name));
+            }
+            (Type::String, Some(Value::String(v))) => check_text(&name, v)?,
+            (Type::Complex, Some(v)) if !a.multi_valued => {
+                texts(v, a.sub_attributes, &format!("{name}."), enforce_required)?;
+            }
+            _ => {}
         }
     }
     Ok(())

@@ -16,6 +16,8 @@ use crate::urn;
 pub enum Type {
     String,
     Boolean,
+    /// A URI (`$ref`): not text under AWS's length and character rules.
+    Reference,
     Complex,
 }
 
@@ -25,6 +27,7 @@ impl Type {
         match self {
             Type::String => "string",
             Type::Boolean => "boolean",
+            Type::Reference => "reference",
             Type::Complex => "complex",
         }
     }
@@ -103,55 +106,23 @@ impl Attribute {
         }
     }
 
-    const fn required(self) -> Attribute {
-        Attribute {
-            required: true,
-            ..self
+    /// The attribute with one property changed from [`Attribute::new`]'s defaults.
+    const fn with(self, flag: Flag) -> Attribute {
+        let mut a = self;
+        match flag {
+            Flag::Required => a.required = true,
+            Flag::Unique => a.uniqueness = Uniqueness::Server,
+            Flag::CaseExact => a.case_exact = true,
+            Flag::Multi => a.multi_valued = true,
+            Flag::ReadOnly => {
+                a.mutability = Mutability::ReadOnly;
+                a.patchable = false;
+                a.mappable = false;
+            }
+            Flag::NotPatchable => a.patchable = false,
+            Flag::NotMappable => a.mappable = false,
         }
-    }
-
-    const fn unique(self) -> Attribute {
-        Attribute {
-            uniqueness: Uniqueness::Server,
-            ..self
-        }
-    }
-
-    const fn case_exact(self) -> Attribute {
-        Attribute {
-            case_exact: true,
-            ..self
-        }
-    }
-
-    const fn multi(self) -> Attribute {
-        Attribute {
-            multi_valued: true,
-            ..self
-        }
-    }
-
-    const fn read_only(self) -> Attribute {
-        Attribute {
-            mutability: Mutability::ReadOnly,
-            patchable: false,
-            mappable: false,
-            ..self
-        }
-    }
-
-    const fn not_patchable(self) -> Attribute {
-        Attribute {
-            patchable: false,
-            ..self
-        }
-    }
-
-    const fn not_mappable(self) -> Attribute {
-        Attribute {
-            mappable: false,
-            ..self
-        }
+        a
     }
 
     /// A sub-attribute by name, case-insensitively.
@@ -160,8 +131,28 @@ impl Attribute {
     }
 }
 
+/// What [`Attribute::with`] changes; the table reads as a list of attributes with their
+/// exceptions to the defaults.
+#[derive(Clone, Copy)]
+enum Flag {
+    Required,
+    Unique,
+    CaseExact,
+    Multi,
+    /// Set by the server only; so neither patchable nor mappable.
+    ReadOnly,
+    NotPatchable,
+    NotMappable,
+}
+
+use Flag::*;
+
 const fn text(name: &'static str, description: &'static str) -> Attribute {
     Attribute::new(name, Type::String, description)
+}
+
+const fn reference(name: &'static str, description: &'static str) -> Attribute {
+    Attribute::new(name, Type::Reference, description)
 }
 
 const fn boolean(name: &'static str, description: &'static str) -> Attribute {
@@ -203,11 +194,11 @@ fn find(attrs: &'static [Attribute], name: &str) -> Option<&'static Attribute> {
 /// The attributes every resource carries besides its schema's own (RFC 7643 §3.1); AWS's
 /// `/Schemas` does not list them.
 pub const COMMON: &[Attribute] = &[
-    text("schemas", "The schema URNs of the resource").multi(),
+    text("schemas", "The schema URNs of the resource").with(Multi),
     text("id", "Identifier assigned by AWS")
-        .case_exact()
-        .unique()
-        .read_only(),
+        .with(CaseExact)
+        .with(Unique)
+        .with(ReadOnly),
     complex(
         "meta",
         "Resource type and timestamps, set by AWS",
@@ -217,7 +208,7 @@ pub const COMMON: &[Attribute] = &[
             text("lastModified", "When the resource was last changed"),
         ],
     )
-    .read_only(),
+    .with(ReadOnly),
 ];
 
 /// The externalId of users and groups alike.
@@ -225,13 +216,15 @@ const EXTERNAL_ID: Attribute = text(
     "externalId",
     "Identifier in the source system; unique; 1-256 characters",
 )
-.case_exact()
-.unique();
+.with(CaseExact)
+.with(Unique);
 
 /// The sub-attributes of `emails`, `phoneNumbers` and `roles` differ only in their
 /// descriptions, so each has its own slice.
 const EMAIL_SUBS: &[Attribute] = &[
-    text("value", "The single email; unique; sent as primary").unique(),
+    text("value", "The single email; unique; sent as primary")
+        .with(Required)
+        .with(Unique),
     text("type", "Email type (work)"),
     boolean("primary", "Must be true"),
 ];
@@ -240,7 +233,7 @@ const PHONE_SUBS: &[Attribute] = &[
     text("value", "The single phone number"),
     text("type", "Phone type (mobile, work)"),
     // AWS documents value and type only; its examples carry primary, so it is accepted.
-    boolean("primary", "Primary phone number").not_mappable(),
+    boolean("primary", "Primary phone number").with(NotMappable),
 ];
 
 const ROLE_SUBS: &[Attribute] = &[
@@ -259,23 +252,23 @@ pub const USER: Schema = Schema {
             "userName",
             "Unique sign-in name; required; 1-128 visible characters",
         )
-        .required()
-        .unique(),
+        .with(Required)
+        .with(Unique),
         EXTERNAL_ID,
-        text("displayName", "Name shown in AWS; required").required(),
+        text("displayName", "Name shown in AWS; required").with(Required),
         complex(
             "name",
             "The parts of the user's name",
             &[
-                text("givenName", "First name; required").required(),
-                text("familyName", "Last name; required").required(),
+                text("givenName", "First name; required").with(Required),
+                text("familyName", "Last name; required").with(Required),
                 text("middleName", "Middle name"),
                 text("formatted", "Full name as displayed"),
                 text("honorificPrefix", "Honorific prefix (Ms., Dr.)"),
                 text("honorificSuffix", "Honorific suffix (III, PhD)"),
             ],
         )
-        .required(),
+        .with(Required),
         text("nickName", "Casual name"),
         text("profileUrl", "Profile URL"),
         text("title", "Job title"),
@@ -287,8 +280,8 @@ pub const USER: Schema = Schema {
         text("locale", "Locale (en-US)"),
         text("timezone", "Time zone (America/New_York)"),
         boolean("active", "Whether the user may sign in"),
-        complex("emails", "The user's one email", EMAIL_SUBS).multi(),
-        complex("phoneNumbers", "The user's one phone number", PHONE_SUBS).multi(),
+        complex("emails", "The user's one email", EMAIL_SUBS).with(Multi),
+        complex("phoneNumbers", "The user's one phone number", PHONE_SUBS).with(Multi),
         complex(
             "addresses",
             "The user's one address",
@@ -303,14 +296,14 @@ pub const USER: Schema = Schema {
                 boolean("primary", "Primary address"),
             ],
         )
-        .multi(),
+        .with(Multi),
         complex(
             "roles",
             "The user's one role; PatchUser cannot change it",
             ROLE_SUBS,
         )
-        .multi()
-        .not_patchable(),
+        .with(Multi)
+        .with(NotPatchable),
     ],
 };
 
@@ -319,11 +312,8 @@ pub const MANAGER: Attribute = complex(
     "manager",
     "The user's manager (enterprise extension)",
     &[
-        text(
-            "value",
-            "The manager's AWS user id (enterprise extension)",
-        ),
-        text("$ref", "URI of the manager; AWS does not return it").not_mappable(),
+        text("value", "The manager's AWS user id (enterprise extension)"),
+        reference("$ref", "URI of the manager; AWS does not return it").with(NotMappable),
     ],
 );
 
@@ -333,10 +323,7 @@ pub const ENTERPRISE_USER: Schema = Schema {
     name: "EnterpriseUser",
     description: "Enterprise User",
     attributes: &[
-        text(
-            "employeeNumber",
-            "Employee number (enterprise extension)",
-        ),
+        text("employeeNumber", "Employee number (enterprise extension)"),
         text("costCenter", "Cost center (enterprise extension)"),
         text("organization", "Organisation (enterprise extension)"),
         text("division", "Division (enterprise extension)"),
@@ -359,18 +346,18 @@ pub const GROUP: Schema = Schema {
     description: "Group",
     attributes: &[
         text("displayName", "Name of the group; required; unique")
-            .required()
-            .unique(),
+            .with(Required)
+            .with(Unique),
         complex(
             "members",
             "Users in the group; AWS never returns them",
             &[
                 text("value", "The member's AWS user id"),
-                text("$ref", "URI of the member"),
+                reference("$ref", "URI of the member"),
                 text("type", "Member type (User)"),
             ],
         )
-        .multi(),
+        .with(Multi),
         EXTERNAL_ID,
     ],
 };
@@ -424,7 +411,10 @@ mod tests {
         }
     }
 
-    fn table_paths(attrs: &mut dyn Iterator<Item = &'static Attribute>, prefix: &str) -> Vec<String> {
+    fn table_paths(
+        attrs: &mut dyn Iterator<Item = &'static Attribute>,
+        prefix: &str,
+    ) -> Vec<String> {
         let mut out = Vec::new();
         for a in attrs {
             let p = format!("{prefix}{}", a.name);
@@ -433,6 +423,17 @@ mod tests {
         }
         out.sort();
         out
+    }
+
+    /// The keys `resource` serializes to are exactly the paths of `table`.
+    fn assert_same_keys(
+        resource: &impl serde::Serialize,
+        table: &mut dyn Iterator<Item = &'static Attribute>,
+    ) {
+        let mut got = Vec::new();
+        paths(&serde_json::to_value(resource).unwrap(), "", &mut got);
+        got.sort();
+        assert_eq!(got, table_paths(table, ""));
     }
 
     /// `User`'s serde fields are the table's keys: a user with every field set serializes to
@@ -494,10 +495,7 @@ mod tests {
             }),
         };
         u.set_schemas();
-        let mut got = Vec::new();
-        paths(&serde_json::to_value(&u).unwrap(), "", &mut got);
-        got.sort();
-        assert_eq!(got, table_paths(&mut user_keys(), ""));
+        assert_same_keys(&u, &mut user_keys());
     }
 
     #[test]
@@ -508,10 +506,7 @@ mod tests {
             "members": [{"value": "u", "$ref": "r", "type": "User"}]
         });
         let g: crate::group::Group = serde_json::from_value(v).unwrap();
-        let mut got = Vec::new();
-        paths(&serde_json::to_value(&g).unwrap(), "", &mut got);
-        got.sort();
-        assert_eq!(got, table_paths(&mut group_keys(), ""));
+        assert_same_keys(&g, &mut group_keys());
     }
 
     /// Facts written down by hand from AWS's documentation, so the table is checked against
@@ -533,7 +528,10 @@ mod tests {
             ENTERPRISE_USER.attribute("costcenter").map(|a| a.name),
             Some("costCenter")
         );
-        assert_eq!(user_key(urn::ENTERPRISE_USER).map(|a| a.kind), Some(Type::Complex));
+        assert_eq!(
+            user_key(urn::ENTERPRISE_USER).map(|a| a.kind),
+            Some(Type::Complex)
+        );
         assert_eq!(group_key("MEMBERS").map(|a| a.name), Some("members"));
         assert_eq!(
             user_key("id").map(|a| a.mutability),

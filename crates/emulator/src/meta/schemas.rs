@@ -13,14 +13,15 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::error::{ApiError, printable};
 
-/// One attribute as a schema document lists it (RFC 7643 §7): `caseExact` for strings only,
+/// One attribute as a schema document lists it (RFC 7643 §7): `caseExact` for strings and
+/// references,
 /// `uniqueness` for all but booleans, `subAttributes` for complex ones.
 fn attribute(a: &Attribute) -> Value {
     let mut v = json!({
         "name": a.name, "type": a.kind.as_str(), "multiValued": a.multi_valued,
         "description": a.description, "required": a.required,
     });
-    if a.kind == Type::String {
+    if matches!(a.kind, Type::String | Type::Reference) {
         v["caseExact"] = json!(a.case_exact);
     }
     v["mutability"] = json!(a.mutability.as_str());
