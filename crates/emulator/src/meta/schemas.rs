@@ -14,8 +14,7 @@ use crate::app::App;
 use crate::error::{ApiError, printable};
 
 /// One attribute as a schema document lists it (RFC 7643 §7): `caseExact` for strings and
-/// references,
-/// `uniqueness` for all but booleans, `subAttributes` for complex ones.
+/// references, `uniqueness` for all but booleans, `subAttributes` for complex ones.
 fn attribute(a: &Attribute) -> Value {
     let mut v = json!({
         "name": a.name, "type": a.kind.as_str(), "multiValued": a.multi_valued,
