@@ -107,11 +107,7 @@ impl Executor for IlmExecutor {
     }
 
     fn cost(&self, cmd: &Command) -> Cost {
-        let by_name_only = || {
-            cmd.scim
-                .as_ref()
-                .is_some_and(|s| s.get("id").and_then(Value::as_str).is_none())
-        };
+        let by_name_only = || cmd.scim.is_some() && cmd.group_id().is_none();
         let lookup = if by_name_only() { 1.0 } else { 0.0 };
         let (reads, writes) = match cmd.name {
             CommandName::CreateUser if creates_first(self.ilm.settings(), cmd) => (0.0, 1.0),

@@ -26,7 +26,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use aws_ilm_scim::{CiStr, Filter};
+use aws_ilm_scim::{CiStr, Filter, key};
 
 use crate::error::{ClientError, is_retryable_status};
 use crate::transport::{Call, Inner};
@@ -169,10 +169,8 @@ fn ours(kind: Kind, sent: &Value, found: Value) -> Result<Value, ClientError> {
 /// The string value of `attr`, matched case-insensitively (SCIM attribute names are, RFC 7643
 /// §2.1).
 fn key_value(body: &Value, attr: &str) -> Option<String> {
-    body.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(attr))
-        .and_then(|(_, v)| v.as_str())
+    key::get_in(body, attr)
+        .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
 }

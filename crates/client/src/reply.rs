@@ -7,6 +7,9 @@
 
 use std::time::Duration;
 
+use aws_ilm_scim::ErrorBody;
+use aws_ilm_scim::text::neutralise;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::ResponseInfo;
@@ -68,13 +71,16 @@ impl Reply {
     pub(crate) fn into_error(self) -> ClientError {
         let parsed: Option<Value> = serde_json::from_slice(&self.body).ok();
         let obj = parsed.as_ref().and_then(Value::as_object);
-        let text = |key: &str| {
-            obj.and_then(|o| o.get(key))
+        let scim = parsed.as_ref().and_then(|v| ErrorBody::deserialize(v).ok());
+        let nonempty = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+        let body_rid = scim
+            .as_ref()
+            .and_then(|b| b.exception_request_id.as_deref().and_then(nonempty));
+        let gateway_message = || {
+            obj.and_then(|o| o.get("message"))
                 .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
+                .and_then(nonempty)
         };
-        let body_rid = text("exceptionRequestId").map(str::to_owned);
         let only_boilerplate = obj.is_some_and(|o| {
             o.keys()
                 .all(|k| matches!(k.as_str(), "schemas" | "schema" | "status" | "timeStamp"))
@@ -91,8 +97,12 @@ impl Reply {
                     reason(self.status)
                 ),
             }
-        } else if let Some(d) = text("detail").or_else(|| text("message")) {
-            truncate(d)
+        } else if let Some(d) = scim
+            .as_ref()
+            .and_then(|b| nonempty(&b.detail))
+            .or_else(gateway_message)
+        {
+            truncate(&d)
         } else if !self.has_body() || only_boilerplate {
             reason(self.status)
         } else {
@@ -120,18 +130,9 @@ fn snippet(body: &[u8]) -> String {
 }
 
 /// Server text made safe to show: control characters (C0, DEL, C1) written as `\u{..}`
-/// escapes, cut to [`MAX_DETAIL_CHARS`].
+/// escapes ([`aws_ilm_scim::text::neutralise`]), cut to [`MAX_DETAIL_CHARS`].
 pub(crate) fn sanitize(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    truncate(&out)
+    truncate(&neutralise(&String::from_utf8_lossy(raw), false))
 }
 
 fn truncate(s: &str) -> String {

@@ -12,7 +12,8 @@ use aws_ilm_scim::ci::fold;
 use serde_json::{Map, Value};
 
 use crate::InputError;
-use crate::profile::{UserProfile, json_kind, json_object, text_of};
+use crate::json::{json_kind, text_of};
+use crate::profile::{UserProfile, json_object};
 
 /// Every command aws-ilm runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -119,7 +120,10 @@ impl FromStr for CommandName {
         CommandName::ALL
             .into_iter()
             .find(|c| c.as_str() == s.trim())
-            .ok_or_else(|| InputError::UnknownCommand(s.to_owned()))
+            .ok_or_else(|| InputError::UnknownCommand {
+                name: s.to_owned(),
+                expected: CommandName::names(),
+            })
     }
 }
 
@@ -127,7 +131,8 @@ impl FromStr for CommandName {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Command {
     pub name: CommandName,
-    pub user_profile: Option<Map<String, Value>>,
+    /// The `user-profile` of a user command, its `olduserdata` already parsed.
+    pub user_profile: Option<UserProfile>,
     /// `allow-enable`; the seed's default is true.
     pub allow_enable: bool,
     pub scim: Option<Map<String, Value>>,
@@ -169,8 +174,7 @@ impl Command {
             if profile.is_empty() {
                 return Err(InputError::NoIdentifier);
             }
-            UserProfile::new(profile.clone()).old()?;
-            cmd.user_profile = Some(profile);
+            cmd.user_profile = Some(UserProfile::parse(profile)?);
         }
         if let Some(v) = given(ALLOW_ENABLE) {
             cmd.allow_enable = parse_bool(v)?;
@@ -213,11 +217,17 @@ impl Command {
     /// Old identifiers are not used: a rename event is keyed by the name it establishes, like
     /// the events after it.
     pub fn user_key(&self) -> Option<String> {
-        let p = UserProfile::new(self.user_profile.clone()?);
+        let p = self.user_profile.as_ref()?;
         ["id", "username", "email", "employeeid"]
             .iter()
             .find_map(|k| p.text(k))
             .map(|v| fold(&v))
+    }
+
+    /// The group's `id` as the `scim` argument gives it; without one a group command first
+    /// finds the group by `displayName` (one more request).
+    pub fn group_id(&self) -> Option<String> {
+        self.scim.as_ref()?.get("id").and_then(text_of)
     }
 
     /// The group's `id`, else its `displayName`, case-folded (AWS compares names
@@ -305,7 +315,7 @@ mod tests {
         }
         assert!(matches!(
             "iam-frobnicate".parse::<CommandName>(),
-            Err(InputError::UnknownCommand(_))
+            Err(InputError::UnknownCommand { .. })
         ));
     }
 

@@ -11,8 +11,10 @@ use crate::mapper::MapError;
 /// Bad input: malformed or missing arguments, a profile the mapper cannot identify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
-    #[error("unknown command '{0}': expected one of {list}", list = crate::command::CommandName::names())]
-    UnknownCommand(String),
+    /// `expected` lists the command names (filled in by the parser, which knows them: this
+    /// module stays below the command vocabulary).
+    #[error("unknown command '{name}': expected one of {expected}")]
+    UnknownCommand { name: String, expected: String },
     #[error("unknown argument '{arg}' for {command}: it accepts {accepted}")]
     UnknownArgument {
         command: &'static str,

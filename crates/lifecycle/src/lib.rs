@@ -18,6 +18,7 @@
 pub mod command;
 pub mod error;
 pub mod groups;
+pub mod json;
 pub mod mapper;
 mod misc;
 pub mod outcome;

@@ -13,6 +13,7 @@
 //! seed's `set_result` does; group results carry what the commands put there (the list
 //! response of a name lookup that found nothing, the error text of a 404).
 
+use aws_ilm_scim::key;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -168,14 +169,7 @@ impl VendorResult {
 /// The profile's `email` (exact key first, as the seed reads it, then any case), when it is
 /// a non-empty string.
 fn profile_email(profile: &Map<String, Value>) -> Option<String> {
-    profile
-        .get("email")
-        .or_else(|| {
-            profile
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("email"))
-                .map(|(_, v)| v)
-        })
+    key::get(profile, "email")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)

@@ -7,22 +7,42 @@
 //! value counts only when it is a non-empty string or a number: an empty string is "absent",
 //! because AWS rejects empty strings and the seed sent them anyway.
 
+use aws_ilm_scim::key;
 use serde_json::{Map, Value};
 
 use crate::error::InputError;
+use crate::json::{json_kind, text_of};
 
 /// The key under which the seed's profiles keep the previous values.
 pub const OLD_USER_DATA: &str = "olduserdata";
 
-/// A user profile as given by the caller.
+/// A user profile as given by the caller, with its `olduserdata` read once, when it is parsed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserProfile {
     fields: Map<String, Value>,
+    /// `olduserdata`, parsed; the old data's own `olduserdata` is not read (it means nothing).
+    old: Option<Box<UserProfile>>,
 }
 
 impl UserProfile {
-    pub fn new(fields: Map<String, Value>) -> Self {
-        UserProfile { fields }
+    /// The profile `fields`, whose `olduserdata` is an object or a JSON string holding one; an
+    /// empty or null `olduserdata` is no old data at all.
+    pub fn parse(fields: Map<String, Value>) -> Result<Self, InputError> {
+        let arg = "user-profile.olduserdata";
+        let old = match key::get(&fields, OLD_USER_DATA) {
+            None | Some(Value::Null) => None,
+            // Empty means "no previous values", whichever way it is spelled.
+            Some(v) => match json_object(arg, Some(v)) {
+                Ok(m) if m.is_empty() => None,
+                Ok(m) => Some(Box::new(UserProfile {
+                    fields: m,
+                    old: None,
+                })),
+                Err(InputError::Missing(_)) => None,
+                Err(e) => return Err(e),
+            },
+        };
+        Ok(UserProfile { fields, old })
     }
 
     /// The profile exactly as given (the seed echoes it as `IAM.UserProfile`).
@@ -32,12 +52,7 @@ impl UserProfile {
 
     /// The raw value of `key`, matched case-insensitively (exact match first).
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.fields.get(key).or_else(|| {
-            self.fields
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v)
-        })
+        key::get(&self.fields, key)
     }
 
     /// The value of `key` as text, when it is a non-empty string, a number or a boolean.
@@ -52,37 +67,14 @@ impl UserProfile {
 
     /// The profile without `olduserdata`, which is what a mapper sees.
     pub fn current(&self) -> Map<String, Value> {
-        self.fields
-            .iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case(OLD_USER_DATA))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        let mut current = self.fields.clone();
+        key::remove_all(&mut current, OLD_USER_DATA);
+        current
     }
 
-    /// The previous values (`olduserdata`), given as an object or as a JSON string holding one.
-    /// An empty or null `olduserdata` is no old data at all.
-    pub fn old(&self) -> Result<Option<UserProfile>, InputError> {
-        let arg = "user-profile.olduserdata";
-        match self.get(OLD_USER_DATA) {
-            None | Some(Value::Null) => Ok(None),
-            // Empty means "no previous values", whichever way it is spelled.
-            Some(v) => match json_object(arg, Some(v)) {
-                Ok(m) if m.is_empty() => Ok(None),
-                Ok(m) => Ok(Some(UserProfile::new(m))),
-                Err(InputError::Missing(_)) => Ok(None),
-                Err(e) => Err(e),
-            },
-        }
-    }
-}
-
-/// A scalar as text; empty strings, nulls, arrays and objects are not text.
-pub fn text_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+    /// The previous values (`olduserdata`), when the profile has any.
+    pub fn old(&self) -> Option<&UserProfile> {
+        self.old.as_deref()
     }
 }
 
@@ -116,25 +108,17 @@ pub(crate) fn json_object(
     }
 }
 
-/// The JSON type of a value, for error messages ("must be an object, not a string").
-pub fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     fn profile(v: Value) -> UserProfile {
-        UserProfile::new(v.as_object().unwrap().clone())
+        UserProfile::parse(v.as_object().unwrap().clone()).unwrap()
+    }
+
+    fn parse(v: Value) -> Result<UserProfile, InputError> {
+        UserProfile::parse(v.as_object().unwrap().clone())
     }
 
     #[test]
@@ -148,24 +132,18 @@ mod tests {
     #[test]
     fn old_user_data_as_object_or_string() {
         let p = profile(json!({"username": "new", "olduserdata": {"username": "old"}}));
-        assert_eq!(
-            p.old().unwrap().unwrap().text("username").as_deref(),
-            Some("old")
-        );
+        assert_eq!(p.old().unwrap().text("username").as_deref(), Some("old"));
         assert!(!p.current().contains_key("olduserdata"));
         let p = profile(json!({"olduserdata": "{\"username\": \"old\"}"}));
-        assert_eq!(
-            p.old().unwrap().unwrap().text("username").as_deref(),
-            Some("old")
-        );
-        assert_eq!(profile(json!({"olduserdata": ""})).old().unwrap(), None);
-        assert_eq!(profile(json!({"olduserdata": {}})).old().unwrap(), None);
+        assert_eq!(p.old().unwrap().text("username").as_deref(), Some("old"));
+        assert_eq!(profile(json!({"olduserdata": ""})).old(), None);
+        assert_eq!(profile(json!({"olduserdata": {}})).old(), None);
         assert!(matches!(
-            profile(json!({"olduserdata": "{oops"})).old(),
+            parse(json!({"olduserdata": "{oops"})),
             Err(InputError::InvalidJson { .. })
         ));
         assert!(matches!(
-            profile(json!({"olduserdata": [1]})).old(),
+            parse(json!({"olduserdata": [1]})),
             Err(InputError::WrongType { .. })
         ));
     }

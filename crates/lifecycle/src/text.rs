@@ -6,9 +6,9 @@
 //! one-character CSI on many terminals), and even the bearer token when a server echoes the
 //! request back. So:
 //! - [`is_control`] is the one definition of what must not reach a terminal raw: C0 controls,
-//!   DEL and C1 controls;
-//! - [`neutralise`] writes each of them as a visible `\u{1b}` (markdown tables, the human output,
-//!   the `error:` line and warnings);
+//!   DEL and C1 controls; [`neutralise`] writes each of them as a visible `\u{1b}` (markdown
+//!   tables, the human output, the `error:` line and warnings). Both live in
+//!   [`aws_ilm_scim::text`], so the client escapes server text with the same rule;
 //! - [`escape_json`] makes JSON output carry DEL and C1 as `\u009b` escapes too (serde_json
 //!   already escapes C0), so `--output json` on a terminal is as inert as the tables;
 //! - [`mask`] and [`mask_value`] replace the configured token with `(redacted)` in text and in a
@@ -18,31 +18,12 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use aws_ilm_scim::text::escape_where;
+pub use aws_ilm_scim::text::{is_control, neutralise};
 use serde_json::{Map, Value};
 
 /// What a masked secret is replaced with.
 pub const REDACTED: &str = "(redacted)";
-
-/// Whether `c` would act on a terminal instead of printing: a C0 control (U+0000–U+001F,
-/// newline and tab included), DEL (U+007F) or a C1 control (U+0080–U+009F) — Unicode's
-/// control category, `char::is_control`, the same test the client's own messages use.
-pub fn is_control(c: char) -> bool {
-    c.is_control()
-}
-
-/// `text` with every control character written as a visible escape (`\u{1b}`). With
-/// `keep_newlines`, `\n` stays a line break (text that is meant to span lines); every other
-/// control, `\r` included, is escaped.
-pub fn neutralise(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    escape_where(
-        text,
-        |c| is_control(c) && !(keep_newlines && c == '\n'),
-        |out, c| {
-            out.extend(c.escape_unicode());
-            Ok(())
-        },
-    )
-}
 
 /// `text` on one line: each line break (`\r\n`, `\r`, `\n`) becomes a space, then the rest is
 /// [`neutralise`]d. For the `error:` line and warnings, which a reader or a log scanner takes
@@ -67,27 +48,6 @@ pub fn escape_json(json: &str) -> Cow<'_, str> {
         |c| is_control(c) && c > '\u{1f}',
         |out, c| write!(out, "\\u{:04x}", u32::from(c)),
     )
-}
-
-/// `text` with each character `hit` picks written by `escape`; borrowed when there is none.
-fn escape_where(
-    text: &str,
-    hit: impl Fn(char) -> bool,
-    escape: impl Fn(&mut String, char) -> std::fmt::Result,
-) -> Cow<'_, str> {
-    if !text.chars().any(&hit) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if hit(c) {
-            // Writing to a String cannot fail.
-            let _ = escape(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// `text` with every occurrence of `secret` replaced by [`REDACTED`]. An empty secret masks
@@ -133,23 +93,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn every_control_becomes_visible() {
-        let hostile = "a\u{1b}]0;pwned\u{7}b\u{1b}[2Jc\u{9b}31md\u{7f}e\u{85}f\u{0}";
-        let out = neutralise(hostile, false);
-        assert_eq!(
-            out,
-            "a\\u{1b}]0;pwned\\u{7}b\\u{1b}[2Jc\\u{9b}31md\\u{7f}e\\u{85}f\\u{0}"
-        );
-        assert!(!out.chars().any(is_control));
-        // Printable text, non-Latin letters and U+00A0 and up are left alone, unallocated.
-        let plain = "Zoë Ωμέγα 日本 \u{a0}|<br/>";
-        assert!(matches!(neutralise(plain, false), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn newlines_are_kept_only_when_asked() {
-        assert_eq!(neutralise("a\nb\rc\td", true), "a\nb\\u{d}c\\u{9}d");
-        assert_eq!(neutralise("a\nb", false), "a\\u{a}b");
+    fn one_line_joins_lines_and_escapes_the_rest() {
         assert_eq!(one_line("a\r\nb\nc\rd\u{1b}"), "a b c d\\u{1b}");
     }
 

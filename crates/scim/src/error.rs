@@ -25,7 +25,9 @@ pub struct ErrorBody {
     pub schemas: Vec<String>,
     #[serde(default)]
     pub detail: String,
-    #[serde(deserialize_with = "string_or_number")]
+    /// Empty when the server sent none (some gateways and proxies answer with a bare
+    /// `detail`); a number or a string otherwise.
+    #[serde(default, deserialize_with = "string_or_number")]
     pub status: String,
     #[serde(
         rename = "exceptionRequestId",
@@ -89,5 +91,7 @@ mod tests {
         let body: ErrorBody =
             serde_json::from_str(r#"{"schemas":[],"detail":"x","status":404}"#).unwrap();
         assert_eq!(body.status_code(), Some(404));
+        let body: ErrorBody = serde_json::from_str(r#"{"detail":"x"}"#).unwrap();
+        assert_eq!((body.detail.as_str(), body.status_code()), ("x", None));
     }
 }

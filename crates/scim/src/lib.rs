@@ -14,11 +14,13 @@ pub mod ci;
 pub mod error;
 pub mod filter;
 pub mod group;
+pub mod key;
 pub mod list;
 pub mod lookalike;
 pub mod patch;
 pub mod rules;
 pub mod schema;
+pub mod text;
 pub mod urn;
 pub mod user;
 

@@ -9,20 +9,20 @@ use crate::groups::{DELETE, finish, from_error, resolve_id, response_details, sc
 use crate::outcome::{GroupResult, Outcome};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    let scim = cmd.scim.clone().ok_or(InputError::Missing("scim"))?;
-    let id = match resolve_id(ilm, &scim).await? {
+    let scim = cmd.scim.as_ref().ok_or(InputError::Missing("scim"))?;
+    let id = match resolve_id(ilm, scim).await? {
         Ok(id) => id,
         Err(r) => return Ok(finish(ilm, &DELETE, r)),
     };
     let result = match ilm.client().delete_group(&id).await {
         Ok(info) => GroupResult {
             id: Some(id),
-            display_name: scim_text(&scim, "displayName"),
+            display_name: scim_text(scim, "displayName"),
             details: response_details(&info),
             ..Default::default()
         },
         Err(e) => {
-            let mut r = from_error(&scim, e)?;
+            let mut r = from_error(scim, e)?;
             r.id = Some(id);
             r
         }

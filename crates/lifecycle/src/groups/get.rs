@@ -14,14 +14,14 @@ use crate::groups::{GET, failed, find_by_name, finish, from_error, scim_text};
 use crate::outcome::{GroupResult, Outcome};
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    let scim = cmd.scim.clone().ok_or(InputError::Missing("scim"))?;
+    let scim = cmd.scim.as_ref().ok_or(InputError::Missing("scim"))?;
     let c = ilm.client();
-    let found = match scim_text(&scim, "id") {
+    let found = match scim_text(scim, "id") {
         Some(id) => match c.read_group(&id).await {
             Ok(g) => Ok(g),
-            Err(e) => Err(from_error(&scim, e)?),
+            Err(e) => Err(from_error(scim, e)?),
         },
-        None => find_by_name(ilm, &scim).await?,
+        None => find_by_name(ilm, scim).await?,
     };
     let mut group = match found {
         Ok(g) => g,
@@ -37,7 +37,7 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
         .await
     {
         Ok(u) => u,
-        Err(e) => return Ok(finish(ilm, &GET, failed(&scim, classify(e)?))),
+        Err(e) => return Ok(finish(ilm, &GET, failed(scim, classify(e)?))),
     };
     let members: Vec<Value> = users
         .iter()

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use crate::Ilm;
 use crate::error::{Failure, IlmError, classify};
+use crate::json::text_of;
 use crate::outcome::{GroupResult, Outcome, Status};
-use crate::profile::text_of;
 
 /// The seed's message for a group that is not there.
 pub(crate) const NOT_FOUND: &str = "Group Not Found";

@@ -179,8 +179,8 @@ impl Tally {
 }
 
 pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
-    let scim = cmd.scim.clone().ok_or(InputError::Missing("scim"))?;
-    let id = match resolve_id(ilm, &scim).await? {
+    let scim = cmd.scim.as_ref().ok_or(InputError::Missing("scim"))?;
+    let id = match resolve_id(ilm, scim).await? {
         Ok(id) => id,
         Err(r) => return Ok(finish(ilm, &UPDATE, r)),
     };
@@ -252,7 +252,7 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
     let result = GroupResult {
         status: t.first_failure.as_ref().map(|_| Status::Failed),
         id: Some(id),
-        display_name: scim_text(&scim, "displayName"),
+        display_name: scim_text(scim, "displayName"),
         details,
         error_code: t.first_failure.as_ref().and_then(|f| f.code),
         error_message: t.first_failure.map(|_| t.errors.join("; ")),

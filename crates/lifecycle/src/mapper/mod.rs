@@ -22,7 +22,7 @@ pub mod xsoar;
 
 use std::path::Path;
 
-use aws_ilm_scim::urn;
+use aws_ilm_scim::{key, urn};
 use serde_json::{Map, Value, json};
 
 pub use fields::{MappingField, mapping_fields};
@@ -187,8 +187,8 @@ impl Mapper {
 /// The guarantees every outgoing user gets, whatever mapper made it.
 fn finish_outgoing(user: &mut Map<String, Value>) {
     // Server-assigned or refused by AWS (spec §3.1: `groups` must not be sent).
-    for key in ["id", "meta", "groups", "schemas"] {
-        user.retain(|k, _| !k.eq_ignore_ascii_case(key));
+    for name in ["id", "meta", "groups", "schemas"] {
+        key::remove_all(user, name);
     }
     // AWS: the email must be marked primary.
     if let Some(Value::Array(emails)) = user.get_mut("emails") {

@@ -14,7 +14,7 @@
 //! `phoneNumbers`, `addresses` or `roles` addresses that single element: reading takes the
 //! first element, writing creates a one-element array.
 
-use aws_ilm_scim::{schema, urn};
+use aws_ilm_scim::{key, schema, urn};
 use serde_json::{Map, Value};
 
 /// The SCIM 1.1 enterprise URN the seed's mappers used.
@@ -103,7 +103,7 @@ impl FieldPath {
         let mut cur = doc;
         for seg in &self.segments {
             cur = match seg {
-                Segment::Key(k) => get_ci(first_if_array(cur).as_object()?, k)?,
+                Segment::Key(k) => key::get(first_if_array(cur).as_object()?, k)?,
                 Segment::Index(n) => match cur {
                     Value::Array(items) => items.get(*n)?,
                     other if *n == 0 => other,
@@ -297,19 +297,8 @@ fn first_if_array(v: &Value) -> &Value {
     }
 }
 
-fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key).or_else(|| {
-        obj.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
-}
-
-fn existing_key(obj: &Map<String, Value>, key: &str) -> Option<String> {
-    if obj.contains_key(key) {
-        return Some(key.to_owned());
-    }
-    obj.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned()
+fn existing_key(obj: &Map<String, Value>, name: &str) -> Option<String> {
+    key::spelling(obj, name).cloned()
 }
 
 #[cfg(test)]

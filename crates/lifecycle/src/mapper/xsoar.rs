@@ -22,7 +22,7 @@ use super::MapError;
 use super::path::FieldPath;
 use super::rules::{Direction, Rule, RuleSet, Source, Step, Transform, source_path};
 use super::template::Template;
-use crate::profile::json_kind;
+use crate::json::json_kind;
 
 /// The XSOAR type ILM mappers are written for.
 const USER_PROFILE_TYPE: &str = "User Profile";

@@ -31,11 +31,10 @@ use crate::command::{Command, CommandName};
 use crate::error::{IlmError, classify};
 use crate::mapper::Purpose;
 use crate::outcome::{Outcome, VendorResult};
-use crate::profile::{OLD_USER_DATA, text_of};
 use crate::switch::gate_open;
 use crate::users::{
-    EXISTS_UPDATE_OFF, Lookup, Prepared, failed, finish, locate, prepare, skipped, switched_off,
-    update,
+    EXISTS_UPDATE_OFF, Lookup, Prepared, failed, finish, locate, patch, prepare, skipped,
+    switched_off,
 };
 use crate::{Ilm, IlmSettings};
 
@@ -56,35 +55,20 @@ pub(crate) async fn run(ilm: &Ilm, cmd: &Command) -> Result<Outcome, IlmError> {
 
 /// Whether `cmd` runs create-first under `settings`: an `iam-create-user` the instance allows,
 /// with create-first on, whose profile has neither `id` nor `olduserdata` (those need the
-/// lookup). Also the batch's request estimate (one write instead of a read and a write); the
+/// lookup), read as the engine reads them ([`crate::UserProfile`]). Also the batch's request estimate (one write instead of a read and a write); the
 /// run itself further needs the mapped profile to carry a `userName`.
 pub fn creates_first(settings: &IlmSettings, cmd: &Command) -> bool {
     settings.create_first
         && settings.allow_create
         && cmd.name == CommandName::CreateUser
-        && cmd.user_profile.as_ref().is_some_and(|m| {
-            let get = |key: &str| {
-                m.get(key).or_else(|| {
-                    m.iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                        .map(|(_, v)| v)
-                })
-            };
-            // As `UserProfile::id` and `UserProfile::old` read them; anything doubtful counts
-            // as present, which only means the (always correct) lookup-first path.
-            let has_id = get("id").and_then(text_of).is_some();
-            let has_old = match get(OLD_USER_DATA) {
-                None | Some(Value::Null) => false,
-                Some(Value::Object(o)) => !o.is_empty(),
-                Some(Value::String(s)) => !s.trim().is_empty(),
-                Some(_) => true,
-            };
-            !has_id && !has_old
-        })
+        && cmd
+            .user_profile
+            .as_ref()
+            .is_some_and(|p| p.id().is_none() && p.old().is_none())
 }
 
 /// The one lookup is by userName: the POST carries that name, so a 409 can be followed up.
-fn posts_by_user_name(p: &Prepared) -> bool {
+fn posts_by_user_name(p: &Prepared<'_>) -> bool {
     matches!(p.lookups.as_slice(), [Lookup::UserName(_)])
 }
 
@@ -92,11 +76,11 @@ fn posts_by_user_name(p: &Prepared) -> bool {
 async fn existing(
     ilm: &Ilm,
     cmd: &Command,
-    p: &Prepared,
+    p: &Prepared<'_>,
     user: &Value,
 ) -> Result<Outcome, IlmError> {
     if ilm.settings().allow_update {
-        return update::update_existing(ilm, cmd, p, user).await;
+        return patch::update_existing(ilm, cmd, p, user).await;
     }
     Ok(finish(
         ilm,
@@ -106,14 +90,14 @@ async fn existing(
 }
 
 /// The body of the POST: the profile mapped for creation, with `active` from `allow-enable`.
-fn post_body(ilm: &Ilm, cmd: &Command, p: &Prepared) -> Result<Map<String, Value>, IlmError> {
+fn post_body(ilm: &Ilm, cmd: &Command, p: &Prepared<'_>) -> Result<Map<String, Value>, IlmError> {
     let mut body = p.mapped_for(ilm, Purpose::Create)?.into_owned();
     body.insert("active".into(), json!(cmd.allow_enable));
     Ok(body)
 }
 
 /// POST first; a 409 or an answer that is not what was POSTed leads to the existing user.
-async fn create_first(ilm: &Ilm, cmd: &Command, p: &mut Prepared) -> Result<Outcome, IlmError> {
+async fn create_first(ilm: &Ilm, cmd: &Command, p: &mut Prepared<'_>) -> Result<Outcome, IlmError> {
     // The mapped profile is lent to the POST body rather than copied (this is the batch's hot
     // path), and given back, as it was, for the existing-user path.
     let mapped_active = p
@@ -125,7 +109,7 @@ async fn create_first(ilm: &Ilm, cmd: &Command, p: &mut Prepared) -> Result<Outc
     // we left out) do not count.
     let as_sent = |user: &Value| {
         body.as_object()
-            .is_none_or(|sent| update::diff(sent, user).is_empty())
+            .is_none_or(|sent| patch::diff(sent, user).is_empty())
     };
     let answer = match answer {
         Ok(user) if as_sent(&user) => {
@@ -172,7 +156,7 @@ fn created(user: Value) -> VendorResult {
 pub(crate) async fn create_new(
     ilm: &Ilm,
     cmd: &Command,
-    p: &Prepared,
+    p: &Prepared<'_>,
 ) -> Result<Outcome, IlmError> {
     let body = Value::Object(post_body(ilm, cmd, p)?);
     let result = match ilm.client().create_user(&body).await {
@@ -243,17 +227,19 @@ mod tests {
         assert!(!creates_first(&on, &update));
     }
 
+    /// Empty or blank old data is no old data, for the engine and for create-first alike
+    /// (there is one reading now: [`UserProfile::parse`]).
     #[test]
     fn the_user_profile_type_agrees_on_old_data() {
-        // creates_first reads the raw map; UserProfile::old is the engine's reading.
+        let on = IlmSettings {
+            create_first: true,
+            ..Default::default()
+        };
         for v in [json!({}), json!(""), json!(null), json!("  ")] {
-            let p = UserProfile::new(
-                json!({"username": "a", "olduserdata": v})
-                    .as_object()
-                    .unwrap()
-                    .clone(),
-            );
-            assert_eq!(p.old().unwrap(), None, "{v}");
+            let fields = json!({"username": "a", "olduserdata": v});
+            let p = UserProfile::parse(fields.as_object().unwrap().clone()).unwrap();
+            assert_eq!(p.old(), None, "{v}");
+            assert!(creates_first(&on, &cmd(fields)), "{v}");
         }
     }
 }

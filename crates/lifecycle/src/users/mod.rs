@@ -18,6 +18,7 @@ pub mod delete;
 pub mod disable;
 pub mod enable;
 pub mod get;
+mod patch;
 pub mod update;
 
 use std::borrow::Cow;
@@ -25,12 +26,13 @@ use std::borrow::Cow;
 use aws_ilm_client::{ClientError, UserQuery};
 use serde_json::{Map, Value};
 
+use crate::Ilm;
 use crate::command::{Command, CommandName};
 use crate::error::{Failure, IlmError, InputError, classify};
+use crate::json::text_of;
 use crate::mapper::Purpose;
 use crate::outcome::{Outcome, Status, VendorResult};
-use crate::profile::UserProfile;
-use crate::{Ilm, profile};
+use crate::profile::{self, UserProfile};
 
 /// What the lookup asks the directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +46,7 @@ impl Lookup {
     /// The first identifier present: the profile's `id`, else the mapped userName, else the
     /// mapped externalId.
     pub fn from_profile(p: &UserProfile, mapped: &Map<String, Value>) -> Option<Lookup> {
-        let mapped_text = |k: &str| mapped.get(k).and_then(profile::text_of);
+        let mapped_text = |k: &str| mapped.get(k).and_then(text_of);
         p.id()
             .map(Lookup::Id)
             .or_else(|| mapped_text("userName").map(Lookup::UserName))
@@ -62,8 +64,9 @@ impl Lookup {
 }
 
 /// A user command's input, mapped and ready.
-pub(crate) struct Prepared {
-    pub profile: UserProfile,
+pub(crate) struct Prepared<'a> {
+    /// The command's profile (borrowed: it is only read).
+    pub profile: &'a UserProfile,
     /// The profile through the outgoing mapper, for `purpose`: the SCIM user to write.
     pub mapped: Map<String, Value>,
     /// `olduserdata` through the outgoing mapper, when the profile has any.
@@ -74,7 +77,7 @@ pub(crate) struct Prepared {
     pub lookups: Vec<Lookup>,
 }
 
-impl Prepared {
+impl Prepared<'_> {
     /// The seed's "mapped user profile": what a result without a SCIM user shows as `details`
     /// (docs/output.md) — the mapped profile, with the mapped `olduserdata` under that key.
     pub fn details(&self) -> Value {
@@ -106,7 +109,7 @@ fn mapped_details(mut mapped: Map<String, Value>, old: Option<Map<String, Value>
     Value::Object(mapped)
 }
 
-pub(crate) fn prepare(ilm: &Ilm, cmd: &Command) -> Result<Prepared, IlmError> {
+pub(crate) fn prepare<'a>(ilm: &Ilm, cmd: &'a Command) -> Result<Prepared<'a>, IlmError> {
     let (profile, mapped, old) = map_profile(ilm, cmd)?;
     let mut lookups = Vec::with_capacity(2);
     if let Some((old, old_mapped)) = &old {
@@ -117,7 +120,7 @@ pub(crate) fn prepare(ilm: &Ilm, cmd: &Command) -> Result<Prepared, IlmError> {
             .or_else(|| Lookup::from_profile(old, old_mapped));
         lookups.extend(old_lookup);
     }
-    if let Some(current) = Lookup::from_profile(&profile, &mapped)
+    if let Some(current) = Lookup::from_profile(profile, &mapped)
         && !lookups.contains(&current)
     {
         lookups.push(current);
@@ -135,7 +138,7 @@ pub(crate) fn prepare(ilm: &Ilm, cmd: &Command) -> Result<Prepared, IlmError> {
 }
 
 /// A profile's `olduserdata`, as given and through the outgoing mapper.
-type OldData = Option<(UserProfile, Map<String, Value>)>;
+type OldData<'a> = Option<(&'a UserProfile, Map<String, Value>)>;
 
 /// What a command maps its profile for: creation for `iam-create-user`, update otherwise.
 fn purpose_of(cmd: &Command) -> Purpose {
@@ -147,21 +150,20 @@ fn purpose_of(cmd: &Command) -> Purpose {
 
 /// The command's profile, it through the outgoing mapper (for [`purpose_of`] the command), and
 /// its `olduserdata`.
-fn map_profile(
+fn map_profile<'a>(
     ilm: &Ilm,
-    cmd: &Command,
-) -> Result<(UserProfile, Map<String, Value>, OldData), IlmError> {
-    let profile = UserProfile::new(
-        cmd.user_profile
-            .clone()
-            .ok_or(InputError::Missing("user-profile"))?,
-    );
+    cmd: &'a Command,
+) -> Result<(&'a UserProfile, Map<String, Value>, OldData<'a>), IlmError> {
+    let profile = cmd
+        .user_profile
+        .as_ref()
+        .ok_or(InputError::Missing("user-profile"))?;
     let mapper = &ilm.settings().mapper_out;
     let purpose = purpose_of(cmd);
     let mapped = mapper
         .map_out_for(&profile.current(), purpose)
         .map_err(InputError::from)?;
-    let old = match profile.old()? {
+    let old = match profile.old() {
         Some(old) => {
             let old_mapped = mapper
                 .map_out_for(&old.current(), purpose)
@@ -177,7 +179,7 @@ fn map_profile(
 /// when the directory answered an error the outcome must report.
 pub(crate) async fn locate(
     ilm: &Ilm,
-    prepared: &Prepared,
+    prepared: &Prepared<'_>,
 ) -> Result<Result<Option<Value>, Failure>, IlmError> {
     for lookup in &prepared.lookups {
         match lookup.find(ilm).await {
@@ -208,7 +210,7 @@ pub(crate) fn user_id(user: &Value) -> Result<String, Failure> {
 
 /// Finishes a vendor result into an outcome echoing the profile as given, with the mapped
 /// profile as the `details` of a result that has no user to show.
-pub(crate) fn finish(ilm: &Ilm, r: VendorResult, p: &Prepared) -> Outcome {
+pub(crate) fn finish(ilm: &Ilm, r: VendorResult, p: &Prepared<'_>) -> Outcome {
     r.into_outcome(&ilm.settings().instance_name, p.profile.fields(), || {
         p.details()
     })
