@@ -55,47 +55,48 @@ pub fn router(app: App) -> Router {
     let with_fallback = |m: MethodRouter<App>| m.fallback(unsupported);
     // The SCIM routes carry the `/{tenant}/scim/v2` prefix themselves rather than being
     // `nest`ed: a nested router costs a second route lookup and a rewritten URI per request.
+    // Every SCIM path is also routed with one trailing slash (`/Users/`, `/Users/{id}/`): the
+    // seed integration calls the collections that way against AWS (docs/emulator.md,
+    // "Trailing slashes"); `Operation::classify` counts both spellings alike.
     const T: &str = "/{tenant}/scim/v2";
-    let scim = |path: &str| format!("{T}{path}");
-    Router::new()
-        .route(
-            &scim("/Users"),
-            with_fallback(get(users::list::handle).post(users::create::handle)),
-        )
-        .route(
-            &scim("/Users/{id}"),
-            with_fallback(
-                get(users::get::handle)
-                    .put(users::replace::handle)
-                    .patch(users::patch::handle)
-                    .delete(users::delete::handle),
-            ),
-        )
-        .route(
-            &scim("/Groups"),
-            with_fallback(get(groups::list::handle).post(groups::create::handle)),
-        )
-        .route(
-            &scim("/Groups/{id}"),
-            with_fallback(
-                get(groups::get::handle)
-                    .patch(groups::patch::handle)
-                    .delete(groups::delete::handle),
-            ),
-        )
-        .route(
-            &scim("/ServiceProviderConfig"),
-            with_fallback(get(meta::service_provider_config::handle)),
-        )
-        .route(&scim("/Schemas"), with_fallback(get(meta::schemas::list)))
-        .route(
-            &scim("/Schemas/{urn}"),
-            with_fallback(get(meta::schemas::get)),
-        )
-        .route(
-            &scim("/ResourceTypes"),
-            with_fallback(get(meta::resource_types::handle)),
-        )
+    let scim_routes: [(&str, MethodRouter<App>); 8] = [
+        (
+            "/Users",
+            get(users::list::handle).post(users::create::handle),
+        ),
+        (
+            "/Users/{id}",
+            get(users::get::handle)
+                .put(users::replace::handle)
+                .patch(users::patch::handle)
+                .delete(users::delete::handle),
+        ),
+        (
+            "/Groups",
+            get(groups::list::handle).post(groups::create::handle),
+        ),
+        (
+            "/Groups/{id}",
+            get(groups::get::handle)
+                .patch(groups::patch::handle)
+                .delete(groups::delete::handle),
+        ),
+        (
+            "/ServiceProviderConfig",
+            get(meta::service_provider_config::handle),
+        ),
+        ("/Schemas", get(meta::schemas::list)),
+        ("/Schemas/{urn}", get(meta::schemas::get)),
+        ("/ResourceTypes", get(meta::resource_types::handle)),
+    ];
+    let mut router = Router::new();
+    for (path, methods) in scim_routes {
+        let methods = with_fallback(methods);
+        router = router
+            .route(&format!("{T}{path}/"), methods.clone())
+            .route(&format!("{T}{path}"), methods);
+    }
+    router
         .route("/_emulator/stats", get(stats))
         .route("/_emulator/stats/reset", post(reset_stats))
         .fallback(frame::no_route)

@@ -90,10 +90,18 @@ impl Operation {
 
     /// The operation a method and a path below `/{tenant}/scim/v2` name, if any. Unsupported
     /// methods on a resource (PUT on a group) name none: they are answered 400 by the router.
+    /// One trailing slash names the same operation (`/Users/` is ListUsers or CreateUser, as
+    /// the router routes it; docs/emulator.md, "Trailing slashes"); a path the router has no
+    /// route for (`/Users//`, `/Users/a/b`) names none.
     pub fn classify(method: &Method, rest: &str) -> Option<Operation> {
-        let mut parts = rest.strip_prefix('/')?.splitn(2, '/');
+        let rest = rest.strip_prefix('/')?;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let mut parts = rest.splitn(2, '/');
         let collection = parts.next()?;
         let item = parts.next();
+        if item.is_some_and(|i| i.is_empty() || i.contains('/')) {
+            return None;
+        }
         use Operation as O;
         Some(match (collection, item.is_some(), method.as_str()) {
             ("Users", false, "GET") => O::ListUsers,
@@ -244,6 +252,31 @@ mod tests {
         assert_eq!(c("PUT", "/Groups/x"), None);
         assert_eq!(c("GET", "/Schemas/urn:x"), Some(Operation::GetSchema));
         assert_eq!(c("GET", "/Nope"), None);
+    }
+
+    /// Issue 8 item 1: `/Users/` was counted as GetUser (an item with an empty id).
+    #[test]
+    fn a_trailing_slash_names_the_same_operation() {
+        let c =
+            |m: &str, p: &str| Operation::classify(&Method::from_bytes(m.as_bytes()).unwrap(), p);
+        assert_eq!(c("GET", "/Users/"), Some(Operation::ListUsers));
+        assert_eq!(c("POST", "/Users/"), Some(Operation::CreateUser));
+        assert_eq!(c("GET", "/Groups/"), Some(Operation::ListGroups));
+        assert_eq!(c("POST", "/Groups/"), Some(Operation::CreateGroup));
+        assert_eq!(c("GET", "/Users/x/"), Some(Operation::GetUser));
+        assert_eq!(c("DELETE", "/Groups/x/"), Some(Operation::DeleteGroup));
+        assert_eq!(
+            c("GET", "/ServiceProviderConfig/"),
+            Some(Operation::ServiceProviderConfig)
+        );
+        assert_eq!(c("GET", "/Schemas/"), Some(Operation::ListSchemas));
+        assert_eq!(
+            c("GET", "/ResourceTypes/"),
+            Some(Operation::ListResourceTypes)
+        );
+        assert_eq!(c("GET", "/Users//"), None);
+        assert_eq!(c("GET", "/Users//x"), None);
+        assert_eq!(c("GET", "/Users/a/b"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod knobs;
 mod meta;
 mod migrate;
 mod paging;
+mod seed_paths;
 mod support;
 mod tls;
 mod users;
