@@ -31,6 +31,76 @@ const UNSUPPORTED: [&str; 5] = [
     "sortOrder",
 ];
 
+/// What a query-string key names. The supported list parameters count only in AWS's documented
+/// spelling; any other spelling of them, and the unsupported ones in any spelling, are a 400
+/// (docs/emulator.md, decision 2): ignoring `Filter=` would answer an unfiltered page, and a
+/// client reading its first entry as the match would act on the wrong user.
+enum Key {
+    Filter,
+    Count,
+    Cursor,
+    /// Not a SCIM parameter: ignored, like AWS ignores unknown parameters.
+    Other,
+}
+
+impl Key {
+    fn of(k: &str) -> Result<Key, ApiError> {
+        match k {
+            "filter" => return Ok(Key::Filter),
+            "count" => return Ok(Key::Count),
+            "cursor" => return Ok(Key::Cursor),
+            _ => {}
+        }
+        if let Some(u) = UNSUPPORTED.iter().find(|u| u.eq_ignore_ascii_case(k)) {
+            return Err(ApiError::bad_request(format!(
+                "The query parameter '{u}' is not supported."
+            )));
+        }
+        if let Some(p) = ["filter", "count", "cursor"]
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(k))
+        {
+            return Err(ApiError::bad_request(format!(
+                "The query parameter '{}' is not supported: query parameter names are \
+                 case-sensitive (use '{p}').",
+                crate::error::printable(k)
+            )));
+        }
+        Ok(Key::Other)
+    }
+}
+
+/// The query string as (decoded key, raw value) pairs; empty pairs (`a&&b`) are skipped.
+fn pairs(raw: Option<&str>) -> impl Iterator<Item = Result<(Cow<'_, str>, &str), ApiError>> {
+    raw.unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((form_decode(k)?, v))
+        })
+}
+
+/// GetUser and GetGroup take no list parameter: `filter`, `count` and `cursor` there are a 400
+/// like the unsupported ones, rather than being ignored (docs/emulator.md, decision 2).
+pub fn refuse_list_params(raw: Option<&str>) -> Result<(), ApiError> {
+    for pair in pairs(raw) {
+        let (k, v) = pair?;
+        match Key::of(&k)? {
+            Key::Other => {
+                // Ignored, but still a 400 when it is not UTF-8 (as on the lists).
+                form_decode(v)?;
+            }
+            Key::Filter | Key::Count | Key::Cursor => {
+                return Err(ApiError::bad_request(format!(
+                    "The query parameter '{k}' is supported only when listing resources."
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListParams {
     pub filter: Option<Filter>,
@@ -44,19 +114,13 @@ impl ListParams {
         let mut filter = None;
         let mut count = None;
         let mut cursor = None;
-        for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let k = form_decode(k)?;
-            if let Some(u) = UNSUPPORTED.iter().find(|u| u.eq_ignore_ascii_case(&k)) {
-                return Err(ApiError::bad_request(format!(
-                    "The query parameter '{u}' is not supported."
-                )));
-            }
-            let slot = match &*k {
-                "filter" => &mut filter,
-                "count" => &mut count,
-                "cursor" => &mut cursor,
-                _ => {
+        for pair in pairs(raw) {
+            let (k, v) = pair?;
+            let slot = match Key::of(&k)? {
+                Key::Filter => &mut filter,
+                Key::Count => &mut count,
+                Key::Cursor => &mut cursor,
+                Key::Other => {
                     // Ignored, but still a 400 when it is not UTF-8 (as before any use).
                     form_decode(v)?;
                     continue;
@@ -227,6 +291,10 @@ mod tests {
             "filter=userName+eq+%22%FF%22",
             "other=%FF",
             "%FF=1",
+            "Filter=userName+eq+%22a%22",
+            "COUNT=5",
+            "Cursor=",
+            "ATTRIBUTES=userName",
         ] {
             assert!(ListParams::parse(Some(bad)).is_err(), "{bad}");
         }
@@ -237,6 +305,27 @@ mod tests {
             Filter::parse("userName eq \"a+b\"").unwrap().to_string()
         );
         assert_eq!(p.count, 7);
+    }
+
+    /// Issue 9 item 11: GetUser/GetGroup ignored every list parameter.
+    #[test]
+    fn item_reads_refuse_list_parameters() {
+        assert!(refuse_list_params(None).is_ok());
+        assert!(refuse_list_params(Some("x=1&&y")).is_ok());
+        for bad in [
+            "filter=userName+eq+%22a%22",
+            "count=1",
+            "cursor",
+            "attributes=userName",
+            "excludedAttributes=emails",
+            "startIndex=1",
+            "sortBy=userName",
+            "sortOrder=ascending",
+            "Filter=x",
+            "x=%FF",
+        ] {
+            assert!(refuse_list_params(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! GetGroup: `GET /Groups/{id}` → 200 with `"members": []` — AWS never returns members
-//! (spec §3.8); 404 for an unknown id.
+//! (spec §3.8); 404 for an unknown id. List parameters are a 400, never ignored
+//! (docs/emulator.md).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -12,7 +13,9 @@ use crate::store::groups;
 pub async fn handle(
     State(app): State<App>,
     Path((_tenant, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    crate::paging::refuse_list_params(q.as_deref())?;
     super::check_id(&id)?;
     let body = app
         .store

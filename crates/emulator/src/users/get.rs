@@ -1,6 +1,7 @@
 //! GetUser: `GET /Users/{id}` → 200 with the stored user, 404 when there is none (spec §3.2).
+//! List parameters (`filter`, `attributes`, …) are a 400 here, never ignored (docs/emulator.md).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -11,7 +12,9 @@ use crate::store::users;
 pub async fn handle(
     State(app): State<App>,
     Path((_tenant, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
+    crate::paging::refuse_list_params(q.as_deref())?;
     super::check_id(&id)?;
     let body = app
         .store

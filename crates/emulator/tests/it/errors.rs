@@ -185,3 +185,54 @@ async fn bad_filters_and_params() {
             .contains("Invalid Filter format")
     );
 }
+
+/// Issue 9 item 11: GetUser and GetGroup ignored the list parameters the lists refuse, and
+/// answered the whole resource as if none had been sent.
+#[tokio::test]
+async fn item_reads_refuse_list_parameters() {
+    let e = Emu::start().await;
+    let uid = e.user("ada").await;
+    let gid = e.group("Eng").await;
+    for item in [format!("/Users/{uid}"), format!("/Groups/{gid}")] {
+        for q in [
+            "attributes=userName",
+            "excludedAttributes=emails",
+            "startIndex=1",
+            "sortBy=userName",
+            "sortOrder=descending",
+            "filter=userName%20eq%20%22ada%22",
+            "count=1",
+            "cursor",
+            "Attributes=userName",
+        ] {
+            let d = e.get(&format!("{item}?{q}")).await.aws_error(400);
+            assert!(d.contains("query parameter"), "{item}?{q}: {d}");
+        }
+        // Parameters that are not SCIM's are still ignored, as on the lists.
+        let a = e.get(&format!("{item}?trace=1")).await;
+        assert_eq!(a.status, 200, "{}", a.text);
+    }
+}
+
+/// Issue 9 item 11: a mis-cased name (`Filter=`, `COUNT=`) was ignored, so the list answered an
+/// unfiltered page; it is a 400 naming the documented spelling.
+#[tokio::test]
+async fn miscased_list_parameters_are_refused() {
+    let e = Emu::start().await;
+    e.user("ada").await;
+    e.user("bob").await;
+    for (q, right) in [
+        ("Filter=userName%20eq%20%22ada%22", "filter"),
+        ("FILTER=userName%20eq%20%22ada%22", "filter"),
+        ("COUNT=1", "count"),
+        ("Cursor=", "cursor"),
+    ] {
+        for list in ["/Users", "/Groups"] {
+            let d = e.get(&format!("{list}?{q}")).await.aws_error(400);
+            assert!(d.contains(&format!("use '{right}'")), "{list}?{q}: {d}");
+        }
+    }
+    // The documented spelling filters.
+    let a = e.get("/Users?filter=userName%20eq%20%22ada%22").await;
+    assert_eq!(a.json()["totalResults"], 1, "{}", a.text);
+}
