@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use aws_ilm_emulator::{Config, Throttle, TlsFiles};
+use aws_ilm_emulator::{Config, Throttle, TlsFiles, config};
 
 use crate::error::{CliError, Exit};
 
@@ -54,8 +54,23 @@ pub struct Args {
     /// PEM private key for --tls-cert.
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Seconds a connection may take to send a complete request head (from its start, or from
+    /// the first byte of a later request) before it is dropped.
+    #[arg(long, value_name = "SECONDS", value_parser = crate::cli::parse_seconds,
+          default_value_t = config::DEFAULT_HEADER_READ_TIMEOUT.as_secs_f64())]
+    pub header_read_timeout: f64,
+    /// Seconds without a request or a byte after which a connection is closed.
+    #[arg(long, value_name = "SECONDS", value_parser = crate::cli::parse_seconds,
+          default_value_t = config::DEFAULT_IDLE_TIMEOUT.as_secs_f64())]
+    pub idle_timeout: f64,
+    /// Open connections at most; lowered to fit the open-file limit. At the cap a new
+    /// connection closes the least recently active idle one, or is refused if all are busy.
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
+/// Exit 2 for flags that cannot be served (an unusable token, a zero limit: bad input), 3 when
+/// the address, the database or TLS cannot be set up.
 pub async fn run(args: Args) -> Result<Exit, CliError> {
     let generated = args.tokens.is_empty();
     let throttle = (args.throttle || args.throttle_write.is_some() || args.throttle_read.is_some())
@@ -71,9 +86,9 @@ pub async fn run(args: Args) -> Result<Exit, CliError> {
         tenant_id: args
             .tenant_id
             .clone()
-            .unwrap_or_else(aws_ilm_emulator::config::random_tenant_id),
+            .unwrap_or_else(config::random_tenant_id),
         tokens: if generated {
-            vec![aws_ilm_emulator::config::random_token()]
+            vec![config::random_token()]
         } else {
             args.tokens.clone()
         },
@@ -87,9 +102,14 @@ pub async fn run(args: Args) -> Result<Exit, CliError> {
             }),
             _ => None,
         },
+        header_read_timeout: Duration::from_secs_f64(args.header_read_timeout),
+        idle_timeout: Duration::from_secs_f64(args.idle_timeout),
+        max_connections: args.max_connections,
     };
     let failed = |e: &dyn std::fmt::Display| CliError::config(e.to_string());
-    config.validate().map_err(|e| failed(&e))?;
+    config
+        .validate()
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| failed(&format_args!("cannot listen on {}: {e}", args.listen)))?;

@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use crate::config::Config;
+use crate::conns::Registry;
 use crate::knobs::{Stats, Throttler};
 use crate::store::Store;
 use crate::{frame, groups, meta, users};
@@ -26,12 +27,14 @@ pub struct AppState {
     pub latency: Duration,
     /// `http(s)://addr/{tenant}/scim/v2`, for `meta.location` in ResourceTypes.
     pub base_url: String,
+    /// The open connections, for `/_emulator/stats`.
+    pub conns: Arc<Registry>,
 }
 
 pub type App = Arc<AppState>;
 
 impl AppState {
-    pub fn new(config: &Config, store: Store, base_url: String) -> AppState {
+    pub fn new(config: &Config, store: Store, base_url: String, conns: Arc<Registry>) -> AppState {
         AppState {
             tenant_id: config.tenant_id.clone(),
             tokens: config.tokens.clone(),
@@ -41,6 +44,7 @@ impl AppState {
             fault_rate: config.fault_rate,
             latency: config.latency,
             base_url,
+            conns,
         }
     }
 }
@@ -107,11 +111,16 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
+/// `{"total", "operations", "connections"}`: the per-operation counts and the connection limits'
+/// figures (docs/emulator.md).
 async fn stats(axum::extract::State(app): axum::extract::State<App>) -> impl IntoResponse {
-    (StatusCode::OK, app.stats.to_json().to_string())
+    let mut v = app.stats.to_json();
+    v["connections"] = serde_json::to_value(app.conns.stats()).unwrap_or_default();
+    (StatusCode::OK, v.to_string())
 }
 
 async fn reset_stats(axum::extract::State(app): axum::extract::State<App>) -> StatusCode {
     app.stats.reset();
+    app.conns.reset();
     StatusCode::NO_CONTENT
 }

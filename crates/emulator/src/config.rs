@@ -12,6 +12,15 @@ use crate::EmulatorError;
 /// AWS allows at most two SCIM access tokens per directory at a time (spec §1, UG:rotate).
 pub const MAX_TOKENS: usize = 2;
 
+/// Time from a connection's start (or, on HTTP/1, from the first byte of a later request) to a
+/// complete request head. Generous for any real client, short for a slowloris.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection with no request in flight and no traffic for this long is closed: AWS's load
+/// balancers default to 60 s as well.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Open connections at most (lowered to fit the open-file limit at start; docs/emulator.md).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
 #[derive(Clone)]
 pub struct Config {
     /// SQLite path, or `:memory:` for a throwaway store.
@@ -27,6 +36,10 @@ pub struct Config {
     pub latency: Duration,
     /// Serve HTTPS with these PEM files.
     pub tls: Option<TlsFiles>,
+    /// Connection limits (docs/emulator.md, "Connection limits").
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
 }
 
 /// Requests per second per API (AWS: 25 per write API, 40 per read API; spec §6).
@@ -62,6 +75,9 @@ impl fmt::Debug for Config {
             .field("fault_rate", &self.fault_rate)
             .field("latency", &self.latency)
             .field("tls", &self.tls)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -77,25 +93,28 @@ impl Config {
             fault_rate: 0.0,
             latency: Duration::ZERO,
             tls: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
-    /// Refuses what cannot be served: no token or more than AWS's two, an empty or
-    /// path-breaking tenant, a fault rate outside 0..=1.
+    /// Refuses what cannot be served: no token or more than AWS's two, a token no request can
+    /// carry, an empty or path-breaking tenant, a fault rate outside 0..=1, zero limits.
     pub fn validate(&self) -> Result<(), EmulatorError> {
         if self.tokens.is_empty() || self.tokens.len() > MAX_TOKENS {
             return Err(EmulatorError::Config(format!(
                 "between 1 and {MAX_TOKENS} tokens are required (AWS allows at most two)"
             )));
         }
-        if self
-            .tokens
-            .iter()
-            .any(|t| t.is_empty() || t.chars().any(char::is_whitespace))
-        {
-            return Err(EmulatorError::Config(
-                "a token must be non-empty and contain no whitespace".into(),
-            ));
+        if let Some(n) = self.tokens.iter().position(|t| !can_authenticate(t)) {
+            // Which one, never what it is: the message reaches the terminal and logs.
+            return Err(EmulatorError::Config(format!(
+                "token {} of {} can never authenticate: a bearer token must be one or more \
+                 visible ASCII characters (no spaces, control characters or non-ASCII letters)",
+                n + 1,
+                self.tokens.len()
+            )));
         }
         let tenant_ok = !self.tenant_id.is_empty()
             && self
@@ -119,8 +138,25 @@ impl Config {
                 "throttle rates must be at least 1 request per second".into(),
             ));
         }
+        if self.header_read_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return Err(EmulatorError::Config(
+                "the header-read and idle timeouts must be longer than zero".into(),
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(EmulatorError::Config(
+                "the connection cap must be at least 1".into(),
+            ));
+        }
         Ok(())
     }
+}
+
+/// Whether a client could ever present `token`: the request's `Authorization` header is read as
+/// visible ASCII and its token is trimmed, so an empty token, whitespace, control characters or
+/// anything beyond ASCII can never match (docs/emulator.md, "Running it").
+fn can_authenticate(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// A tenant id of the form seen in AWS logs: 11 hex characters, then the last four groups of a
@@ -169,8 +205,32 @@ mod tests {
         let mut c = Config::for_tests();
         c.tenant_id = "../x".into();
         assert!(c.validate().is_err());
+        // Issue 9 item 10: tokens no request can carry are refused, and not echoed.
+        for bad in [
+            "",
+            " ",
+            "\t",
+            "sec ret",
+            "tök-secret",
+            "\u{1b}]0;secret\u{7}",
+            "secret\u{7f}",
+            "secret\u{85}",
+            "secret\n",
+        ] {
+            let mut c = Config::for_tests();
+            c.tokens = vec!["good".into(), bad.into()];
+            let e = c.validate().expect_err(bad).to_string();
+            assert!(e.contains("token 2 of 2"), "{e}");
+            assert!(!e.contains("secret") && !e.contains("ret"), "{e}");
+        }
         let mut c = Config::for_tests();
         c.fault_rate = 1.5;
+        assert!(c.validate().is_err());
+        let mut c = Config::for_tests();
+        c.idle_timeout = Duration::ZERO;
+        assert!(c.validate().is_err());
+        let mut c = Config::for_tests();
+        c.max_connections = 0;
         assert!(c.validate().is_err());
         assert_eq!(random_tenant_id().len(), 39);
     }

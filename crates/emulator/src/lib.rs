@@ -8,6 +8,7 @@
 //! written down in `docs/emulator.md`.
 //!
 //! Layout: [`config`] (what the operator chooses), [`server`] (listener, TLS, graceful stop),
+//! [`conns`] and [`fds`] (connection limits and the open-file limit they must fit),
 //! [`app`] (the router), [`frame`] (per-request middleware: request id, auth, knobs, stats, the
 //! error body, logging), [`store`] (SQLite), and one module per operation under [`users`],
 //! [`groups`] and [`meta`], with PATCH semantics in [`patch`].
@@ -18,7 +19,9 @@ pub mod app;
 pub mod body;
 pub mod clock;
 pub mod config;
+pub mod conns;
 pub mod error;
+pub mod fds;
 pub mod frame;
 pub mod groups;
 pub mod ids;
@@ -31,6 +34,7 @@ pub mod store;
 pub mod users;
 
 pub use config::{Config, Throttle, TlsFiles};
+pub use conns::ConnStats;
 pub use server::{Running, serve, spawn};
 
 /// Why the emulator could not start or stopped abnormally.

@@ -1,8 +1,10 @@
-//! Serving: a bound listener, optional TLS, one task per connection, graceful stop.
+//! Serving: a bound listener, optional TLS, one task per connection under the connection limits
+//! of [`crate::conns`], graceful stop.
 //!
-//! Connections are served by hyper directly (not `axum::serve`) for two reasons: HTTPS with
-//! rustls, and the `--fault-rate` drop, which must close a connection without any response —
-//! each connection gets a [`ConnAbort`] handle the request middleware can pull.
+//! Connections are served by hyper directly (not `axum::serve`) for three reasons: HTTPS with
+//! rustls; the `--fault-rate` drop, which must close a connection without any response — each
+//! connection gets a [`ConnAbort`] handle the request middleware can pull; and the connection
+//! limits, which need each connection's traffic and requests in flight.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -12,12 +14,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::http::Version;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
@@ -27,10 +29,12 @@ use tower::ServiceExt;
 use crate::EmulatorError;
 use crate::app::{self, AppState};
 use crate::config::{Config, TlsFiles};
+use crate::conns::{ConnStats, Limits, Registry, Slot, Tracked, Why};
 use crate::frame::ConnAbort;
 use crate::store::Store;
 
-/// How long a graceful stop waits for requests in flight.
+/// How long a graceful stop waits for requests in flight, and how long a connection asked to
+/// close (idle, evicted, stopping) may take to do so before it is dropped.
 const DRAIN: Duration = Duration::from_secs(5);
 
 /// Serves `config` on `listener` until `shutdown` completes, then stops accepting and lets
@@ -47,18 +51,40 @@ pub async fn serve(
 struct Prepared {
     router: Router,
     tls: Option<TlsAcceptor>,
+    conns: Arc<Registry>,
 }
 
 fn prepare(listener: &TcpListener, config: &Config) -> Result<Prepared, EmulatorError> {
     config.validate()?;
     let addr = listener.local_addr()?;
     let tls = config.tls.as_ref().map(load_tls).transpose()?;
+    let conns = Registry::new(limits(config)?);
     let store = Store::open(&config.db)?;
     let base_url = base_url(addr, tls.is_some(), &config.tenant_id);
-    let state = Arc::new(AppState::new(config, store, base_url));
+    let state = Arc::new(AppState::new(config, store, base_url, Arc::clone(&conns)));
     Ok(Prepared {
         router: app::router(state),
         tls,
+        conns,
+    })
+}
+
+/// The configured limits, with the cap lowered (and a warning) to fit the open-file limit,
+/// which is first raised as far as the process may (docs/emulator.md, "Connection limits").
+fn limits(config: &Config) -> Result<Limits, EmulatorError> {
+    let cap = crate::fds::cap(config.max_connections, crate::fds::raise_limit())?;
+    if let Some(limit) = cap.lowered_for {
+        tracing::warn!(
+            "connection cap lowered from {} to {}: the open-file limit is {limit} \
+             (raise it with `ulimit -n` to allow more)",
+            config.max_connections,
+            cap.max
+        );
+    }
+    Ok(Limits {
+        header_read: config.header_read_timeout,
+        idle: config.idle_timeout,
+        max: cap.max,
     })
 }
 
@@ -75,7 +101,6 @@ async fn run(
     prepared: Prepared,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), EmulatorError> {
-    let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
@@ -90,24 +115,22 @@ async fn run(
                         continue;
                     }
                 };
+                let Some(slot) = prepared.conns.admit() else {
+                    // At the cap with every connection busy: closed at once, so the client
+                    // fails fast instead of waiting in the backlog.
+                    tracing::debug!("connection refused: at the connection cap, none idle");
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
                 let router = prepared.router.clone();
                 let tls = prepared.tls.clone();
-                let watcher = graceful.watcher();
-                tokio::spawn(async move {
-                    match tls {
-                        None => connection(TokioIo::new(stream), router, watcher).await,
-                        Some(acceptor) => match acceptor.accept(stream).await {
-                            Ok(s) => connection(TokioIo::new(s), router, watcher).await,
-                            Err(e) => tracing::debug!(error = %e, "TLS handshake failed"),
-                        },
-                    }
-                });
+                tokio::spawn(connection(stream, tls, router, slot));
             }
         }
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
+    prepared.conns.shutdown();
+    if tokio::time::timeout(DRAIN, prepared.conns.closed())
         .await
         .is_err()
     {
@@ -116,32 +139,77 @@ async fn run(
     Ok(())
 }
 
-async fn connection<I>(io: TokioIo<I>, router: Router, watcher: Watcher)
+/// One connection, from the TLS handshake (if any) to its end; the slot unregisters it.
+async fn connection(stream: TcpStream, tls: Option<TlsAcceptor>, router: Router, slot: Slot) {
+    let io = Tracked::new(stream, slot.track());
+    match tls {
+        None => http(TokioIo::new(io), router, &slot).await,
+        Some(acceptor) => {
+            let accepted = tokio::select! {
+                r = acceptor.accept(io) => r,
+                why = slot.watch() => {
+                    tracing::debug!(?why, "connection closed during the TLS handshake");
+                    return;
+                }
+            };
+            match accepted {
+                Ok(s) => http(TokioIo::new(s), router, &slot).await,
+                Err(e) => tracing::debug!(error = %e, "TLS handshake failed"),
+            }
+        }
+    }
+}
+
+async fn http<I>(io: TokioIo<I>, router: Router, slot: &Slot)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let abort = Arc::new(Notify::new());
     let handle = ConnAbort(Arc::clone(&abort));
+    let track = slot.track();
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(handle.clone());
+        let busy = track.begin(req.version() == Version::HTTP_2);
         let router = router.clone();
         async move {
-            Ok::<_, Infallible>(
-                router
-                    .oneshot(req.map(Body::new))
-                    .await
-                    .into_response_infallible(),
-            )
+            let res = router
+                .oneshot(req.map(Body::new))
+                .await
+                .into_response_infallible();
+            drop(busy);
+            Ok::<_, Infallible>(res)
         }
     });
     let builder = auto::Builder::new(TokioExecutor::new());
     let conn = builder.serve_connection_with_upgrades(io, service);
-    let conn = watcher.watch(conn.into_owned());
-    tokio::select! {
-        r = conn => if let Err(e) = r {
-            tracing::debug!(error = %e, "connection ended with an error");
-        },
-        () = abort.notified() => tracing::debug!("connection dropped by the fault knob"),
+    let mut conn = std::pin::pin!(conn);
+    let mut closing = false;
+    loop {
+        tokio::select! {
+            r = conn.as_mut() => {
+                if let Err(e) = r {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            () = abort.notified() => {
+                tracing::debug!("connection dropped by the fault knob");
+                return;
+            }
+            why = slot.watch(), if !closing => {
+                if why == Why::HeaderTimeout {
+                    tracing::debug!("connection dropped: no request head within the header-read timeout");
+                    return;
+                }
+                tracing::debug!(?why, "closing connection");
+                conn.as_mut().graceful_shutdown();
+                closing = true;
+            }
+            () = tokio::time::sleep(DRAIN), if closing => {
+                tracing::debug!("connection did not close within {DRAIN:?}; dropped");
+                return;
+            }
+        }
     }
 }
 
@@ -193,6 +261,7 @@ pub struct Running {
     /// The first accepted token.
     pub token: String,
     tls: bool,
+    conns: Arc<Registry>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), EmulatorError>>>,
 }
@@ -212,6 +281,12 @@ impl Running {
     pub fn root_url(&self) -> String {
         root_url(self.addr, self.tls)
     }
+
+    /// The connections now open and what the limits did to them, read without a connection
+    /// (the same figures as `connections` in `/_emulator/stats`).
+    pub fn connections(&self) -> ConnStats {
+        self.conns.stats()
+    }
 }
 
 /// Binds 127.0.0.1 on a free port and serves `config` in the background.
@@ -220,6 +295,7 @@ pub async fn spawn(config: Config) -> Result<Running, EmulatorError> {
     let addr = listener.local_addr()?;
     let prepared = prepare(&listener, &config)?;
     let tls = prepared.tls.is_some();
+    let conns = Arc::clone(&prepared.conns);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(run(listener, prepared, async move {
         let _ = rx.await;
@@ -230,6 +306,7 @@ pub async fn spawn(config: Config) -> Result<Running, EmulatorError> {
         tenant_id: config.tenant_id.clone(),
         token: config.tokens.first().cloned().unwrap_or_default(),
         tls,
+        conns,
         stop: Some(tx),
         task: Some(task),
     })

@@ -19,6 +19,7 @@
 //! parse and plan: 40% of a filtered GET's CPU. The plans here are index lookups whatever the
 //! values, so nothing is lost.
 
+mod file;
 pub mod groups;
 pub mod schema;
 pub mod users;
@@ -45,6 +46,8 @@ pub enum StoreError {
     /// The database cannot be used as it is (a newer schema, a failed migration).
     #[error(transparent)]
     Schema(#[from] schema::SchemaError),
+    #[error("cannot create the database file {0}")]
+    File(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -89,7 +92,15 @@ impl Store {
         let mut writer = if memory {
             Connection::open_in_memory()?
         } else {
-            Connection::open(path)?
+            // Created owner-only before SQLite sees it (store/file.rs). `path` is a file name,
+            // never a `file:` URI, so that it names the file just created.
+            file::prepare(path)?;
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?
         };
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         stable_plans(&writer)?;
