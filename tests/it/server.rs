@@ -6,7 +6,8 @@
 //!
 //! One builder serves every way the tests start the server: database path, tenant, tokens on
 //! the command line or in `AWS_ILM_EMULATOR_TOKEN` (the README's way), stderr to a file, extra
-//! flags such as `--fault-rate`, `-vvv` with `RUST_LOG=trace`, a working directory.
+//! flags such as `--fault-rate`, `-vvv` with `RUST_LOG=trace`, a working directory, a shell
+//! command run first (`umask`, `ulimit`).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -28,6 +29,7 @@ pub struct Serve {
     extra: Vec<String>,
     trace: bool,
     cwd: Option<PathBuf>,
+    shell: Option<String>,
 }
 
 impl Serve {
@@ -43,6 +45,7 @@ impl Serve {
             extra: Vec::new(),
             trace: false,
             cwd: None,
+            shell: None,
         }
     }
 
@@ -88,10 +91,24 @@ impl Serve {
         self
     }
 
+    /// Runs this shell command first, in the shell that then `exec`s the server (`umask 000`,
+    /// `ulimit -n 128`): process settings a test cannot give a child without unsafe code.
+    pub fn shell_first(mut self, command: &str) -> Serve {
+        self.shell = Some(command.to_owned());
+        self
+    }
+
     /// Spawns the server and reads its banner (bounded: a handful of lines, up to `stats:`).
     /// Its stdout is drained afterwards so that the server never blocks on a full pipe.
     pub fn start(self) -> Server {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = match &self.shell {
+            None => Command::new(BIN),
+            Some(first) => {
+                let mut sh = Command::new("sh");
+                sh.args(["-c", &format!("{first} && exec \"$0\" \"$@\""), BIN]);
+                sh
+            }
+        };
         if self.trace {
             cmd.arg("-vvv");
         }

@@ -1,6 +1,7 @@
 //! Integration tests: the real emulator over real HTTP on 127.0.0.1, driven with reqwest.
 
 mod casefold;
+mod conns;
 mod errors;
 mod groups;
 mod knobs;

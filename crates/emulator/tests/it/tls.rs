@@ -10,7 +10,7 @@ use reqwest::{Certificate, StatusCode, Version};
 
 /// A certificate for 127.0.0.1 and localhost, written as PEM files; returns the files and the
 /// certificate's PEM.
-fn self_signed(dir: &std::path::Path) -> (TlsFiles, String) {
+pub fn self_signed(dir: &std::path::Path) -> (TlsFiles, String) {
     let made =
         rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
     let files = TlsFiles {
@@ -23,7 +23,7 @@ fn self_signed(dir: &std::path::Path) -> (TlsFiles, String) {
     (files, pem)
 }
 
-fn trusting(pem: &str) -> reqwest::ClientBuilder {
+pub fn trusting(pem: &str) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .add_root_certificate(Certificate::from_pem(pem.as_bytes()).unwrap())
         .https_only(true)
