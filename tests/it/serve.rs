@@ -181,10 +181,7 @@ fn database_files_are_private_whatever_the_umask() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("private.db");
     let db = db.to_str().expect("utf-8 path");
-    let mut server = Serve::new(db)
-        .token(TOKEN)
-        .shell_first("umask 000")
-        .start();
+    let mut server = Serve::new(db).token(TOKEN).shell_first("umask 000").start();
     let (status, body) = http(&server, "POST", "/Users", &user("private"));
     assert_eq!(status, 201, "{body}");
     for f in [db.to_owned(), format!("{db}-wal"), format!("{db}-shm")] {

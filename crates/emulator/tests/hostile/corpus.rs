@@ -189,7 +189,8 @@ fn routes(ctx: &Ctx) -> Vec<Case> {
         nf(".search", "POST", ctx.t("/.search")).json(&json!({})),
         nf("Users/.search", "POST", ctx.t("/Users/.search")).json(&json!({})),
         nf("extra segment", "GET", ctx.t(&format!("{u}/extra"))),
-        nf("trailing slash on id", "GET", ctx.t(&format!("{u}/"))),
+        // One trailing slash names the item (docs/emulator.md, "Trailing slashes"); two do not.
+        nf("two trailing slashes on id", "GET", ctx.t(&format!("{u}//"))),
         nf("PUT group", "PUT", ctx.t(&g)).json(&json!({"displayName": "X"})),
         nf("DELETE collection", "DELETE", ctx.t("/Users")),
         nf("DELETE groups collection", "DELETE", ctx.t("/Groups")),
@@ -242,11 +243,16 @@ fn ids(ctx: &Ctx) -> Vec<Case> {
     ];
     let mut v = Vec::new();
     for (label, id) in &weird {
-        v.push(Case::new(
-            format!("GET user {label}"),
-            "GET",
-            ctx.t(&format!("/Users/{id}")),
-        ));
+        // `%2e` alone is a dot segment, which the URL parser removes: `GET /Users/%2e` goes out
+        // as `GET /Users/`, a ListUsers (docs/emulator.md, "Trailing slashes"). Its DELETE is
+        // still refused.
+        if *label != "dot" {
+            v.push(Case::new(
+                format!("GET user {label}"),
+                "GET",
+                ctx.t(&format!("/Users/{id}")),
+            ));
+        }
         v.push(Case::new(
             format!("DELETE user {label}"),
             "DELETE",

@@ -43,7 +43,11 @@ async fn keep_alive_get(e: &Emu, s: &mut TcpStream, path: &str) -> u16 {
     timeout(BOUND, async {
         loop {
             let n = s.read(&mut buf).await.unwrap();
-            assert!(n > 0, "closed mid-answer: {}", String::from_utf8_lossy(&got));
+            assert!(
+                n > 0,
+                "closed mid-answer: {}",
+                String::from_utf8_lossy(&got)
+            );
             got.extend_from_slice(&buf[..n]);
             let text = String::from_utf8_lossy(&got).to_string();
             if let Some((head, body)) = text.split_once("\r\n\r\n") {
@@ -88,7 +92,10 @@ async fn at_the_cap_idle_connections_make_room_for_requests() {
     assert_eq!(a.status, 200, "{}", a.text);
     // The six oldest made room for the next six, the seventh for the request.
     for (i, s) in idle.iter_mut().take(7).enumerate() {
-        assert!(closed_by_server(s).await, "idle connection {i} was never closed");
+        assert!(
+            closed_by_server(s).await,
+            "idle connection {i} was never closed"
+        );
     }
     let s = e.run.connections();
     assert_eq!((s.limit, s.evicted, s.refused), (4, 7, 0), "{s:?}");
@@ -131,8 +138,14 @@ async fn an_idle_kept_alive_connection_is_closed_after_the_idle_timeout() {
     cfg.idle_timeout = Duration::from_millis(300);
     let e = Emu::with(cfg).await;
     let mut s = TcpStream::connect(e.run.addr).await.unwrap();
-    assert_eq!(keep_alive_get(&e, &mut s, "/ServiceProviderConfig").await, 200);
-    assert!(closed_by_server(&mut s).await, "kept open past the idle timeout");
+    assert_eq!(
+        keep_alive_get(&e, &mut s, "/ServiceProviderConfig").await,
+        200
+    );
+    assert!(
+        closed_by_server(&mut s).await,
+        "kept open past the idle timeout"
+    );
     let c = e.run.connections();
     assert_eq!((c.idle_timeouts, c.header_timeouts), (1, 0), "{c:?}");
 }
@@ -153,7 +166,10 @@ async fn a_slow_or_missing_head_is_dropped_after_the_header_read_timeout() {
     let mut kept = TcpStream::connect(e.run.addr).await.unwrap();
     assert_eq!(keep_alive_get(&e, &mut kept, "/Schemas").await, 200);
     assert!(closed_by_server(&mut silent).await, "no head, never closed");
-    assert!(closed_by_server(&mut partial).await, "half a head, never closed");
+    assert!(
+        closed_by_server(&mut partial).await,
+        "half a head, never closed"
+    );
     // Past the header-read timeout, well within the idle one: still open.
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(keep_alive_get(&e, &mut kept, "/Schemas").await, 200);
@@ -171,7 +187,10 @@ async fn tls_handshakes_are_bounded_and_http2_connections_stay_open_between_requ
     cfg.header_read_timeout = Duration::from_millis(300);
     let e = Emu::with(cfg).await;
     let mut silent = TcpStream::connect(e.run.addr).await.unwrap();
-    assert!(closed_by_server(&mut silent).await, "no handshake, never closed");
+    assert!(
+        closed_by_server(&mut silent).await,
+        "no handshake, never closed"
+    );
     // Pings while idle: frames between requests, as h2 clients send them.
     let h2 = crate::tls::trusting(&pem)
         .http2_prior_knowledge()
