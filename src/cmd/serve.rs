@@ -11,6 +11,7 @@ use std::time::Duration;
 use aws_ilm_emulator::{Config, Throttle, TlsFiles, config};
 
 use crate::error::{CliError, Exit};
+use crate::settings::layer::{Seconds, Setting};
 
 /// Run a local SCIM server that answers like AWS IAM Identity Center, on SQLite.
 #[derive(Debug, clap::Args)]
@@ -56,11 +57,11 @@ pub struct Args {
     pub tls_key: Option<PathBuf>,
     /// Seconds a connection may take to send a complete request head (from its start, or from
     /// the first byte of a later request) before it is dropped.
-    #[arg(long, value_name = "SECONDS", value_parser = crate::cli::parse_seconds,
+    #[arg(long, value_name = "SECONDS", value_parser = seconds,
           default_value_t = config::DEFAULT_HEADER_READ_TIMEOUT.as_secs_f64())]
     pub header_read_timeout: f64,
     /// Seconds without a request or a byte after which a connection is closed.
-    #[arg(long, value_name = "SECONDS", value_parser = crate::cli::parse_seconds,
+    #[arg(long, value_name = "SECONDS", value_parser = seconds,
           default_value_t = config::DEFAULT_IDLE_TIMEOUT.as_secs_f64())]
     pub idle_timeout: f64,
     /// Open connections at most; lowered to fit the open-file limit. At the cap a new
@@ -139,6 +140,12 @@ pub async fn run(args: Args) -> Result<Exit, CliError> {
     drop(log);
     served.map_err(|e| failed(&e))?;
     Ok(Exit::Success)
+}
+
+/// A timeout flag: the same rule as every other timeout setting (`Seconds`: above 0, at most an
+/// hour), as a plain number so that its default can come from the emulator's constant.
+fn seconds(text: &str) -> Result<f64, String> {
+    <Seconds as Setting>::parse(text).map(|s| s.0)
 }
 
 /// Completes on ctrl-c or, on Unix, SIGTERM.

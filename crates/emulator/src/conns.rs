@@ -12,8 +12,9 @@
 //! - **idle timeout**: no request in flight and no byte either way for that long. The connection
 //!   is shut down gracefully.
 //! - **cap**: at the cap, a new connection evicts the least recently active idle one (graceful
-//!   shutdown, so a keep-alive client just reconnects); when every connection has a request in
-//!   flight, the new one is closed at once — the client sees a refused connection, not a hang.
+//!   shutdown, so a keep-alive client just reconnects) and waits, briefly, for it to go; when
+//!   every connection has a request in flight, the new one is closed at once — the client sees
+//!   a refused connection, not a hang.
 //!
 //! A request in flight is never cut short by these limits (a slow handler, `--latency`).
 //! Timestamps are milliseconds since the registry's start in atomics: the socket path costs a
@@ -34,7 +35,7 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 /// Connections admitted beyond the cap while the ones they evicted are still closing; past
-/// `max + SLACK` a new connection is refused even if an idle one could be evicted. Counted in
+/// `max + SLACK` a new connection waits for those to close first. Counted in
 /// [`crate::fds::RESERVE`].
 pub const SLACK: usize = 16;
 
@@ -84,6 +85,12 @@ struct Counters {
     idle_timeouts: AtomicU64,
 }
 
+enum Admit {
+    Yes(Slot),
+    Wait,
+    Refuse,
+}
+
 /// Every open connection, and the counters behind [`ConnStats`].
 #[derive(Debug)]
 pub struct Registry {
@@ -120,28 +127,49 @@ impl Registry {
         u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Registers a new connection, evicting the least recently active idle one at the cap;
-    /// `None`: refuse it (every connection is busy, or too many are still closing).
-    pub fn admit(self: &Arc<Self>) -> Option<Slot> {
+    /// Registers a new connection, evicting the least recently active idle one at the cap.
+    /// When the room it needs is still being freed (evicted connections closing), it waits up to
+    /// `patience` for that; `None`: refuse the connection — every connection is busy.
+    pub async fn admit(self: &Arc<Self>, patience: Duration) -> Option<Slot> {
+        let waited = tokio::time::timeout(patience, async {
+            loop {
+                // Subscribed before looking, so a close in between is not missed.
+                let mut changed = self.open.subscribe();
+                match self.try_admit() {
+                    Admit::Yes(slot) => return Some(slot),
+                    Admit::Refuse => return None,
+                    Admit::Wait => {
+                        let _ = changed.changed().await;
+                    }
+                }
+            }
+        })
+        .await;
+        let slot = waited.unwrap_or(None);
+        if slot.is_none() {
+            self.counters.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        slot
+    }
+
+    fn try_admit(self: &Arc<Self>) -> Admit {
         let mut conns = self.lock();
         if conns.len() >= self.limits.max {
-            let victim = (conns.len() < self.limits.max + SLACK)
-                .then(|| {
-                    conns
-                        .values()
-                        .filter(|t| t.is_idle())
-                        .min_by_key(|t| (t.last.load(Ordering::Relaxed), t.id))
-                })
-                .flatten();
+            if conns.len() >= self.limits.max + SLACK {
+                return Admit::Wait;
+            }
+            let victim = conns
+                .values()
+                .filter(|t| t.is_idle())
+                .min_by_key(|t| (t.last.load(Ordering::Relaxed), t.id));
             match victim {
                 Some(v) => {
                     v.kick(Why::Evicted);
                     self.counters.evicted.fetch_add(1, Ordering::Relaxed);
                 }
-                None => {
-                    self.counters.refused.fetch_add(1, Ordering::Relaxed);
-                    return None;
-                }
+                // Connections on their way out make room soon; busy ones may take long.
+                None if conns.values().any(|t| t.is_closing()) => return Admit::Wait,
+                None => return Admit::Refuse,
             }
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -159,7 +187,7 @@ impl Registry {
         });
         conns.insert(id, Arc::clone(&track));
         self.open.send_replace(conns.len());
-        Some(Slot {
+        Admit::Yes(Slot {
             track,
             registry: Arc::clone(self),
         })
@@ -228,6 +256,11 @@ impl Track {
 
     fn is_idle(&self) -> bool {
         self.in_flight.load(Ordering::Relaxed) == 0 && self.kicked.load(Ordering::Relaxed) == 0
+    }
+
+    /// Asked to close, with a request still in flight: it may take long to go.
+    fn is_closing(&self) -> bool {
+        self.kicked.load(Ordering::Relaxed) != 0 && self.in_flight.load(Ordering::Relaxed) == 0
     }
 
     fn kick(&self, why: Why) {
@@ -424,32 +457,42 @@ mod tests {
         })
     }
 
-    /// At the cap the least recently active idle connection makes room; when every one is busy
-    /// the newcomer is refused.
-    #[test]
-    fn the_cap_evicts_the_oldest_idle_then_refuses() {
+    /// At the cap the least recently active idle connection makes room; while it is closing a
+    /// newcomer waits for it; when every connection is busy the newcomer is refused.
+    #[tokio::test]
+    async fn the_cap_evicts_the_oldest_idle_waits_for_it_then_refuses() {
         let r = registry(2);
-        let a = r.admit().unwrap();
-        let b = r.admit().unwrap();
+        let patience = Duration::from_secs(30);
+        let a = r.admit(patience).await.unwrap();
+        let b = r.admit(patience).await.unwrap();
         let _busy_a = a.track().begin(false);
-        let c = r.admit().expect("b is idle and makes room");
+        let c = r.admit(patience).await.expect("b is idle and makes room");
         assert_eq!(b.track.kicked.load(Ordering::Relaxed), Why::Evicted as u8);
         assert_eq!(a.track.kicked.load(Ordering::Relaxed), 0, "a is busy");
         let _busy_c = c.track().begin(false);
-        assert!(
-            r.admit().is_none(),
-            "a and c are busy, b is already leaving"
-        );
-        let s = r.stats();
-        assert_eq!((s.open, s.busy, s.evicted, s.refused), (3, 2, 1, 1));
+        // a and c are busy, b is leaving: d waits for b, then finds no room either.
+        let d = tokio::spawn({
+            let r = Arc::clone(&r);
+            async move { r.admit(patience).await.is_some() }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!d.is_finished(), "d must wait while b closes");
         drop(b);
-        assert_eq!(r.stats().open, 2);
+        assert!(!d.await.unwrap(), "a and c are busy");
+        let s = r.stats();
+        assert_eq!((s.open, s.busy, s.evicted, s.refused), (2, 2, 1, 1));
+        // A patience that runs out refuses too.
+        let e = r.admit(Duration::from_millis(1)).await;
+        assert!(e.is_none());
     }
 
     #[test]
     fn the_clock_follows_the_connection() {
         let r = registry(8);
-        let s = r.admit().unwrap();
+        let s = r.try_admit();
+        let Admit::Yes(s) = s else {
+            panic!("room for one")
+        };
         let t = s.track();
         let limits = r.limits();
         // A new connection waits for its first head.

@@ -115,7 +115,8 @@ async fn run(
                         continue;
                     }
                 };
-                let Some(slot) = prepared.conns.admit() else {
+                // At the cap this waits (at most DRAIN) for an evicted connection to close.
+                let Some(slot) = prepared.conns.admit(DRAIN).await else {
                     // At the cap with every connection busy: closed at once, so the client
                     // fails fast instead of waiting in the backlog.
                     tracing::debug!("connection refused: at the connection cap, none idle");

@@ -190,7 +190,11 @@ fn routes(ctx: &Ctx) -> Vec<Case> {
         nf("Users/.search", "POST", ctx.t("/Users/.search")).json(&json!({})),
         nf("extra segment", "GET", ctx.t(&format!("{u}/extra"))),
         // One trailing slash names the item (docs/emulator.md, "Trailing slashes"); two do not.
-        nf("two trailing slashes on id", "GET", ctx.t(&format!("{u}//"))),
+        nf(
+            "two trailing slashes on id",
+            "GET",
+            ctx.t(&format!("{u}//")),
+        ),
         nf("PUT group", "PUT", ctx.t(&g)).json(&json!({"displayName": "X"})),
         nf("DELETE collection", "DELETE", ctx.t("/Users")),
         nf("DELETE groups collection", "DELETE", ctx.t("/Groups")),
