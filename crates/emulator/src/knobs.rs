@@ -243,10 +243,12 @@ pub fn roll(rate: f64) -> Fault {
 mod tests {
     use super::*;
 
+    fn c(method: &str, path: &str) -> Option<Operation> {
+        Operation::classify(&Method::from_bytes(method.as_bytes()).unwrap(), path)
+    }
+
     #[test]
     fn classifies_aws_operations() {
-        let c =
-            |m: &str, p: &str| Operation::classify(&Method::from_bytes(m.as_bytes()).unwrap(), p);
         assert_eq!(c("POST", "/Users"), Some(Operation::CreateUser));
         assert_eq!(c("PATCH", "/Groups/x"), Some(Operation::PatchGroup));
         assert_eq!(c("PUT", "/Groups/x"), None);
@@ -257,8 +259,6 @@ mod tests {
     /// Issue 8 item 1: `/Users/` was counted as GetUser (an item with an empty id).
     #[test]
     fn a_trailing_slash_names_the_same_operation() {
-        let c =
-            |m: &str, p: &str| Operation::classify(&Method::from_bytes(m.as_bytes()).unwrap(), p);
         assert_eq!(c("GET", "/Users/"), Some(Operation::ListUsers));
         assert_eq!(c("POST", "/Users/"), Some(Operation::CreateUser));
         assert_eq!(c("GET", "/Groups/"), Some(Operation::ListGroups));
