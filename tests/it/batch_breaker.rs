@@ -1,7 +1,7 @@
-//! `aws-ilm batch` against a directory that does not answer (issue 9, item 16): a server that
-//! accepts connections and never answers, and a closed port. The circuit breaker ends the run
-//! with exit 3 and says why; nothing is journaled or reported. Was: events ran for 300 s and
-//! more. The only time bound is the harness's generous one, against a hang.
+//! `aws-ilm batch` against a directory that does not answer (docs/batch.md, "A server that does not
+//! answer"): a server that accepts connections and never answers, and a closed port. The circuit
+//! breaker ends the run with exit 3 and says why; nothing is journaled or reported. Was: events ran
+//! for 300 s and more. The only time bound is the harness's generous one, against a hang.
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
-//! `aws-ilm batch FILE.csv --command CMD` as a process against the real emulator (issue 9,
-//! items 12, 13 and 15): every command a CSV drives, physical line numbers in CRLF files in
+//! `aws-ilm batch FILE.csv --command CMD` as a process against the real emulator
+//! (docs/batch.md, "Input"): every command a CSV drives, physical line numbers in CRLF files in
 //! the results and the journal, `--allow-enable` only where it means something, and the bound
 //! on one CSV record.
 

@@ -1,4 +1,4 @@
-//! `aws-ilm batch --journal` as a process (issue 9, item 14): a journal bound to its
+//! `aws-ilm batch --journal` as a process (docs/batch.md, "Resume"): a journal bound to its
 //! directory (exit 2 naming what differs), an earlier journal format refused with what to do,
 //! one run per journal at a time (exit 3 at once, not a wait), and events skipped by a switch
 //! left for a rerun with the switch on.

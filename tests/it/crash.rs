@@ -1,5 +1,5 @@
-//! Crash safety of `aws-ilm serve` (issue 5, item 3): `kill -9` in the middle of concurrent
-//! creates, patches and membership changes, then a restart on the same SQLite file.
+//! Crash safety of `aws-ilm serve` (docs/emulator.md, "Storage"): `kill -9` in the middle of
+//! concurrent creates, patches and membership changes, then a restart on the same SQLite file.
 //!
 //! `serve.rs` shows that writes acknowledged before an idle kill survive. This test kills
 //! while requests are in flight, over several rounds on one database, and checks after every

@@ -1,5 +1,5 @@
-//! The group commands, PRODUCT.md §3.2: by id or displayName, members filled from a membership
-//! query, member changes in PATCHes of at most 100, 404/409 as failed outcomes.
+//! The group commands, docs/commands.md, "Group commands": by id or displayName, members filled
+//! from a membership query, member changes in PATCHes of at most 100, 404/409 as failed outcomes.
 
 use insta::assert_snapshot;
 use serde_json::{Value, json};

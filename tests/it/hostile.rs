@@ -1,8 +1,8 @@
-//! A hostile directory (issue 9, items 2 and 3): a small fake SCIM server written here, because
-//! the real emulator never answers with escape sequences or echoes the caller's token. It reads
-//! the bearer token from each request and puts it, with terminal escape sequences (OSC window
-//! title, clear screen, colour, BEL, DEL, C1 controls including U+009B), into error details
-//! (400 and 401) and into the fields of the users and groups it returns (200).
+//! A hostile directory (docs/output.md, "Server text is data"): a small fake SCIM server written
+//! here, because the real emulator never answers with escape sequences or echoes the caller's
+//! token. It reads the bearer token from each request and puts it, with terminal escape sequences
+//! (OSC window title, clear screen, colour, BEL, DEL, C1 controls including U+009B), into error
+//! details (400 and 401) and into the fields of the users and groups it returns (200).
 //!
 //! Every command runs against it in every output format: stdout and stderr must hold neither
 //! the token nor a raw control character (but the line breaks of the output itself), the JSON
@@ -224,8 +224,9 @@ fn inert(out: &Out) {
     }
 }
 
-/// Issue 9 items 2 and 3: a 400 whose detail echoes `Bearer <token>` with escape sequences put
-/// the token and the raw escapes in `errorMessage` on stdout, in every format.
+/// Regression (docs/output.md, "Server text is data"): a 400 whose detail echoes `Bearer <token>`
+/// with escape sequences put the token and the raw escapes in `errorMessage` on stdout, in every
+/// format.
 #[tokio::test]
 async fn refusals_echoing_the_token_and_escapes_print_neither() {
     let env = Env::start().await;
@@ -259,8 +260,8 @@ async fn refusals_echoing_the_token_and_escapes_print_neither() {
     insta::assert_snapshot!("hostile_refusals_markdown", transcript);
 }
 
-/// Issue 9 item 3: a 200 whose fields carry the token printed it (get-user, get-group), and
-/// item 2: their escape sequences reached the terminal raw.
+/// Regression (docs/output.md, "The token is never printed"): a 200 whose fields carry the token
+/// printed it (get-user, get-group), and item 2: their escape sequences reached the terminal raw.
 #[tokio::test]
 async fn answers_carrying_the_token_and_escapes_print_neither() {
     let env = Env::start().await;
@@ -299,8 +300,8 @@ async fn answers_carrying_the_token_and_escapes_print_neither() {
     insta::assert_snapshot!("hostile_get_group_markdown", out.stdout);
 }
 
-/// Issue 9 items 2 and 3 on stderr: a 401 (exit 3) is reported on the `error:` line, which
-/// must be one line with the token masked and the escapes visible.
+/// Regression (docs/output.md, "Server text is data"), on stderr: a 401 (exit 3) is reported on the
+/// `error:` line, which must be one line with the token masked and the escapes visible.
 #[tokio::test]
 async fn error_line_of_a_hostile_401_is_one_inert_line() {
     let env = Env::start().await;

@@ -2,8 +2,8 @@
 
 use crate::harness::Env;
 
-/// Issue 8 item 4: `-v` logs one info line per request (method, path, status, duration, AWS
-/// request id); the line was at debug, so it took `-vv`.
+/// Regression (docs/configuration.md, "Logging"): `-v` logs one info line per request (method,
+/// path, status, duration, AWS request id); the line was at debug, so it took `-vv`.
 #[tokio::test]
 async fn verbose_logs_one_info_line_per_request() {
     let env = Env::start().await;

@@ -119,9 +119,10 @@ async fn with_published_mapper(env: &Env, extra: &[&str], command: &str, profile
     out
 }
 
-/// Regression (issue 8 items 5 and 6): the published outgoing mapper maps two types, "User
-/// Profile - Create" and "User Profile - Update", and was refused; its `${field}` templates,
-/// concat → ParseJSON objects, SCIM 1.1 enterprise URN and escaped dots did not reach AWS.
+/// Regression (docs/mappers.md, "XSOAR mapper exports"): the published outgoing mapper maps two
+/// types, "User Profile - Create" and "User Profile - Update", and was refused; its `${field}`
+/// templates, concat → ParseJSON objects, SCIM 1.1 enterprise URN and escaped dots did not reach
+/// AWS.
 #[tokio::test]
 async fn xsoar_published_outgoing_mapper_creates_with_create_type_and_patches_with_update_type() {
     let env = Env::start().await;
@@ -190,9 +191,10 @@ async fn xsoar_published_outgoing_mapper_creates_with_create_type_and_patches_wi
     );
 }
 
-/// Regression (issue 8 item 6): the published incoming mapper reads `emails.[0].value`,
-/// `phoneNumbers.[0].value` and `urn:scim:schemas:extension:enterprise:1\.0.costCenter`, which
-/// mapped to nothing, so `IAM.UserProfile` had no Email, Mobile Phone or Cost Center Code.
+/// Regression (docs/mappers.md, "XSOAR mapper exports"): the published incoming mapper reads
+/// `emails.[0].value`, `phoneNumbers.[0].value` and
+/// `urn:scim:schemas:extension:enterprise:1\.0.costCenter`, which mapped to nothing, so
+/// `IAM.UserProfile` had no Email, Mobile Phone or Cost Center Code.
 #[tokio::test]
 async fn xsoar_published_incoming_mapper_reads_index_and_escaped_dot_paths() {
     let env = Env::start().await;
@@ -217,9 +219,9 @@ async fn xsoar_published_incoming_mapper_reads_index_and_escaped_dot_paths() {
     );
 }
 
-/// Regression (issue 8 item 3): `get-mapping-fields --output json` printed aws-ilm's own
-/// `{"MappingFields": [...]}`; the seed prints XSOAR's mapping-fields document, one object per
-/// mapping type with the field names and their descriptions.
+/// Regression (docs/mappers.md, "get-mapping-fields"): `get-mapping-fields --output json` printed
+/// aws-ilm's own `{"MappingFields": [...]}`; the seed prints XSOAR's mapping-fields document, one
+/// object per mapping type with the field names and their descriptions.
 #[tokio::test]
 async fn get_mapping_fields_json_is_the_seed_document() {
     let env = Env::start().await;

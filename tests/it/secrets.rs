@@ -1,4 +1,5 @@
-//! The token never reaches stdout, stderr, logs or files (PRODUCT.md §6):
+//! The token never reaches stdout, stderr, logs or files (docs/output.md, "The token is never
+//! printed"):
 //! - every command at `-vvv`, on success and on error paths, against the in-process emulator;
 //! - `aws-ilm serve -vvv` (and `RUST_LOG=trace`) as a process: its stdout and stderr hold a
 //!   token only on the banner's `token:` line, and only when the server generated it;

@@ -146,9 +146,9 @@ fn prints_a_generated_token_and_refuses_three() {
     assert!(err.contains("2 tokens") || err.contains("two"), "{err}");
 }
 
-/// Issue 9 item 10: a token no request can carry (empty, whitespace, control characters,
-/// non-ASCII) started a server nobody could use. It is bad input: exit 2, and the message says
-/// which token without showing it.
+/// Regression (docs/emulator.md, "Running it"): a token no request can carry (empty, whitespace,
+/// control characters, non-ASCII) started a server nobody could use. It is bad input: exit 2, and
+/// the message says which token without showing it.
 #[test]
 fn a_token_that_can_never_authenticate_is_refused_at_start() {
     for bad in [
@@ -173,8 +173,8 @@ fn a_token_that_can_never_authenticate_is_refused_at_start() {
     }
 }
 
-/// Issue 9 item 8: the database, WAL and SHM files were created 0644 (less the umask), readable
-/// by every local user. They are 0600 even under `umask 000`.
+/// Regression (docs/emulator.md, "Storage"): the database, WAL and SHM files were created 0644
+/// (less the umask), readable by every local user. They are 0600 even under `umask 000`.
 #[test]
 fn database_files_are_private_whatever_the_umask() {
     use std::os::unix::fs::PermissionsExt;
@@ -194,9 +194,10 @@ fn database_files_are_private_whatever_the_umask() {
     server.kill();
 }
 
-/// Issue 9 item 7: idle connections used to exhaust the descriptors (1,100 against 1,024) and
-/// every later request timed out. Under a 128-descriptor limit the default cap is lowered (and
-/// the server says so), and with 200 idle connections open a request is still answered.
+/// Regression (docs/emulator.md, "Connection limits"): idle connections used to exhaust the
+/// descriptors (1,100 against 1,024) and every later request timed out. Under a 128-descriptor
+/// limit the default cap is lowered (and the server says so), and with 200 idle connections open a
+/// request is still answered.
 #[test]
 fn idle_connections_cannot_starve_a_server_with_few_descriptors() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,4 +1,4 @@
-//! Every command and every branch of PRODUCT.md §3 — success, skip and failure of each — run in
+//! Every command and every branch of docs/commands.md — success, skip and failure of each — run in
 //! order against a fresh emulator, once per output format; the redacted transcript (command
 //! line, exit status, stdout, and stderr for errors) is a snapshot. A change to any title, key,
 //! cell or exit code shows up here. A command whose failure the emulator can only produce by
@@ -416,7 +416,8 @@ async fn every_branch_human() {
     insta::assert_snapshot!("transcript_human", transcript("human").await);
 }
 
-/// Issue 8 item 2: every command's `--output markdown`, success, skip and failure.
+/// docs/output.md, "Tables: the seed's rules": every command's `--output markdown`, success, skip
+/// and failure.
 #[tokio::test]
 async fn every_branch_markdown() {
     insta::assert_snapshot!("transcript_markdown", transcript("markdown").await);

@@ -1,5 +1,5 @@
-//! The user commands, every branch of PRODUCT.md §3.1, in both output formats, with exit codes
-//! and the request counts the issue sets.
+//! The user commands, every branch of docs/commands.md, "User commands", in both output formats,
+//! with exit codes and the request counts the issue sets.
 
 use insta::assert_snapshot;
 use serde_json::{Value, json};

@@ -1,16 +1,16 @@
-//! The circuit breaker: a run against a directory that does not answer ends soon, instead of
-//! every event waiting out its timeouts and retries (issue 9: a server that accepted
-//! connections and never answered kept a run going for 300 s and more).
+//! The circuit breaker: a run against a directory that does not answer ends soon, instead of every
+//! event waiting out its timeouts and retries (docs/batch.md, "A server that does not answer": a
+//! server that accepted connections and never answered kept a run going for 300 s and more).
 //!
-//! It counts the HTTP attempts in a row, across all events, that got no answer at all:
-//! connection refused or lost, timeout. Anything else resets the count — an answer of any status,
-//! a body over the size limit, a TLS failure (which stops the run anyway): a server that answers
-//! 500 or 429 is up, and retries and the rate limiter deal with it. At `threshold` the breaker trips, once: the engine starts no
-//! event after that, gives the events in flight [`Breaker::grace`] (the request timeout: an
-//! attempt already sent may still be answered) and abandons what is left, and the run ends
-//! with exit 3 and the reason in the summary. Events not finished are not journaled, so a
-//! rerun with the journal does them; running an abandoned one again is safe, because every
-//! command looks up before it writes.
+//! It counts the HTTP attempts in a row, across all events, that got no answer at all: connection
+//! refused or lost, timeout. Anything else resets the count — an answer of any status, a body over
+//! the size limit, a TLS failure (which stops the run anyway): a server that answers 500 or 429 is
+//! up, and retries and the rate limiter deal with it. At `threshold` the breaker trips, once: the
+//! engine starts no event after that, gives the events in flight [`Breaker::grace`] (the request
+//! timeout: an attempt already sent may still be answered) and abandons what is left, and the run
+//! ends with exit 3 and the reason in the summary. Events not finished are not journaled, so a
+//! rerun with the journal does them; running an abandoned one again is safe, because every command
+//! looks up before it writes.
 //!
 //! Attempts are counted, not events: one event retries several times, and with many events in
 //! flight a dead server produces failures from all of them at once, so the threshold is reached

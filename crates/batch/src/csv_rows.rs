@@ -1,9 +1,9 @@
 //! CSV records with their true line numbers and a bounded size, read with `csv_core`.
 //!
-//! Why not `csv::Reader`: its record positions are off by one line in CRLF files (the first
-//! data row reported as line 1, every later row one line early) and leave blank lines out, and
-//! it holds a whole record in memory however long it grows, so one unclosed quote turned the
-//! rest of a file into a single record of hundreds of megabytes (issue 9). Driving the parser
+//! Why not `csv::Reader`: its record positions are off by one line in CRLF files (the first data
+//! row reported as line 1, every later row one line early) and leave blank lines out, and it holds
+//! a whole record in memory however long it grows, so one unclosed quote turned the rest of a file
+//! into a single record of hundreds of megabytes (docs/batch.md, "Input"). Driving the parser
 //! ourselves fixes both:
 //!
 //! - **Lines** are counted from the bytes themselves: every line break the parser consumes

@@ -9,7 +9,7 @@ use std::future::Future;
 
 use serde_json::{Map, Value};
 
-/// The three outcomes a lifecycle command reports (PRODUCT.md §3: success, skipped, failed).
+/// The three outcomes a lifecycle command reports (docs/commands.md: success, skipped, failed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventStatus {
     Success,

@@ -3,18 +3,18 @@
 //! - Keys: `user:<Command::user_key()>` and `group:<Command::group_key()>`, so one user's (or
 //!   one group's) events keep input order. A group named by id in one event and by displayName
 //!   in another has two keys: ordering by name and id alike would need a lookup per event.
-//! - Cost: each command's request pattern (PRODUCT.md §3: a lookup, then one write); a
+//! - Cost: each command's request pattern (docs/batch.md, "Rate": a lookup, then one write); a
 //!   create-first `iam-create-user` is one write (its 409 path — a write, a read and maybe a
 //!   PATCH — is not charged up front: like client retries, any excess reaches the limiter as
 //!   429s).
 //! - Merging: `iam-update-group` events with the same `scim` whose member changes commute (no
 //!   member added by one and removed by another), up to 100 changes in all, so the merged
 //!   command is one PATCH (AWS: PatchGroup takes at most 100 member changes).
-//! - Throttling and server errors that outlast the client's own retries (a `Failed` outcome
-//!   with errorCode 429 or 5xx, or a lost connection) are run again, after a pause, up to
-//!   [`EVENT_ATTEMPTS`] times: issue 4 wants no event lost to throttling, and every command
-//!   looks up before it writes (create-first: a 409 leads to the lookup), so running it again is
-//!   safe. Refused credentials, TLS and configuration errors are fatal at once.
+//! - Throttling and server errors that outlast the client's own retries (a `Failed` outcome with
+//!   errorCode 429 or 5xx, or a lost connection) are run again, after a pause, up to
+//!   [`EVENT_ATTEMPTS`] times (docs/batch.md, "Rate"): no event is lost to throttling, and every
+//!   command looks up before it writes (create-first: a 409 leads to the lookup), so running it
+//!   again is safe. Refused credentials, TLS and configuration errors are fatal at once.
 //! - A skip caused only by an instance switch being off (`aws_ilm_lifecycle::switch::held_by`)
 //!   is marked `held_by`, so the journal does not record it as done.
 

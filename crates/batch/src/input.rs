@@ -1,12 +1,12 @@
 //! Streaming input: JSON lines or a CSV of user profiles, read on a blocking thread that feeds
-//! a bounded channel, so memory stays flat however long the file (issue 4: "Input is streamed").
+//! a bounded channel, so memory stays flat however long the file (docs/batch.md, "Input").
 //!
 //! JSON lines use the CLI's own vocabulary: `{"command": "iam-create-user", "args": {...}}`,
 //! `args` optional. Blank lines are not events. A line that is not such an object becomes an
 //! `invalid` event carrying its line number; reading goes on. A CSV's header row names the
 //! profile fields; each record becomes `{"user-profile": {field: value}}` for the one
 //! `--command` (plus `allow-enable` when given, for the commands that take it), with empty
-//! cells left out (AWS rejects empty strings, PRODUCT.md §3.3).
+//! cells left out (AWS rejects empty strings: docs/schema.md, "Values").
 //!
 //! Every event carries its 1-based physical line number (for CSV, the line its record starts
 //! on, see [`crate::csv_rows`]) and a stable 64-bit FNV-1a hash of its content, which the

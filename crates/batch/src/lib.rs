@@ -1,4 +1,4 @@
-//! `aws_ilm_batch`: runs many lifecycle events at once (PRODUCT.md §5, issue 4).
+//! `aws_ilm_batch`: runs many lifecycle events at once (docs/batch.md).
 //!
 //! The pieces, one module each: [`input`] streams JSON lines or CSV (records from
 //! [`csv_rows`]) on a reader thread;

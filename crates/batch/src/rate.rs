@@ -29,7 +29,7 @@ use crate::executor::Cost;
 
 /// AWS: 40 read TPS against 25 write TPS per Identity Store (UG:limits).
 pub const READ_TO_WRITE_RATIO: f64 = 40.0 / 25.0;
-/// The floor of the adaptive rate (issue 4: "halve the rate (floor 1/s)").
+/// The floor of the adaptive rate (docs/batch.md, "Rate": halve the rate, floor 1/s).
 pub const MIN_RATE: f64 = 1.0;
 /// No increase until this long after the last 429.
 const QUIET: Duration = Duration::from_secs(2);

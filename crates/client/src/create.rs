@@ -1,4 +1,5 @@
-//! Creating users and groups without ever creating one twice (PRODUCT.md §6).
+//! Creating users and groups without ever creating one twice (docs/client.md, "Creates whose
+//! outcome is unknown").
 //!
 //! A POST is not idempotent: re-sending one whose first copy landed makes a duplicate, or on AWS a
 //! 409 that hides our own success. So the create loop treats failures by what they tell us:

@@ -1,4 +1,4 @@
-//! `/Groups` operations (spec §3.7–3.11).
+//! `/Groups` operations (docs/emulator.md, "The API it answers").
 //!
 //! AWS answers PatchGroup and DeleteGroup with 204 and no body, so those return only
 //! [`ResponseInfo`]. Group reads never carry members on AWS; listing members is a

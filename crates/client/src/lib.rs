@@ -1,5 +1,6 @@
 //! The HTTP side of aws-ilm: a SCIM 2.0 client for AWS IAM Identity Center
-//! (`{base_url}/{tenant_id}/scim/v2`), PRODUCT.md §1 and §6.
+//! (`{base_url}/{tenant_id}/scim/v2`); docs/client.md and docs/commands.md, "Qualities every
+//! command keeps".
 //!
 //! It owns everything the lifecycle engine must not care about: bearer auth with a token that
 //! cannot leak ([`SecretToken`]), TLS (with an explicit `insecure` switch), proxy or no proxy,

@@ -1,9 +1,9 @@
 //! Reading whole lists: AWS cursor paging, with a fallback for servers that page by `startIndex`.
 //!
-//! AWS (spec §3.3): the first request sends an empty `cursor` and `count=100`; each answer carries
-//! `nextCursor` while more pages remain, to be passed back unchanged with the same filter (a
-//! changed filter is a 400). A page may be short while a cursor is still given, so only the
-//! cursor's absence ends the walk.
+//! AWS (docs/emulator.md, "Lists and paging"): the first request sends an empty `cursor` and
+//! `count=100`; each answer carries `nextCursor` while more pages remain, to be passed back
+//! unchanged with the same filter (a changed filter is a 400). A page may be short while a cursor
+//! is still given, so only the cursor's absence ends the walk.
 //!
 //! Servers without cursor support ignore the parameter and answer the RFC 7644 §3.4.2.4 shape.
 //! When such an answer says `totalResults` is larger than what it returned, we continue with

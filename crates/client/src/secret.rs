@@ -1,9 +1,9 @@
 //! The bearer token as a type that cannot leak by accident.
 //!
-//! PRODUCT.md §6: the token never appears in output, logs, errors or panics. `Debug` and `Display`
-//! print `(redacted)`, so a `{:?}` of a config or an error can never show it; the raw value is
-//! reached only through [`SecretToken::expose`], which the client calls in exactly one place: where
-//! it builds the (sensitive-marked) `Authorization` header.
+//! docs/output.md, "The token is never printed": the token never appears in output, logs, errors or
+//! panics. `Debug` and `Display` print `(redacted)`, so a `{:?}` of a config or an error can never
+//! show it; the raw value is reached only through [`SecretToken::expose`], which the client calls
+//! in exactly one place: where it builds the (sensitive-marked) `Authorization` header.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! `/Users` operations (spec §3.1–3.6), plus the helpers `/Groups` shares.
+//! `/Users` operations (docs/emulator.md, "The API it answers"), plus the helpers `/Groups` shares.
 //!
 //! Reads, PUT, PATCH and DELETE are repeatable, so they go through the retrying loop as is. Two
 //! non-AWS shapes are absorbed here: a PATCH or PUT answered 204 or with an empty body (RFC 7644

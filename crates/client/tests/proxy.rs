@@ -1,5 +1,6 @@
 //! `proxy: true` sends requests through HTTP_PROXY / HTTPS_PROXY; `proxy: false` ignores them
-//! (PRODUCT.md §2). Checked with a real tinyproxy started on a free port, by reading its log.
+//! (docs/configuration.md). Checked with a real tinyproxy started on a free port, by reading its
+//! log.
 //!
 //! This is its own test binary with `harness = false`: proxy variables are process-wide, so they
 //! are set in `main` before any thread exists and no other test can observe them.

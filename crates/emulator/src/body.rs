@@ -1,10 +1,10 @@
 //! Reading a request body as JSON, with AWS's answers for everything that can be wrong with it.
 //!
-//! Bodies are capped at 1 MiB (AWS's `maxPayloadSize`, spec §3.12). A larger body is answered 400
-//! ValidationException, like every other unacceptable body: AWS's catalog has no 413, and a
-//! client must not retry it either way. The rest of an oversized body is read and discarded (up
-//! to [`DRAIN_CAP`]) so that the client, still sending, receives the answer instead of a reset
-//! connection.
+//! Bodies are capped at 1 MiB (AWS's `maxPayloadSize`; docs/emulator.md, "Bodies"). A larger body
+//! is answered 400 ValidationException, like every other unacceptable body: AWS's catalog has no
+//! 413, and a client must not retry it either way. The rest of an oversized body is read and
+//! discarded (up to [`DRAIN_CAP`]) so that the client, still sending, receives the answer instead
+//! of a reset connection.
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};

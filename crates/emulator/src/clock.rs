@@ -1,6 +1,6 @@
 //! The two timestamp formats AWS uses: `meta.created`/`lastModified` in ISO-8601 UTC to the
-//! second with a `Z` (spec §3), and the error body's `timeStamp`, `YYYY-MM-DD HH:MM:SS.mmm`
-//! without a zone (spec §2.1).
+//! second with a `Z`, and the error body's `timeStamp`, `YYYY-MM-DD HH:MM:SS.mmm`
+//! without a zone (docs/emulator.md, "Timestamps").
 
 use time::OffsetDateTime;
 use time::macros::format_description;

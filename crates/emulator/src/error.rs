@@ -1,4 +1,4 @@
-//! Errors a handler answers with, rendered as AWS's error body (spec §2).
+//! Errors a handler answers with, rendered as AWS's error body (docs/emulator.md, "Errors").
 //!
 //! A handler does not know its request id, so an [`ApiError`] becomes a bodiless response that
 //! carries the error as an extension; [`crate::frame`] then writes the body with the request id

@@ -101,7 +101,7 @@ fn admit(app: &App, req: &Request) -> Result<Option<Operation>, ApiError> {
     let Some((tenant, rest)) = split_tenant(path) else {
         return Ok(None);
     };
-    // AWS documents a wrong tenant as 401 UnauthorizedException (spec §2.3, open question 9).
+    // AWS documents a wrong tenant as 401 UnauthorizedException (docs/emulator.md, decision 9).
     if tenant != app.tenant_id || !token_ok(app, req) {
         return Err(ApiError::unauthorized());
     }

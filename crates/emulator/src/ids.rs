@@ -1,6 +1,7 @@
 //! Resource ids. New ids are plain UUIDs, as in AWS's current examples; ids in paths are checked
 //! against the form the Identity Store allows (`([0-9a-f]{10}-)?UUID`, at most 47 characters,
-//! spec §3) so that `../x`, `%00` or a 10 kB segment is a clean 404 and never reaches SQL.
+//! docs/emulator.md, "Ids") so that `../x`, `%00` or a 10 kB segment is a clean 404 and never
+//! reaches SQL.
 
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -1,4 +1,5 @@
-//! List parameters and cursor paging (spec §3.3, §5).
+//! List parameters and cursor paging (docs/emulator.md, "Lists and paging",
+//! "Filters").
 //!
 //! Without `cursor` a list answers one page in the classic shape (`totalResults` counts that
 //! page, as AWS's examples do). With `cursor` (empty on the first call) it answers AWS's cursor
@@ -181,7 +182,7 @@ impl ListParams {
 /// One component of the query string (`application/x-www-form-urlencoded`: `+` is a space,
 /// then percent-decoding), in one pass and without copying when nothing is encoded. It must be
 /// UTF-8 once decoded: a lossy decoder would turn `filter=userName eq "%FF"` into a search for
-/// U+FFFD instead of refusing it (issue 5 hostile corpus: invalid UTF-8 gets a 400).
+/// U+FFFD instead of refusing it (invalid UTF-8 gets a 400: docs/emulator.md, decisions table).
 fn form_decode(part: &str) -> Result<Cow<'_, str>, ApiError> {
     let not_utf8 = |_| {
         ApiError::bad_request("Invalid query string: it is not valid UTF-8 once percent-decoded.")
@@ -307,7 +308,7 @@ mod tests {
         assert_eq!(p.count, 7);
     }
 
-    /// Issue 9 item 11: GetUser/GetGroup ignored every list parameter.
+    /// Regression: GetUser/GetGroup ignored every list parameter (docs/emulator.md, decision 2).
     #[test]
     fn item_reads_refuse_list_parameters() {
         assert!(refuse_list_params(None).is_ok());

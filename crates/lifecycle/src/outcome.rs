@@ -307,8 +307,9 @@ mod tests {
         );
     }
 
-    /// Issue 8 item 2: the seed's skipped table has no `success` column, and a failure shows
-    /// no empty column (the old tables showed fixed columns, empty cells included).
+    /// Regression (docs/output.md, "Tables: the seed's rules"): the seed's skipped table has no
+    /// `success` column, and a failure shows no empty column (the old tables showed fixed columns,
+    /// empty cells included).
     #[test]
     fn skipped_and_failed_tables_have_the_seed_columns() {
         let o = VendorResult {

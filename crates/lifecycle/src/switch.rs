@@ -1,4 +1,4 @@
-//! The instance switches that can turn a user command into a skip (PRODUCT.md §2:
+//! The instance switches that can turn a user command into a skip (docs/commands.md:
 //! `allow-create`, `allow-update`, `allow-enable`, `allow-disable`, `create-if-not-exists`), and
 //! how to tell such a skip from one the directory caused.
 //!

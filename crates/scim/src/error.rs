@@ -1,9 +1,9 @@
 //! The AWS SCIM error body.
 //!
 //! AWS sends both `schema` (misspelled) and `schemas`, `status` as a string, and adds
-//! `exceptionRequestId` and `timeStamp`; it never sends `scimType` (spec §2.1). The emulator emits
-//! exactly this shape; the client reads it leniently, since other SCIM servers send `status` as a
-//! number and omit the AWS extras.
+//! `exceptionRequestId` and `timeStamp`; it never sends `scimType` (docs/emulator.md, "Errors").
+//! The emulator emits exactly this shape; the client reads it leniently, since other SCIM servers
+//! send `status` as a number and omit the AWS extras.
 
 use serde::{Deserialize, Deserializer, Serialize};
 

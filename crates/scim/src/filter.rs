@@ -1,5 +1,6 @@
-//! The filter subset AWS accepts (spec §5): `attr eq "value"`, optionally `and` a second
-//! `attr eq "value"`. Nothing else — no `or`, `not`, `co`, `sw`, grouping or unquoted values.
+//! The filter subset AWS accepts (docs/emulator.md, "Filters"): `attr eq "value"`, optionally `and`
+//! a second `attr eq "value"`. Nothing else — no `or`, `not`, `co`, `sw`, grouping or unquoted
+//! values.
 //!
 //! Parsing is strict so that the emulator refuses what AWS refuses. Building escapes values the
 //! RFC 7644 §3.4.2.2 way (a JSON string), so a `"` or `\` in a value can never change the filter:
@@ -239,7 +240,7 @@ fn is_attr_path(s: &str) -> bool {
     first && second && parts.next().is_none()
 }
 
-/// The ListUsers filters AWS accepts (spec §5).
+/// The ListUsers filters AWS accepts (docs/emulator.md, "Filters").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserQuery {
     UserName(String),
@@ -288,7 +289,7 @@ impl UserQuery {
     }
 }
 
-/// The ListGroups filters AWS accepts (spec §5).
+/// The ListGroups filters AWS accepts (docs/emulator.md, "Filters").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupQuery {
     DisplayName(String),

@@ -1,6 +1,6 @@
 //! ListResponse (RFC 7644 §3.4.2) in AWS's two shapes: without a cursor it carries
 //! `totalResults`/`itemsPerPage`/`startIndex`; with a cursor only `itemsPerPage` and, while more
-//! pages remain, `nextCursor` (spec §3.3).
+//! pages remain, `nextCursor` (docs/emulator.md, "Lists and paging").
 
 use serde::{Deserialize, Serialize};
 

@@ -1,9 +1,9 @@
 //! PatchOp (RFC 7644 §3.5.2) and the path forms AWS accepts.
 //!
-//! Ops are read case-insensitively because real IdPs send `Add` and `REMOVE` (spec §3.10).
-//! Paths are `attr`, `attr.sub`, `attr[sub eq "v"]`, `attr[sub eq "v"].sub`, each optionally
-//! prefixed by a schema URN (`urn:…:enterprise:2.0:User:department`). Value filters inside a path
-//! take only `eq`, as AWS does.
+//! Ops are read case-insensitively because real IdPs send `Add` and `REMOVE` (docs/emulator.md,
+//! "PATCH"). Paths are `attr`, `attr.sub`, `attr[sub eq "v"]`, `attr[sub eq "v"].sub`, each
+//! optionally prefixed by a schema URN (`urn:…:enterprise:2.0:User:department`). Value filters
+//! inside a path take only `eq`, as AWS does.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;

@@ -1,7 +1,7 @@
-//! A directory that does not answer (issue 9, item 16): a server that accepts connections and
-//! never answers, and a closed port. The circuit breaker stops the run: exit 3, the reason in
-//! the summary, nothing journaled, no event started after it tripped. The only time bound is a
-//! generous one that catches a hang (was: 300 s and more per event).
+//! A directory that does not answer (docs/batch.md, "A server that does not answer"): a server that
+//! accepts connections and never answers, and a closed port. The circuit breaker stops the run:
+//! exit 3, the reason in the summary, nothing journaled, no event started after it tripped. The
+//! only time bound is a generous one that catches a hang (was: 300 s and more per event).
 
 use std::time::Duration;
 

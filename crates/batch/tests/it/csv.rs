@@ -1,5 +1,5 @@
 //! CSV input against the real emulator: every `--command` a CSV can drive, line numbers in CRLF
-//! files (results and journal), and the bound on one record (issue 9, items 12, 13 and 15).
+//! files (results and journal), and the bound on one record (docs/batch.md, "Input").
 
 use aws_ilm_batch::Format;
 use aws_ilm_emulator::Config;

@@ -1,4 +1,4 @@
-//! Journals that tell the truth (issue 9, item 14), against the real emulator: a journal is
+//! Journals that tell the truth (docs/batch.md, "Resume"), against the real emulator: a journal is
 //! bound to its directory, and a skip that only a switch caused is not journaled as done.
 //! The lock and the exit codes are tested with the binary (`tests/it/batch_journal.rs`).
 

@@ -1,4 +1,4 @@
-//! A hostile or broken server (issue 9, docs/client.md): bodies too large to hold, paging that
+//! A hostile or broken server (docs/client.md): bodies too large to hold, paging that
 //! never ends, redirects to another host, and success answers that cannot be trusted.
 
 use std::sync::Arc;

@@ -1,5 +1,5 @@
-//! The per-request info line (PRODUCT.md §6 "Logs"): method, path, status, duration, AWS
-//! request id and attempt, and never the token or the filter values (user names, e-mails).
+//! The per-request info line (docs/configuration.md, "Logging"): method, path, status, duration,
+//! AWS request id and attempt, and never the token or the filter values (user names, e-mails).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -1,5 +1,5 @@
-//! Transport security (issue 5.5): a self-signed emulator certificate is refused by default with
-//! a TLS error that says so, and accepted with `insecure`.
+//! Transport security (docs/configuration.md, `insecure`): a self-signed emulator certificate is
+//! refused by default with a TLS error that says so, and accepted with `insecure`.
 
 use aws_ilm_client::{ClientError, ScimClient};
 use aws_ilm_emulator::TlsFiles;

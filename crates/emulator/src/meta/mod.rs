@@ -1,4 +1,5 @@
-//! The discovery endpoints: ServiceProviderConfig, Schemas, ResourceTypes (spec §3.12–3.14).
+//! The discovery endpoints: ServiceProviderConfig, Schemas, ResourceTypes (docs/emulator.md,
+//! "Discovery").
 
 pub mod resource_types;
 pub mod schemas;

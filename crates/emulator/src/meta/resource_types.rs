@@ -1,6 +1,6 @@
-//! ResourceTypes: `GET /ResourceTypes` → User and Group (spec §3.14), with `meta.location`
-//! under this emulator's base URL. `/ResourceTypes/{id}` is not documented by AWS and answers
-//! 404 here.
+//! ResourceTypes: `GET /ResourceTypes` → User and Group (docs/emulator.md, "Discovery"), with
+//! `meta.location` under this emulator's base URL. `/ResourceTypes/{id}` is not documented by AWS
+//! and answers 404 here.
 
 use aws_ilm_scim::urn;
 use axum::extract::State;

@@ -1,4 +1,5 @@
-//! ServiceProviderConfig: `GET /ServiceProviderConfig` → AWS's document verbatim (spec §3.12).
+//! ServiceProviderConfig: `GET /ServiceProviderConfig` → AWS's document verbatim (docs/emulator.md,
+//! "Discovery").
 //! Decision: `filter.maxResults` stays 50 as AWS publishes it, although lists page at 100: a
 //! client that trusts this document sees here what it would see in AWS.
 

@@ -1,9 +1,9 @@
-//! PatchGroup operations (spec §3.10): only `displayName`, `externalId` and `members` may
-//! change; at most 100 member changes per request (AWS: 400 beyond); no `replace` of members
-//! and no `remove` of all members (AWS's current docs: ValidationException) — so `remove` on
-//! `members` needs a non-empty value list or a `members[value eq "…"]` path; `remove` without a
-//! path is "Missing path in PATCH request". A pathless replace with an object value is accepted,
-//! as in AWS's rename example (which also carries the group's own `id`).
+//! PatchGroup operations (docs/emulator.md, "PATCH"): only `displayName`, `externalId` and
+//! `members` may change; at most 100 member changes per request (AWS: 400 beyond); no `replace` of
+//! members and no `remove` of all members (AWS's current docs: ValidationException) — so `remove`
+//! on `members` needs a non-empty value list or a `members[value eq "…"]` path; `remove` without a
+//! path is "Missing path in PATCH request". A pathless replace with an object value is accepted, as
+//! in AWS's rename example (which also carries the group's own `id`).
 
 use aws_ilm_scim::ci::CiStr;
 use aws_ilm_scim::patch::MAX_MEMBER_CHANGES;

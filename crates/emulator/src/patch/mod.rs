@@ -1,5 +1,5 @@
-//! PATCH semantics (RFC 7644 §3.5.2) with AWS's constraints: for users in [`user`] (spec §3.5),
-//! for groups in [`group`] (spec §3.10).
+//! PATCH semantics (RFC 7644 §3.5.2) with AWS's constraints: for users in [`user`], for
+//! groups in [`group`] (docs/emulator.md, "PATCH" and decisions 5 and 6).
 
 pub mod group;
 pub mod user;

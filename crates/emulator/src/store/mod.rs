@@ -2,8 +2,8 @@
 //!
 //! Resources are stored as their JSON representation next to case-folded key columns with UNIQUE
 //! indexes, so that AWS's case-insensitive uniqueness (userName, email, externalId, group
-//! displayName; spec §2.3) holds under concurrency: of fifty simultaneous creates of one
-//! userName, the database lets exactly one commit. GETs return the stored JSON without
+//! displayName; docs/emulator.md, "Bodies") holds under concurrency: of fifty simultaneous creates
+//! of one userName, the database lets exactly one commit. GETs return the stored JSON without
 //! re-serialising it.
 //!
 //! Durability: WAL with `synchronous=NORMAL`. A committed transaction is in the WAL file (in the

@@ -269,8 +269,9 @@ fn hv(v: &[u8]) -> HeaderValue {
     HeaderValue::from_bytes(v).unwrap_or_else(|e| panic!("header {v:?}: {e}"))
 }
 
-/// Checks AWS's error body (spec §2): `schema` and `schemas`, a string `status` equal to the
-/// HTTP status, a string `detail`, `exceptionRequestId` equal to the header, a `timeStamp`.
+/// Checks AWS's error body (docs/emulator.md, "Errors"): `schema` and `schemas`, a string `status`
+/// equal to the HTTP status, a string `detail`, `exceptionRequestId` equal to the header, a
+/// `timeStamp`.
 pub fn check_error_body(status: u16, rid: Option<&str>, text: &str) -> Result<(), String> {
     let rid = rid.ok_or("no x-amzn-RequestId header")?;
     let v: Value = serde_json::from_str(text)

@@ -1,5 +1,5 @@
-//! Hostile input against the real emulator over real HTTP (issue 5, item 1; item 6 for the
-//! server's logs).
+//! Hostile input against the real emulator over real HTTP: AWS's 400 for bad input
+//! (docs/emulator.md, decisions table) and no token in the server's logs.
 //!
 //! Every request of the corpus in [`corpus`] must get a 4xx with AWS's error body and
 //! `x-amzn-RequestId`; after each one the server must still answer normally and everything

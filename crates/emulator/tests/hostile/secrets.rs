@@ -1,4 +1,5 @@
-//! The bearer token never reaches the server's logs (issue 5, item 6; PRODUCT.md §6).
+//! The bearer token never reaches the server's logs (docs/output.md, "The token is never
+//! printed").
 //!
 //! A process-wide subscriber at TRACE for every target — stricter than `aws-ilm serve -vvv`,
 //! which drops the HTTP stack's trace events — captures everything the emulator (and hyper,

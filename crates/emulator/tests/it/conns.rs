@@ -1,6 +1,7 @@
-//! Connection limits (issue 9 item 7): idle and stalled connections are closed, and at the cap
-//! the server keeps answering normal requests. Small limits make the tests quick; every wait is
-//! bounded by a generous [`BOUND`] that only a hang reaches, never a speed assertion.
+//! Connection limits (docs/emulator.md, "Connection limits"): idle and stalled connections are
+//! closed, and at the cap the server keeps answering normal requests. Small limits make the tests
+//! quick; every wait is bounded by a generous [`BOUND`] that only a hang reaches, never a speed
+//! assertion.
 
 use std::time::Duration;
 

@@ -186,8 +186,8 @@ async fn bad_filters_and_params() {
     );
 }
 
-/// Issue 9 item 11: GetUser and GetGroup ignored the list parameters the lists refuse, and
-/// answered the whole resource as if none had been sent.
+/// Regression (docs/emulator.md, decision 2): GetUser and GetGroup ignored the list parameters the
+/// lists refuse, and answered the whole resource as if none had been sent.
 #[tokio::test]
 async fn item_reads_refuse_list_parameters() {
     let e = Emu::start().await;
@@ -214,8 +214,8 @@ async fn item_reads_refuse_list_parameters() {
     }
 }
 
-/// Issue 9 item 11: a mis-cased name (`Filter=`, `COUNT=`) was ignored, so the list answered an
-/// unfiltered page; it is a 400 naming the documented spelling.
+/// Regression (docs/emulator.md, decision 2): a mis-cased name (`Filter=`, `COUNT=`) was ignored,
+/// so the list answered an unfiltered page; it is a 400 naming the documented spelling.
 #[tokio::test]
 async fn miscased_list_parameters_are_refused() {
     let e = Emu::start().await;

@@ -1,5 +1,5 @@
-//! Cursor paging (spec §3.3): one page without a cursor, nextCursor with one, 400 when the
-//! filter changes between pages.
+//! Cursor paging (docs/emulator.md, "Lists and paging"): one page without a cursor, nextCursor with
+//! one, 400 when the filter changes between pages.
 
 use std::collections::HashSet;
 

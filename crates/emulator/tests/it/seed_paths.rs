@@ -1,7 +1,7 @@
-//! The seed integration's own request paths (issue 8 item 1): it calls every collection with a
-//! trailing slash (`…/Users/?filter=…`, `POST …/Users/`, `…/Groups/`, its test-module through
-//! `GET …/Users/`) and items without one (`…/Users/{id}`). They must be answered as AWS answers
-//! them and counted under the right operation in `/_emulator/stats`.
+//! The seed integration's own request paths (docs/emulator.md, "Trailing slashes"): it calls every
+//! collection with a trailing slash (`…/Users/?filter=…`, `POST …/Users/`, `…/Groups/`, its
+//! test-module through `GET …/Users/`) and items without one (`…/Users/{id}`). They must be
+//! answered as AWS answers them and counted under the right operation in `/_emulator/stats`.
 
 use serde_json::{Value, json};
 

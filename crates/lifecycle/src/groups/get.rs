@@ -1,8 +1,9 @@
 //! `iam-get-group`: GET by id (or a filter by displayName), then the members. AWS never returns
-//! members in a group read (spec §3.8), so they come from `GET /Users?filter=groups.value eq`
-//! (all pages): `members` = `[{value: user id, display: userName}]`, also put into `details`.
-//! Two requests by id, two by name. Not found → `errorCode: 404`, "Group Not Found", with the
-//! seed's `details`: the 404's text for an id, the (empty) list response for a name.
+//! members in a group read (docs/commands.md, "Group commands"), so they come from `GET
+//! /Users?filter=groups.value eq` (all pages): `members` = `[{value: user id, display: userName}]`,
+//! also put into `details`. Two requests by id, two by name. Not found → `errorCode: 404`, "Group
+//! Not Found", with the seed's `details`: the 404's text for an id, the (empty) list response for a
+//! name.
 
 use aws_ilm_client::UserQuery;
 use serde_json::{Value, json};

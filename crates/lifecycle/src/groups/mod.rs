@@ -1,7 +1,7 @@
 //! Group commands, one module per command, and what they share: finding the group the `scim`
 //! argument names — by `id` (no request needed where the next call takes the id anyway), or by
-//! `displayName` through a ListGroups filter (PRODUCT.md §3.2, §3.4: a name anywhere an id is
-//! accepted).
+//! `displayName` through a ListGroups filter (docs/commands.md, "Group commands": a name
+//! anywhere an id is accepted).
 
 pub mod create;
 pub mod delete;

@@ -1,5 +1,6 @@
 //! The built-in mappers, equivalent to the seed's "User Profile - AWS-ILM" outgoing and incoming
-//! mappers (PRODUCT.md §3.3), expressed as rules on the same engine a mapping file uses.
+//! mappers (docs/mappers.md, "Built-in mappers"), expressed as rules on the same engine a mapping
+//! file uses.
 //!
 //! Outgoing writes the enterprise extension under the RFC 7643 §4.3 URN
 //! `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`, which AWS reads (the seed wrote

@@ -1,10 +1,10 @@
 //! Mappers: user profile → AWS SCIM user (outgoing) and AWS SCIM user → profile (incoming).
 //!
-//! A [`Mapper`] is either the built-in pair ([`builtin`], equivalent to the seed's AWS-ILM
-//! mappers) or rules loaded from a file: aws-ilm's own format ([`file`], JSON or TOML) or an
-//! XSOAR mapper export ([`xsoar`]). Every mapper runs on the same rule engine, and whatever it
-//! produces goes through the same guarantees before it reaches AWS: no empty strings, nulls or
-//! empty objects (AWS rejects them, spec §4); no read-only `id`/`meta`/`groups`; the single email
+//! A [`Mapper`] is either the built-in pair ([`builtin`], equivalent to the seed's AWS-ILM mappers)
+//! or rules loaded from a file: aws-ilm's own format ([`file`], JSON or TOML) or an XSOAR mapper
+//! export ([`xsoar`]). Every mapper runs on the same rule engine, and whatever it produces goes
+//! through the same guarantees before it reaches AWS: no empty strings, nulls or empty objects (AWS
+//! rejects them, docs/schema.md, "Values"); no read-only `id`/`meta`/`groups`; the single email
 //! marked primary; `schemas` naming the enterprise URN only when that block is present.
 //!
 //! An outgoing mapper may map a creation and an update differently ([`Purpose`]): XSOAR's ILM
@@ -186,7 +186,7 @@ impl Mapper {
 
 /// The guarantees every outgoing user gets, whatever mapper made it.
 fn finish_outgoing(user: &mut Map<String, Value>) {
-    // Server-assigned or refused by AWS (spec §3.1: `groups` must not be sent).
+    // Server-assigned or refused by AWS (docs/schema.md, "Values": `groups` is never sent).
     for name in ["id", "meta", "groups", "schemas"] {
         key::remove_all(user, name);
     }

@@ -345,7 +345,7 @@ pub(crate) fn is_empty(v: &Value) -> bool {
 }
 
 /// Removes empty strings, nulls and the empty objects and arrays that leaves, at any depth.
-/// AWS rejects empty strings (spec §4), and "absent" must stay absent.
+/// AWS rejects empty strings (docs/schema.md, "Values"), and "absent" must stay absent.
 pub fn prune_map(map: &mut Map<String, Value>) {
     map.values_mut().for_each(prune);
     map.retain(|_, v| !is_empty(v));

@@ -218,8 +218,8 @@ fn published_outgoing() -> Mapper {
     .unwrap()
 }
 
-/// Regression (issue 8 item 3): the built-in mapper sent the phone as type "mobile"; the seed's
-/// outgoing mapper sends "work".
+/// Regression (docs/mappers.md, "Built-in mappers"): the built-in mapper sent the phone as type
+/// "mobile"; the seed's outgoing mapper sends "work".
 #[test]
 fn builtin_outgoing_phone_type_is_work_as_the_seed_sends() {
     let user = Mapper::Builtin
@@ -231,8 +231,9 @@ fn builtin_outgoing_phone_type_is_work_as_the_seed_sends() {
     );
 }
 
-/// Regression (issue 8 item 3): the built-in incoming mapper returned keys the seed's does not
-/// ("Display Name", "Division", …); `IAM.UserProfile` carries exactly the seed's nine.
+/// Regression (docs/mappers.md, "Built-in mappers"): the built-in incoming mapper returned keys the
+/// seed's does not ("Display Name", "Division", …); `IAM.UserProfile` carries exactly the seed's
+/// nine.
 #[test]
 fn builtin_incoming_returns_exactly_the_seed_keys() {
     let user = json!({
@@ -263,9 +264,9 @@ fn builtin_incoming_returns_exactly_the_seed_keys() {
     );
 }
 
-/// Regression (issue 8 item 6): `${field}` in a complex root and in concat literals is the
-/// profile field's value, and a field the profile lacks makes the value built from it absent —
-/// never `""`, never the literal `${surname}`.
+/// Regression (docs/mappers.md, "XSOAR mapper exports"): `${field}` in a complex root and in concat
+/// literals is the profile field's value, and a field the profile lacks makes the value built from
+/// it absent — never `""`, never the literal `${surname}`.
 #[test]
 fn xsoar_template_with_an_absent_field_builds_nothing_for_it() {
     let mapper = published_outgoing();
@@ -290,9 +291,9 @@ fn xsoar_template_with_an_absent_field_builds_nothing_for_it() {
     );
 }
 
-/// Regression (issue 8 item 6): concat → ParseJSON used to splice values into JSON text, so a
-/// quote or backslash in a profile value broke the document (or added keys to it). Values now
-/// fill the JSON's strings as they are.
+/// Regression (docs/mappers.md, "XSOAR mapper exports"): concat → ParseJSON used to splice values
+/// into JSON text, so a quote or backslash in a profile value broke the document (or added keys to
+/// it). Values now fill the JSON's strings as they are.
 #[test]
 fn xsoar_parse_json_keeps_quotes_and_backslashes_in_values() {
     let m = Mapper::from_text(
@@ -319,8 +320,8 @@ fn xsoar_parse_json_keeps_quotes_and_backslashes_in_values() {
     );
 }
 
-/// Regression (issue 8 item 6): escaped dots and XSOAR's `.[0]` index syntax in targets, and the
-/// SCIM 1.1 enterprise URN written as the 2.0 one.
+/// Regression (docs/mappers.md, "XSOAR mapper exports"): escaped dots and XSOAR's `.[0]` index
+/// syntax in targets, and the SCIM 1.1 enterprise URN written as the 2.0 one.
 #[test]
 fn xsoar_escaped_dots_and_index_paths_in_outgoing_targets() {
     let m = Mapper::from_text(
@@ -347,9 +348,9 @@ fn xsoar_escaped_dots_and_index_paths_in_outgoing_targets() {
     );
 }
 
-/// Regression (issue 8 item 6): keys AWS's enterprise schema does not have (the published
-/// mapper's `countryCode`, `managerflag`) are dropped when the mapper is loaded, so the rest of
-/// the block reaches AWS instead of a 400.
+/// Regression (docs/mappers.md, "XSOAR mapper exports"): keys AWS's enterprise schema does not have
+/// (the published mapper's `countryCode`, `managerflag`) are dropped when the mapper is loaded, so
+/// the rest of the block reaches AWS instead of a 400.
 #[test]
 fn enterprise_keys_aws_lacks_are_dropped_at_load() {
     let user = published_outgoing()
@@ -377,8 +378,9 @@ fn enterprise_keys_aws_lacks_are_dropped_at_load() {
     );
 }
 
-/// Regression (issue 8 item 6): what the importer cannot read is a load-time error naming it,
-/// never a silent gap (a `complex` concat argument used to become an empty string).
+/// Regression (docs/mappers.md, "XSOAR mapper exports"): what the importer cannot read is a
+/// load-time error naming it, never a silent gap (a `complex` concat argument used to become an
+/// empty string).
 #[test]
 fn xsoar_unreadable_templates_and_arguments_are_load_errors() {
     let load = |internal: Value| {

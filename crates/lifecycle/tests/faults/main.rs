@@ -1,6 +1,6 @@
-//! The lifecycle under faults (issue 5, item 4): every command, many times, against the real
-//! emulator with its fault knobs on — 500s and dropped connections (`fault_rate`), `latency`,
-//! and `throttle` (429 + Retry-After) — through the real client.
+//! The lifecycle under faults (docs/emulator.md, "Running it"): every command, many times, against
+//! the real emulator with its fault knobs on — 500s and dropped connections (`fault_rate`),
+//! `latency`, and `throttle` (429 + Retry-After) — through the real client.
 //!
 //! Each run must either succeed or fail with a clear result (an `Outcome` with `success: false`
 //! and an error message, or an `IlmError`), and what it says must be true of the directory:

@@ -1,4 +1,5 @@
-//! Group commands: every branch of PRODUCT.md §3.2 and the member batching budget.
+//! Group commands: every branch of docs/commands.md, "Group commands", and the member batching
+//! budget.
 
 use aws_ilm_lifecycle::Status;
 use serde_json::{Value, json};
@@ -112,8 +113,9 @@ async fn create_get_by_id_and_name_with_members_then_delete() {
     );
 }
 
-/// Issue 8 item 3: a group that is not there carries the seed's `details` — the text of the
-/// 404 for an id, the list response for a name — where aws-ilm left it null.
+/// Regression (docs/output.md, "What `details` holds"): a group that is not there carries the
+/// seed's `details` — the text of the 404 for an id, the list response for a name — where aws-ilm
+/// left it null.
 #[tokio::test]
 async fn details_of_missing_groups_are_the_404_text_and_the_list_response() {
     let env = Env::new().await;

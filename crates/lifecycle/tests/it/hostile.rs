@@ -1,4 +1,4 @@
-//! Answers that cannot be trusted are not successes (issue 9, docs/client.md): a user or group
+//! Answers that cannot be trusted are not successes (docs/client.md): a user or group
 //! without a usable `id` in a 2xx answer, or an answer too large to read, ends the command with
 //! `success: false` and the reason, against a scripted server (AWS never answers this way).
 

@@ -1,5 +1,5 @@
-//! Integration tests of the lifecycle engine: every command and every branch of PRODUCT.md
-//! §3.1–3.2 against the real emulator over real HTTP with the real client, plus the request
+//! Integration tests of the lifecycle engine: every command and every branch of
+//! docs/commands.md against the real emulator over real HTTP with the real client, plus the request
 //! budgets, counted by the emulator's `/_emulator/stats`.
 
 mod common;

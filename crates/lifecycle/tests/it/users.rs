@@ -1,4 +1,4 @@
-//! User commands: every branch of PRODUCT.md §3.1 and the request budgets.
+//! User commands: every branch of docs/commands.md, "User commands", and the request budgets.
 
 use aws_ilm_lifecycle::{IlmSettings, Status};
 use serde_json::json;
@@ -74,7 +74,7 @@ async fn create_of_existing_user_updates_it() {
     env.assert_requests(&[("ListUsers", 1), ("PatchUser", 1)])
         .await;
     assert_eq!(vendor(&o)["action"], "update");
-    // Issue 8 item 2: titled by the action taken, as the seed's.
+    // docs/output.md, "Tables: the seed's rules": titled by the action taken, as the seed's.
     assert_eq!(o.human.title, "Update User Results (AWS-ILM)");
     assert_eq!(vendor(&o)["details"]["title"], "Countess");
     let no_update = env.ilm_with(IlmSettings {
@@ -193,9 +193,10 @@ async fn get_missing_user_fails_with_404() {
     assert!(o.human.headers.contains(&"errorMessage".to_owned()));
 }
 
-/// Issue 8 item 3: a result with no user to show carries what the seed's `set_result` puts in
-/// `details` — the profile through the outgoing mapper (with the mapped `olduserdata`) — where
-/// aws-ilm left it null: a not-found get, a not-found disable, a command skipped by its switch.
+/// Regression (docs/output.md, "What `details` holds"): a result with no user to show carries what
+/// the seed's `set_result` puts in `details` — the profile through the outgoing mapper (with the
+/// mapped `olduserdata`) — where aws-ilm left it null: a not-found get, a not-found disable, a
+/// command skipped by its switch.
 #[tokio::test]
 async fn details_of_results_without_a_user_are_the_mapped_profile() {
     let env = Env::new().await;
