@@ -1,6 +1,6 @@
-//! Bad input and failures (docs/configuration.md, "Errors"): each is one `error:` line that says
-//! what is wrong and what to do, with the documented exit code, never a stack trace, never the
-//! token.
+//! Bad input and failures (docs/commands.md, "Failures"; docs/configuration.md, "Errors"): each
+//! is one `error:` line that says what is wrong and what to do, with the documented exit code,
+//! never a stack trace, never the token.
 
 use crate::harness::{Env, closed_url, s};
 
