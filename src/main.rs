@@ -7,6 +7,7 @@
 //! SIGINT/SIGTERM. Every command ends in one [`error::Exit`] or one [`error::CliError`], and
 //! this is the one place either becomes the process's status.
 #![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
 mod cli;
 mod cmd;
