@@ -12,6 +12,8 @@
 #    [workspace.package]: its Cargo.toml says `rust-version.workspace = true`. A Cargo.toml that
 #    is its own workspace (fuzz/, nightly only, see docs/fuzzing.md) has no root to inherit from
 #    and is skipped.
+# 3. Every entry of the root [workspace.dependencies] is used by some package, so the list says
+#    what the product really depends on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,5 +75,14 @@ while IFS= read -r f; do
         failed=1
     fi
 done < <(files -name Cargo.toml)
+
+members=(Cargo.toml crates/*/Cargo.toml)
+while IFS= read -r dep; do
+    if ! grep -qE "^${dep}([.]workspace|[ ]*=[ ]*\{[^}]*workspace[ ]*=[ ]*true)" "${members[@]}"; then
+        line=$(grep -nE "^${dep}[ ]*=" Cargo.toml | head -1 | cut -d: -f1)
+        echo "Cargo.toml:$line: workspace dependency \`$dep\` is used by no package: remove it" >&2
+        failed=1
+    fi
+done < <(awk '/^\[/{s=$0; next} s=="[workspace.dependencies]" && /^[A-Za-z0-9_-]+[ ]*=/{sub(/[ ]*=.*/, ""); print}' Cargo.toml)
 
 exit "$failed"
