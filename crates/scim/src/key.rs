@@ -1,18 +1,20 @@
-//! Attribute names as keys of a JSON object, matched without regard to ASCII case.
+//! Attribute names as keys of a JSON object, matched without regard to case.
 //!
 //! RFC 7643 §2.1 makes attribute names case-insensitive, so a profile exported with `userName`,
 //! an answer carrying `Members` or a mapping that says `EMAIL` must find the same key. Every
 //! such lookup in the workspace goes through this module: the exact spelling wins, then the
-//! first key (in the object's order) equal to `name` in ASCII case.
-//!
-//! Attribute names are ASCII (the SCIM schema and the seed's profile keys), so ASCII case is
-//! the whole rule here; user *values* such as names compare by [`crate::ci::fold`] instead.
+//! first key (in the object's order) that is the same name as [`crate::CiStr`] compares names,
+//! so keys agree with the attribute table ([`crate::schema`]) and with the emulator.
 
 use serde_json::{Map, Value};
 
-/// Whether the key `key` names the attribute `name`.
+use crate::ci::fold;
+
+/// Whether the key `key` names the attribute `name` ([`fold`] equality; two ASCII strings,
+/// the usual case, are compared without allocating).
 pub fn is(key: &str, name: &str) -> bool {
     key.eq_ignore_ascii_case(name)
+        || (!(key.is_ascii() && name.is_ascii()) && fold(key) == fold(name))
 }
 
 /// The entry whose key names `name`: its spelling in the object, and its value.
@@ -63,10 +65,15 @@ mod tests {
         assert_eq!(o.keys().collect::<Vec<_>>(), ["userName"]);
     }
 
-    /// Only ASCII case: a key is not matched through Unicode folding (`ſ` is not `s`).
+    /// Keys compare as names do everywhere else ([`fold`]): full-width letters and `ſ` are
+    /// the same name, a look-alike from another script is not.
     #[test]
-    fn ascii_case_only() {
-        let v = json!({"ſtreet": 1});
-        assert_eq!(get(v.as_object().unwrap(), "street"), None);
+    fn keys_compare_like_names() {
+        let v = json!({"ＭＥＭＢＥＲＳ": 1, "ſtreet": 2, "\u{430}ctive": 3});
+        let o = v.as_object().unwrap();
+        assert_eq!(get(o, "members"), Some(&json!(1)));
+        assert_eq!(get(o, "street"), Some(&json!(2)));
+        assert_eq!(get(o, "active"), None);
+        assert!(is("userName", "USERNAME") && !is("userName", "user"));
     }
 }

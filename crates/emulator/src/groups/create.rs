@@ -3,6 +3,7 @@
 //! a member id that is no user is a 400 (CreateGroup has no 404 in AWS's catalog), and nothing
 //! is created.
 
+use aws_ilm_scim::key;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -18,10 +19,8 @@ pub async fn handle(
     State(app): State<App>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let raw_members: Vec<serde_json::Value> = body
-        .as_object()
-        .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("members")))
-        .and_then(|(_, v)| v.as_array().cloned())
+    let raw_members: Vec<serde_json::Value> = key::get_in(&body, "members")
+        .and_then(|v| v.as_array().cloned())
         .unwrap_or_default();
     let group = super::from_body(body, crate::ids::new_id())?;
     let member_ids = raw_members

@@ -7,7 +7,7 @@
 
 use aws_ilm_scim::ci::CiStr;
 use aws_ilm_scim::patch::MAX_MEMBER_CHANGES;
-use aws_ilm_scim::{Op, PatchOperation, PatchPath};
+use aws_ilm_scim::{Op, PatchOperation, PatchPath, key};
 use serde_json::{Map, Value};
 
 use super::invalid;
@@ -184,11 +184,7 @@ pub fn member_id(item: &Value) -> Result<String, ApiError> {
         return Err(invalid("Each member must be an object."));
     };
     check_member_keys(m)?;
-    match m
-        .iter()
-        .find(|(k, _)| CiStr(k) == CiStr("value"))
-        .map(|(_, v)| v)
-    {
+    match key::get(m, "value") {
         Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
         _ => Err(invalid("Each member needs a non-empty string 'value'.")),
     }

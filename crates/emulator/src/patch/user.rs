@@ -16,7 +16,7 @@
 
 use aws_ilm_scim::ci::CiStr;
 use aws_ilm_scim::schema::{self, Attribute};
-use aws_ilm_scim::{Op, PatchOperation, PatchPath, urn};
+use aws_ilm_scim::{Op, PatchOperation, PatchPath, key, urn};
 use serde_json::{Map, Value};
 
 use super::invalid;
@@ -178,10 +178,8 @@ fn coerce_active(path: &PatchPath) -> impl Fn(Value) -> Value + '_ {
             }
         }
         Value::Object(mut m) => {
-            if let Some((k, Value::String(s))) = m
-                .iter()
-                .find(|(k, _)| CiStr(k) == CiStr("active"))
-                .map(|(k, v)| (k.clone(), v.clone()))
+            if let Some((k, Value::String(s))) =
+                key::entry(&m, "active").map(|(k, v)| (k.clone(), v.clone()))
             {
                 match s.to_ascii_lowercase().as_str() {
                     "true" => m.insert(k, Value::Bool(true)),
@@ -206,9 +204,7 @@ fn set_in(obj: &mut Value, op: Op, path: &PatchPath, value: Option<Value>) -> Re
     let Some(map) = obj.as_object_mut() else {
         return Err(ApiError::internal("patch target is not an object"));
     };
-    let key = map
-        .keys()
-        .find(|k| CiStr(k) == CiStr(&path.attr))
+    let key = key::spelling(map, &path.attr)
         .cloned()
         .unwrap_or_else(|| path.attr.clone());
     match (&path.sub_attr, op, value) {
@@ -252,24 +248,14 @@ fn merge(into: &mut Value, from: Map<String, Value>) {
         return;
     };
     for (k, v) in from {
-        let key = map
-            .keys()
-            .find(|x| CiStr(x) == CiStr(&k))
-            .cloned()
-            .unwrap_or(k);
+        let key = key::spelling(map, &k).cloned().unwrap_or(k);
         map.insert(key, v);
     }
 }
 
-fn get_ci<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    m.iter()
-        .find(|(k, _)| CiStr(k) == CiStr(key))
-        .map(|(_, v)| v)
-}
-
 fn matches(item: &Value, (attr, want): &(String, String)) -> bool {
     item.as_object()
-        .and_then(|m| get_ci(m, attr))
+        .and_then(|m| key::get(m, attr))
         .is_some_and(|v| match v {
             Value::String(s) => CiStr(s) == CiStr(want),
             Value::Bool(b) => b.to_string() == want.to_ascii_lowercase(),
@@ -363,7 +349,7 @@ fn multi(
     if attr == "emails"
         && items.len() == 1
         && let Some(m) = items[0].as_object_mut()
-        && get_ci(m, "primary").is_none()
+        && key::get(m, "primary").is_none()
     {
         m.insert("primary".into(), Value::Bool(true));
     }
@@ -377,9 +363,7 @@ fn set_sub(item: &mut Value, sub: &str, op: Op, value: Option<Value>) -> Result<
     let Some(m) = item.as_object_mut() else {
         return Err(invalid("A multi-valued element is not an object."));
     };
-    let key = m
-        .keys()
-        .find(|k| CiStr(k) == CiStr(sub))
+    let key = key::spelling(m, sub)
         .cloned()
         .unwrap_or_else(|| sub.to_owned());
     match (op, value) {
