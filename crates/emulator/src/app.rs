@@ -7,11 +7,11 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post, put};
 
 use crate::config::Config;
 use crate::conns::Registry;
-use crate::knobs::{Stats, Throttler};
+use crate::knobs::{Operation, Stats, Throttler};
 use crate::store::Store;
 use crate::{frame, groups, meta, users};
 
@@ -61,37 +61,54 @@ pub fn router(app: App) -> Router {
     // `nest`ed: a nested router costs a second route lookup and a rewritten URI per request.
     // Every SCIM path is also routed with one trailing slash (`/Users/`, `/Users/{id}/`): the
     // seed integration calls the collections that way against AWS (docs/emulator.md,
-    // "Trailing slashes"); `Operation::classify` counts both spellings alike.
+    // "Trailing slashes"); both spellings are one route, so one operation.
+    // Each method carries the AWS operation it is ([`op`]): the one place that says which
+    // request is which operation, for the counters, the throttle and the faults.
     const T: &str = "/{tenant}/scim/v2";
+    use Operation as O;
+    let op = |operation: Operation, route: MethodRouter<App>| {
+        route.route_layer(middleware::from_fn_with_state(
+            (Arc::clone(&app), operation),
+            frame::operation,
+        ))
+    };
     let scim_routes: [(&str, MethodRouter<App>); 8] = [
         (
             "/Users",
-            get(users::list::handle).post(users::create::handle),
+            op(O::ListUsers, get(users::list::handle))
+                .merge(op(O::CreateUser, post(users::create::handle))),
         ),
         (
             "/Users/{id}",
-            get(users::get::handle)
-                .put(users::replace::handle)
-                .patch(users::patch::handle)
-                .delete(users::delete::handle),
+            op(O::GetUser, get(users::get::handle))
+                .merge(op(O::PutUser, put(users::replace::handle)))
+                .merge(op(O::PatchUser, patch(users::patch::handle)))
+                .merge(op(O::DeleteUser, delete(users::delete::handle))),
         ),
         (
             "/Groups",
-            get(groups::list::handle).post(groups::create::handle),
+            op(O::ListGroups, get(groups::list::handle))
+                .merge(op(O::CreateGroup, post(groups::create::handle))),
         ),
         (
             "/Groups/{id}",
-            get(groups::get::handle)
-                .patch(groups::patch::handle)
-                .delete(groups::delete::handle),
+            op(O::GetGroup, get(groups::get::handle))
+                .merge(op(O::PatchGroup, patch(groups::patch::handle)))
+                .merge(op(O::DeleteGroup, delete(groups::delete::handle))),
         ),
         (
             "/ServiceProviderConfig",
-            get(meta::service_provider_config::handle),
+            op(
+                O::ServiceProviderConfig,
+                get(meta::service_provider_config::handle),
+            ),
         ),
-        ("/Schemas", get(meta::schemas::list)),
-        ("/Schemas/{urn}", get(meta::schemas::get)),
-        ("/ResourceTypes", get(meta::resource_types::handle)),
+        ("/Schemas", op(O::ListSchemas, get(meta::schemas::list))),
+        ("/Schemas/{urn}", op(O::GetSchema, get(meta::schemas::get))),
+        (
+            "/ResourceTypes",
+            op(O::ListResourceTypes, get(meta::resource_types::handle)),
+        ),
     ];
     let mut router = Router::new();
     for (path, methods) in scim_routes {

@@ -35,21 +35,12 @@ pub async fn frame(State(app): State<App>, req: Request, next: Next) -> Response
     let request_id = uuid::Uuid::new_v4();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let mut drop_connection = None;
     let mut res = match admit(&app, &req) {
         Err(e) => e.into_response(),
-        Ok(None) => next.run(req).await,
-        Ok(Some(op)) => {
-            app.stats.count(op);
-            match run_operation(&app, op, req, next).await {
-                Ok((res, abort)) => {
-                    drop_connection = abort;
-                    res
-                }
-                Err(e) => e.into_response(),
-            }
-        }
+        Ok(()) => next.run(req).await,
     };
+    // Set by [`operation`] when the `Drop` fault chose this request.
+    let drop_connection = res.extensions_mut().remove::<ConnAbort>();
     let mut id_buf = uuid::Uuid::encode_buffer();
     let request_id = &*request_id.hyphenated().encode_lower(&mut id_buf);
     finish(&mut res, request_id);
@@ -92,20 +83,46 @@ fn log(
     }
 }
 
-/// Auth for tenant paths; `Ok(Some(op))` for a request that names an AWS operation.
-fn admit(app: &App, req: &Request) -> Result<Option<Operation>, ApiError> {
+/// Auth for tenant paths.
+fn admit(app: &App, req: &Request) -> Result<(), ApiError> {
     let path = req.uri().path();
     if path.starts_with("/_emulator/") {
-        return Ok(None);
+        return Ok(());
     }
-    let Some((tenant, rest)) = split_tenant(path) else {
-        return Ok(None);
+    let Some((tenant, _)) = split_tenant(path) else {
+        return Ok(());
     };
     // AWS documents a wrong tenant as 401 UnauthorizedException (docs/emulator.md, decision 9).
     if tenant != app.tenant_id || !token_ok(app, req) {
         return Err(ApiError::unauthorized());
     }
-    Ok(Operation::classify(req.method(), rest))
+    Ok(())
+}
+
+/// The step of a request that is an AWS operation, layered on each route method by
+/// [`crate::app::router`] with the operation it is: count it, then the knobs and the handler.
+/// Two requests the router hands to a handler are no AWS operation, and go straight to it,
+/// uncounted: a `HEAD` (axum answers it with the `GET` handler), and a path with an empty
+/// segment (`/Users//`, which the router matches as an empty `{id}` and the handler refuses
+/// with a 404; docs/emulator.md, "Trailing slashes": two slashes are no route).
+pub async fn operation(
+    State((app, op)): State<(App, Operation)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.method() == axum::http::Method::HEAD || req.uri().path().contains("//") {
+        return next.run(req).await;
+    }
+    app.stats.count(op);
+    match run_operation(&app, op, req, next).await {
+        Ok((mut res, abort)) => {
+            if let Some(abort) = abort {
+                res.extensions_mut().insert(abort);
+            }
+            res
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `/{tenant}/scim/v2/rest` → (tenant, `/rest`).

@@ -6,7 +6,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use axum::http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::config::Throttle;
@@ -86,41 +85,6 @@ impl Operation {
 
     fn index(self) -> usize {
         self as usize
-    }
-
-    /// The operation a method and a path below `/{tenant}/scim/v2` name, if any. Unsupported
-    /// methods on a resource (PUT on a group) name none: they are answered 400 by the router.
-    /// One trailing slash names the same operation (`/Users/` is ListUsers or CreateUser, as
-    /// the router routes it; docs/emulator.md, "Trailing slashes"); a path the router has no
-    /// route for (`/Users//`, `/Users/a/b`) names none.
-    pub fn classify(method: &Method, rest: &str) -> Option<Operation> {
-        let rest = rest.strip_prefix('/')?;
-        let rest = rest.strip_suffix('/').unwrap_or(rest);
-        let mut parts = rest.splitn(2, '/');
-        let collection = parts.next()?;
-        let item = parts.next();
-        if item.is_some_and(|i| i.is_empty() || i.contains('/')) {
-            return None;
-        }
-        use Operation as O;
-        Some(match (collection, item.is_some(), method.as_str()) {
-            ("Users", false, "GET") => O::ListUsers,
-            ("Users", false, "POST") => O::CreateUser,
-            ("Users", true, "GET") => O::GetUser,
-            ("Users", true, "PUT") => O::PutUser,
-            ("Users", true, "PATCH") => O::PatchUser,
-            ("Users", true, "DELETE") => O::DeleteUser,
-            ("Groups", false, "GET") => O::ListGroups,
-            ("Groups", false, "POST") => O::CreateGroup,
-            ("Groups", true, "GET") => O::GetGroup,
-            ("Groups", true, "PATCH") => O::PatchGroup,
-            ("Groups", true, "DELETE") => O::DeleteGroup,
-            ("ServiceProviderConfig", false, "GET") => O::ServiceProviderConfig,
-            ("Schemas", false, "GET") => O::ListSchemas,
-            ("Schemas", true, "GET") => O::GetSchema,
-            ("ResourceTypes", false, "GET") => O::ListResourceTypes,
-            _ => return None,
-        })
     }
 }
 
@@ -242,42 +206,6 @@ pub fn roll(rate: f64) -> Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn c(method: &str, path: &str) -> Option<Operation> {
-        Operation::classify(&Method::from_bytes(method.as_bytes()).unwrap(), path)
-    }
-
-    #[test]
-    fn classifies_aws_operations() {
-        assert_eq!(c("POST", "/Users"), Some(Operation::CreateUser));
-        assert_eq!(c("PATCH", "/Groups/x"), Some(Operation::PatchGroup));
-        assert_eq!(c("PUT", "/Groups/x"), None);
-        assert_eq!(c("GET", "/Schemas/urn:x"), Some(Operation::GetSchema));
-        assert_eq!(c("GET", "/Nope"), None);
-    }
-
-    /// Issue 8 item 1: `/Users/` was counted as GetUser (an item with an empty id).
-    #[test]
-    fn a_trailing_slash_names_the_same_operation() {
-        assert_eq!(c("GET", "/Users/"), Some(Operation::ListUsers));
-        assert_eq!(c("POST", "/Users/"), Some(Operation::CreateUser));
-        assert_eq!(c("GET", "/Groups/"), Some(Operation::ListGroups));
-        assert_eq!(c("POST", "/Groups/"), Some(Operation::CreateGroup));
-        assert_eq!(c("GET", "/Users/x/"), Some(Operation::GetUser));
-        assert_eq!(c("DELETE", "/Groups/x/"), Some(Operation::DeleteGroup));
-        assert_eq!(
-            c("GET", "/ServiceProviderConfig/"),
-            Some(Operation::ServiceProviderConfig)
-        );
-        assert_eq!(c("GET", "/Schemas/"), Some(Operation::ListSchemas));
-        assert_eq!(
-            c("GET", "/ResourceTypes/"),
-            Some(Operation::ListResourceTypes)
-        );
-        assert_eq!(c("GET", "/Users//"), None);
-        assert_eq!(c("GET", "/Users//x"), None);
-        assert_eq!(c("GET", "/Users/a/b"), None);
-    }
 
     #[test]
     fn bucket_refuses_past_the_rate() {

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use aws_ilm_emulator::{Config, Throttle};
+use reqwest::Method;
 use serde_json::json;
 
 use crate::support::Emu;
@@ -125,4 +126,66 @@ async fn stats_count_every_operation_and_reset() {
         .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(e.stats().await["total"], 0);
+}
+
+/// Each method and path is counted as the AWS operation its route carries; a trailing slash
+/// names the same operation (issue 8 item 1: `/Users/` was counted as GetUser), and a method
+/// or path with no route names none. (These were unit tests of the path classifier that routes
+/// now replace.)
+#[tokio::test]
+async fn each_route_counts_as_its_aws_operation() {
+    let e = Emu::start().await;
+    let cases: [(Method, &str, Option<&str>); 24] = [
+        (Method::POST, "/Users", Some("CreateUser")),
+        (Method::PATCH, "/Groups/x", Some("PatchGroup")),
+        (Method::PUT, "/Groups/x", None),
+        (Method::GET, "/Schemas/urn:x", Some("GetSchema")),
+        (Method::GET, "/Nope", None),
+        (Method::GET, "/Users/", Some("ListUsers")),
+        (Method::POST, "/Users/", Some("CreateUser")),
+        (Method::GET, "/Groups/", Some("ListGroups")),
+        (Method::POST, "/Groups/", Some("CreateGroup")),
+        (Method::GET, "/Users/x/", Some("GetUser")),
+        (Method::DELETE, "/Groups/x/", Some("DeleteGroup")),
+        (
+            Method::GET,
+            "/ServiceProviderConfig/",
+            Some("ServiceProviderConfig"),
+        ),
+        (Method::GET, "/Schemas/", Some("ListSchemas")),
+        (Method::GET, "/ResourceTypes/", Some("ListResourceTypes")),
+        (Method::GET, "/Users//", None),
+        (Method::GET, "/Users//x", None),
+        (Method::GET, "/Users/a/b", None),
+        (Method::PUT, "/Users/x", Some("PutUser")),
+        (Method::PATCH, "/Users/x", Some("PatchUser")),
+        (Method::DELETE, "/Users/x", Some("DeleteUser")),
+        (Method::GET, "/Groups/x", Some("GetGroup")),
+        (Method::GET, "/Schemas", Some("ListSchemas")),
+        (Method::GET, "/ResourceTypes", Some("ListResourceTypes")),
+        (Method::OPTIONS, "/Users", None),
+    ];
+    for (method, path, op) in cases {
+        reset(&e).await;
+        let body = matches!(method, Method::POST | Method::PUT | Method::PATCH).then(|| json!({}));
+        e.send(method.clone(), path, body).await;
+        let s = e.stats().await;
+        match op {
+            Some(op) => {
+                assert_eq!(s["operations"][op], 1, "{method} {path}: {s}");
+                assert_eq!(s["total"], 1, "{method} {path}: {s}");
+            }
+            None => assert_eq!(s["total"], 0, "{method} {path}: {s}"),
+        }
+    }
+}
+
+async fn reset(e: &Emu) {
+    let r = e
+        .http
+        .post(format!("{}/_emulator/stats/reset", e.run.root_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
 }
