@@ -25,7 +25,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Exit, CliError> {
     let dir = tempfile::tempdir()
         .map_err(|e| CliError::config(format!("cannot create a temporary folder: {e}")))?;
     let db = dir.path().join("aws-ilm-demo.db");
-    let mut config = aws_ilm_emulator::Config::for_tests();
+    let mut config = aws_ilm_emulator::Config::ephemeral();
     config.db = db.display().to_string();
     let running = aws_ilm_emulator::spawn(config)
         .await

@@ -165,7 +165,7 @@ async fn a_second_ctrl_c_exits_at_once() {
 
     let env = Env::with_config(aws_ilm_emulator::Config {
         latency: Duration::from_secs(3600),
-        ..aws_ilm_emulator::Config::for_tests()
+        ..aws_ilm_emulator::Config::ephemeral()
     })
     .await;
     let dir = env.home.path();

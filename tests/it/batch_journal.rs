@@ -69,7 +69,7 @@ async fn a_journal_of_the_earlier_format_is_refused_with_exit_2() {
 async fn a_second_run_on_the_same_journal_stops_at_once_with_exit_3() {
     let env = Env::with_config(aws_ilm_emulator::Config {
         latency: Duration::from_secs(3600),
-        ..aws_ilm_emulator::Config::for_tests()
+        ..aws_ilm_emulator::Config::ephemeral()
     })
     .await;
     let dir = tempfile::tempdir().unwrap();

@@ -149,7 +149,7 @@ async fn tls_failure_without_insecure_and_success_with_it() {
     let key_path = dir.path().join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
     std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-    let mut config = aws_ilm_emulator::Config::for_tests();
+    let mut config = aws_ilm_emulator::Config::ephemeral();
     config.tls = Some(aws_ilm_emulator::TlsFiles {
         cert: cert_path,
         key: key_path,

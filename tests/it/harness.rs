@@ -25,7 +25,7 @@ pub struct Env {
 
 impl Env {
     pub async fn start() -> Env {
-        Env::with_config(Config::for_tests()).await
+        Env::with_config(Config::ephemeral()).await
     }
 
     pub async fn with_config(config: Config) -> Env {

@@ -16,7 +16,7 @@ fn user(name: &str) -> serde_json::Value {
 }
 
 async fn client(fault_rate: f64) -> (aws_ilm_emulator::Running, ScimClient) {
-    let mut cfg = aws_ilm_emulator::Config::for_tests();
+    let mut cfg = aws_ilm_emulator::Config::ephemeral();
     cfg.fault_rate = fault_rate;
     let run = aws_ilm_emulator::spawn(cfg).await.expect("emulator");
     let mut c = ClientConfig::new(

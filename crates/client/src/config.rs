@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::endpoint::Endpoint;
 use crate::error::ClientError;
-use crate::secret::SecretToken;
+use aws_ilm_scim::secret::SecretToken;
 
 /// The largest response body read whole: 8 MiB. A full page of 100 users carrying every
 /// attribute AWS keeps measured about 100 KiB, so this is far above any real answer and far

@@ -22,7 +22,6 @@ pub mod paging;
 mod reply;
 mod resource;
 pub mod retry;
-pub mod secret;
 mod transport;
 mod users;
 
@@ -31,11 +30,11 @@ use std::sync::atomic::Ordering;
 
 use serde_json::Value;
 
+pub use aws_ilm_scim::secret::{self, SecretToken};
 pub use aws_ilm_scim::{GroupQuery, Op, PatchOp, PatchOperation, UserQuery};
 pub use config::{ClientConfig, OnAttempt, OnThrottle, RetryPolicy};
 pub use endpoint::{BaseUrl, Endpoint, EndpointError};
 pub use error::ClientError;
-pub use secret::SecretToken;
 
 use transport::Inner;
 

@@ -150,7 +150,7 @@ fn main() {
 
 async fn run_checks(proxy: &Proxy, dir: &Path) {
     // Plain HTTP: the proxy forwards the request itself.
-    let run = aws_ilm_emulator::spawn(Config::for_tests()).await.unwrap();
+    let run = aws_ilm_emulator::spawn(Config::ephemeral()).await.unwrap();
     let port = run.addr.port();
 
     let direct = client(&run, false, false);
@@ -174,7 +174,7 @@ async fn run_checks(proxy: &Proxy, dir: &Path) {
     // self-signed certificate is still refused unless insecure.
     let tls_dir = dir.join("tls");
     std::fs::create_dir_all(&tls_dir).unwrap();
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.tls = Some(self_signed(&tls_dir));
     let run = aws_ilm_emulator::spawn(cfg).await.unwrap();
     let port = run.addr.port();

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_ilm_scim::secret::SecretToken;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
@@ -19,7 +20,8 @@ use crate::{frame, groups, meta, users};
 #[derive(Debug)]
 pub struct AppState {
     pub tenant_id: String,
-    pub tokens: Vec<String>,
+    /// The accepted bearer tokens (a secret type: `AppState`'s `Debug` cannot show them).
+    pub tokens: Vec<SecretToken>,
     pub store: Store,
     pub stats: Stats,
     pub throttle: Option<Throttler>,
@@ -37,7 +39,11 @@ impl AppState {
     pub fn new(config: &Config, store: Store, base_url: String, conns: Arc<Registry>) -> AppState {
         AppState {
             tenant_id: config.tenant_id.clone(),
-            tokens: config.tokens.clone(),
+            tokens: config
+                .tokens
+                .iter()
+                .map(|t| SecretToken::from(t.as_str()))
+                .collect(),
             store,
             stats: Stats::default(),
             throttle: config.throttle.map(Throttler::new),

@@ -83,8 +83,9 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
-    /// `:memory:`, a random tenant and token, every knob off.
-    pub fn for_tests() -> Config {
+    /// A throwaway emulator: `:memory:`, a random tenant and token, every knob off, the
+    /// default connection limits. What tests and `aws-ilm demo` start.
+    pub fn ephemeral() -> Config {
         Config {
             db: ":memory:".to_owned(),
             tenant_id: random_tenant_id(),
@@ -190,7 +191,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_tokens() {
-        let c = Config::for_tests();
+        let c = Config::ephemeral();
         let shown = format!("{c:?}");
         assert!(!shown.contains(&c.tokens[0]));
         assert!(shown.contains("redacted"));
@@ -198,11 +199,11 @@ mod tests {
 
     #[test]
     fn validation() {
-        let mut c = Config::for_tests();
+        let mut c = Config::ephemeral();
         assert!(c.validate().is_ok());
         c.tokens = vec!["a".into(), "b".into(), "c".into()];
         assert!(c.validate().is_err());
-        let mut c = Config::for_tests();
+        let mut c = Config::ephemeral();
         c.tenant_id = "../x".into();
         assert!(c.validate().is_err());
         // Issue 9 item 10: tokens no request can carry are refused, and not echoed.
@@ -217,19 +218,19 @@ mod tests {
             "secret\u{85}",
             "secret\n",
         ] {
-            let mut c = Config::for_tests();
+            let mut c = Config::ephemeral();
             c.tokens = vec!["good".into(), bad.into()];
             let e = c.validate().expect_err(bad).to_string();
             assert!(e.contains("token 2 of 2"), "{e}");
             assert!(!e.contains("secret") && !e.contains("ret"), "{e}");
         }
-        let mut c = Config::for_tests();
+        let mut c = Config::ephemeral();
         c.fault_rate = 1.5;
         assert!(c.validate().is_err());
-        let mut c = Config::for_tests();
+        let mut c = Config::ephemeral();
         c.idle_timeout = Duration::ZERO;
         assert!(c.validate().is_err());
-        let mut c = Config::for_tests();
+        let mut c = Config::ephemeral();
         c.max_connections = 0;
         assert!(c.validate().is_err());
         assert_eq!(random_tenant_id().len(), 39);

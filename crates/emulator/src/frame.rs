@@ -148,7 +148,7 @@ fn token_ok(app: &App, req: &Request) -> bool {
     };
     let mut ok = subtle::Choice::from(0u8);
     for t in &app.tokens {
-        ok |= t.as_bytes().ct_eq(given.as_bytes());
+        ok |= t.expose().as_bytes().ct_eq(given.as_bytes());
     }
     ok.into()
 }

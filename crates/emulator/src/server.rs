@@ -252,8 +252,7 @@ fn load_tls(files: &TlsFiles) -> Result<TlsAcceptor, EmulatorError> {
     Ok(TlsAcceptor::from(Arc::new(cfg)))
 }
 
-/// A running emulator (see [`spawn`]).
-#[derive(Debug)]
+/// A running emulator (see [`spawn`]). Its `Debug` shows the token as `(redacted)`.
 pub struct Running {
     pub addr: SocketAddr,
     /// `http(s)://addr/{tenant}/scim/v2`
@@ -265,6 +264,18 @@ pub struct Running {
     conns: Arc<Registry>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), EmulatorError>>>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("addr", &self.addr)
+            .field("base_url", &self.base_url)
+            .field("tenant_id", &self.tenant_id)
+            .field("token", &format_args!("(redacted)"))
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Running {

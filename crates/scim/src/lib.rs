@@ -20,6 +20,7 @@ pub mod lookalike;
 pub mod patch;
 pub mod rules;
 pub mod schema;
+pub mod secret;
 pub mod text;
 pub mod urn;
 pub mod user;

@@ -14,7 +14,7 @@ fn vendor(r: &Value) -> &Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_users_cost_one_request_each() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let (s, results) = run_batch_with(
         &emu,
         creates(500),
@@ -36,7 +36,7 @@ async fn new_users_cost_one_request_each() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn existing_users_are_updated_and_a_clash_fails_with_409() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     // 0..100 exist already.
     let (s, _) = run_batch(&emu, creates(100), Format::JsonLines, 8, 0.0, None).await;
     assert_eq!(s.succeeded, 100, "{s}");
@@ -97,7 +97,7 @@ async fn existing_users_are_updated_and_a_clash_fails_with_409() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_and_existing_users_survive_a_ten_percent_fault_rate() {
     let dir = tempfile::tempdir().unwrap();
-    let mut base = Config::for_tests();
+    let mut base = Config::ephemeral();
     base.db = dir.path().join("cf.db").to_string_lossy().into_owned();
     let clean = emulator(base.clone()).await;
     let (s, _) = run_batch(&clean, creates(500), Format::JsonLines, 16, 0.0, None).await;

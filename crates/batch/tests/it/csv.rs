@@ -44,7 +44,7 @@ async fn every_csv_command_runs_each_row_against_the_emulator() {
     tested.sort_unstable();
     assert_eq!(listed, tested);
 
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let all_ok = |s: &aws_ilm_batch::Summary, results: &[Value], command: &str| {
         assert_eq!(
             (s.succeeded, s.invalid, s.failed),
@@ -97,7 +97,7 @@ async fn every_csv_command_runs_each_row_against_the_emulator() {
 /// `--allow-enable false` reaches the commands that take it: the users are created inactive.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csv_allow_enable_false_creates_inactive_users() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let fmt = Format::csv("iam-create-user", Some(false)).unwrap();
     let (s, _) = run_batch(&emu, people("T"), fmt, 4, 0.0, None).await;
     assert_eq!(s.succeeded, 3, "{s}");
@@ -112,7 +112,7 @@ async fn users_of(emu: &aws_ilm_emulator::Running) -> Vec<Value> {
 /// carries the row's physical line. Was: every row one line early (the first data row as 1).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crlf_csv_rows_are_reported_and_journaled_on_their_own_lines() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let csv = concat!(
         "username,email,givenname,surname,displayname,title\r\n",
         "c0@example.test,c0@example.test,Given,Sur,C 0,\"Head of\r\nThings\"\r\n",
@@ -157,7 +157,7 @@ async fn crlf_csv_rows_are_reported_and_journaled_on_their_own_lines() {
 /// created, and the record is never held whole.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unclosed_quote_is_one_bounded_invalid_record() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let mut csv = people("T");
     csv += "\"q@example.test,q@example.test,Given,Sur,Q,T\n";
     for i in 0..50_000 {

@@ -104,7 +104,7 @@ async fn run(
 #[tokio::test]
 async fn a_stopped_run_finishes_its_events_in_flight_and_a_rerun_does_the_rest() {
     const N: usize = 400;
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal");
 

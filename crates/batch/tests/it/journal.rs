@@ -13,8 +13,8 @@ use crate::common::*;
 /// another, and nothing was created there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_journal_is_refused_against_another_directory() {
-    let a = emulator(Config::for_tests()).await;
-    let b = emulator(Config::for_tests()).await;
+    let a = emulator(Config::ephemeral()).await;
+    let b = emulator(Config::ephemeral()).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal");
     let mut run = Batch::new(client_config(&a), creates(5), Format::JsonLines);
@@ -55,7 +55,7 @@ async fn a_journal_is_refused_against_another_directory() {
 /// switch on never did them. Skips the directory caused stay final.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_skipped_by_a_switch_run_when_it_is_turned_on() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal");
     // Lines 1-3 create (allow-create off), 4 disables a user that does not exist (final),

@@ -9,7 +9,7 @@ use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_thousand_creates_make_exactly_two_thousand_users() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let (s, results) = run_batch(&emu, creates(2000), Format::JsonLines, 32, 0.0, None).await;
     assert_eq!((s.succeeded, s.failed, s.invalid), (2000, 0, 0), "{s}");
     assert_eq!(s.exit_code(), 0);
@@ -28,7 +28,7 @@ async fn two_thousand_creates_make_exactly_two_thousand_users() {
 async fn two_thousand_creates_survive_a_ten_percent_fault_rate() {
     let emu = emulator(Config {
         fault_rate: 0.1,
-        ..Config::for_tests()
+        ..Config::ephemeral()
     })
     .await;
     let (s, results) = run_batch(&emu, creates(2000), Format::JsonLines, 32, 0.0, None).await;
@@ -47,7 +47,7 @@ async fn throttling_is_ridden_out_without_a_failed_event() {
     };
     let emu = emulator(Config {
         throttle: Some(throttle),
-        ..Config::for_tests()
+        ..Config::ephemeral()
     })
     .await;
     // Unlimited to start with: the limiter must learn the quota from the 429s.
@@ -61,7 +61,7 @@ async fn throttling_is_ridden_out_without_a_failed_event() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_of_one_user_keep_input_order() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     // For 40 users: create, update (new title), disable — interleaved with each other and with
     // creates of 200 other users.
     let mut input = String::new();
@@ -99,7 +99,7 @@ async fn events_of_one_user_keep_input_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_line_is_reported_and_the_rest_succeed() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let mut lines: Vec<String> = creates(20).lines().map(str::to_string).collect();
     lines[4] = "{\"command\": \"iam-create-user\", \"args\": ".into();
     lines[9] = event("iam-create-user", json!({"user-profile": {}}))
@@ -133,7 +133,7 @@ async fn a_malformed_line_is_reported_and_the_rest_succeed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_csv_of_profiles_drives_one_command() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let mut csv = String::from("username,email,givenname,surname,displayname,title\n");
     for i in 0..50 {
         csv += &format!("csv{i}@example.test,csv{i}@example.test,Given,Sur{i},CSV {i},\n");
@@ -152,7 +152,7 @@ async fn a_csv_of_profiles_drives_one_command() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn membership_changes_of_one_group_all_apply() {
-    let emu = emulator(Config::for_tests()).await;
+    let emu = emulator(Config::ephemeral()).await;
     let c = client(&emu);
     let group = c
         .create_group(&json!({"displayName": "Engineering"}))

@@ -55,7 +55,7 @@ pub fn id_of(v: &Value) -> String {
 pub async fn emulator_with(
     f: impl FnOnce(&mut aws_ilm_emulator::Config),
 ) -> aws_ilm_emulator::Running {
-    let mut cfg = aws_ilm_emulator::Config::for_tests();
+    let mut cfg = aws_ilm_emulator::Config::ephemeral();
     f(&mut cfg);
     aws_ilm_emulator::spawn(cfg).await.expect("emulator starts")
 }

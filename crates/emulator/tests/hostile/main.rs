@@ -24,7 +24,7 @@ const MIN_REFUSED: usize = 150;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_corpus_is_refused_without_harm() {
-    let ctx = Ctx::start(Config::for_tests()).await;
+    let ctx = Ctx::start(Config::ephemeral()).await;
     let groups = corpus::all(&ctx);
     let before = ctx.snapshot().await;
     let mut labels = BTreeSet::new();
@@ -106,7 +106,7 @@ async fn hostile_corpus_is_refused_without_harm() {
 /// became U+FFFD and the list answered 200 instead of refusing invalid UTF-8.
 #[tokio::test]
 async fn regression_invalid_utf8_in_query_is_400_not_lossy() {
-    let ctx = Ctx::start(Config::for_tests()).await;
+    let ctx = Ctx::start(Config::ephemeral()).await;
     for q in [
         "filter=userName%20eq%20%22%FF%22",
         "filter=userName%20eq%20%22ada%C3%22",

@@ -81,7 +81,7 @@ fn cases(ctx: &Ctx) -> Vec<(&'static str, Vec<u8>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_protocol_garbage_does_no_harm() {
-    let ctx = Ctx::start(Config::for_tests()).await;
+    let ctx = Ctx::start(Config::ephemeral()).await;
     let before = ctx.snapshot().await;
     let mut outcomes = Vec::new();
     for (label, bytes) in cases(&ctx) {

@@ -105,7 +105,7 @@ fn assert_clean(log: &str, secrets: &[&str]) {
 async fn tokens_never_reach_the_server_logs() {
     let sink = capture();
     let other = aws_ilm_emulator::config::random_token();
-    let mut config = Config::for_tests();
+    let mut config = Config::ephemeral();
     config.tokens.push(other.clone());
     let ctx = Ctx::start(config).await;
     let mut answered = 0;
@@ -116,7 +116,7 @@ async fn tokens_never_reach_the_server_logs() {
         assert_clean(&text, &[ctx.token(), &other]);
     }
     // Faults (500s and dropped connections) and throttling go through other code paths.
-    let mut faulty = Config::for_tests();
+    let mut faulty = Config::ephemeral();
     faulty.fault_rate = 1.0;
     faulty.throttle = Some(Throttle {
         write_per_sec: 1,
@@ -143,7 +143,7 @@ async fn tokens_never_reach_the_server_logs() {
         log.contains("aws_ilm_emulator::request"),
         "the capture saw no request log lines"
     );
-    let config_debug = format!("{:?}", Config::for_tests());
+    let config_debug = format!("{:?}", Config::ephemeral());
     assert!(config_debug.contains("redacted"));
     assert_clean(&log, &[ctx.token(), &other, &faulty_token]);
     assert!(

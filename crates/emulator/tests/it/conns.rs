@@ -82,7 +82,7 @@ async fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
 /// new connection closes the least recently active idle one, and a normal request is answered.
 #[tokio::test]
 async fn at_the_cap_idle_connections_make_room_for_requests() {
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.max_connections = 4;
     let e = Emu::with(cfg).await;
     let mut idle = Vec::new();
@@ -109,7 +109,7 @@ async fn at_the_cap_idle_connections_make_room_for_requests() {
 /// waiting; the requests in flight finish, and the next request is served.
 #[tokio::test]
 async fn at_the_cap_with_every_connection_busy_a_new_one_is_refused() {
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.max_connections = 2;
     cfg.latency = Duration::from_secs(3);
     let e = Emu::with(cfg).await;
@@ -135,7 +135,7 @@ async fn at_the_cap_with_every_connection_busy_a_new_one_is_refused() {
 
 #[tokio::test]
 async fn an_idle_kept_alive_connection_is_closed_after_the_idle_timeout() {
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.idle_timeout = Duration::from_millis(300);
     let e = Emu::with(cfg).await;
     let mut s = TcpStream::connect(e.run.addr).await.unwrap();
@@ -155,7 +155,7 @@ async fn an_idle_kept_alive_connection_is_closed_after_the_idle_timeout() {
 /// later request; the wait between requests on a kept-alive connection is the idle timeout's.
 #[tokio::test]
 async fn a_slow_or_missing_head_is_dropped_after_the_header_read_timeout() {
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.header_read_timeout = Duration::from_millis(300);
     let e = Emu::with(cfg).await;
     let mut silent = TcpStream::connect(e.run.addr).await.unwrap();
@@ -183,7 +183,7 @@ async fn a_slow_or_missing_head_is_dropped_after_the_header_read_timeout() {
 async fn tls_handshakes_are_bounded_and_http2_connections_stay_open_between_requests() {
     let dir = tempfile::tempdir().unwrap();
     let (files, pem) = crate::tls::self_signed(dir.path());
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.tls = Some(files);
     cfg.header_read_timeout = Duration::from_millis(300);
     let e = Emu::with(cfg).await;

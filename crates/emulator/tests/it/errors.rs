@@ -6,6 +6,18 @@ use serde_json::json;
 
 use crate::support::{Emu, user_body};
 
+/// `Running` derived `Debug` and printed the raw token.
+#[tokio::test]
+async fn running_debug_never_shows_the_token() {
+    let e = Emu::start().await;
+    let shown = format!("{:?}", e.run);
+    assert!(!shown.contains(&e.run.token), "{shown}");
+    assert!(
+        shown.contains("(redacted)") && shown.contains(&e.run.tenant_id),
+        "{shown}"
+    );
+}
+
 #[tokio::test]
 async fn auth_and_tenant() {
     let e = Emu::start().await;
@@ -34,7 +46,7 @@ async fn auth_and_tenant() {
 
 #[tokio::test]
 async fn a_second_token_works_and_a_third_is_refused() {
-    let mut cfg = aws_ilm_emulator::Config::for_tests();
+    let mut cfg = aws_ilm_emulator::Config::ephemeral();
     cfg.tokens.push("second-token".into());
     let e = Emu::with(cfg.clone()).await;
     let a = Emu::answer(e.http.get(e.url("/Users")).bearer_auth("second-token")).await;

@@ -10,7 +10,7 @@ use crate::support::Emu;
 
 #[tokio::test]
 async fn throttle_answers_429_with_retry_after_per_api() {
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.throttle = Some(Throttle {
         write_per_sec: 1,
         read_per_sec: 1,
@@ -50,7 +50,7 @@ async fn default_throttle_is_awss() {
 
 #[tokio::test]
 async fn fault_rate_one_answers_500_or_drops() {
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.fault_rate = 1.0;
     let e = Emu::with(cfg).await;
     let mut errors = 0;
@@ -90,7 +90,7 @@ async fn fault_rate_zero_never_faults() {
 
 #[tokio::test]
 async fn latency_is_added() {
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.latency = Duration::from_millis(200);
     let e = Emu::with(cfg).await;
     let t = std::time::Instant::now();

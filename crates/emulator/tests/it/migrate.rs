@@ -12,7 +12,7 @@ mod old_db;
 use old_db::{OldDb, key_of, old_id, schema_version};
 
 fn config(path: &std::path::Path) -> Config {
-    let mut cfg = Config::for_tests();
+    let mut cfg = Config::ephemeral();
     cfg.db = path.to_string_lossy().into_owned();
     cfg
 }

@@ -43,7 +43,7 @@ impl Answer {
 
 impl Emu {
     pub async fn start() -> Emu {
-        Self::with(Config::for_tests()).await
+        Self::with(Config::ephemeral()).await
     }
 
     pub async fn with(config: Config) -> Emu {

@@ -33,7 +33,7 @@ pub fn trusting(pem: &str) -> reqwest::ClientBuilder {
 async fn https_with_a_trusted_certificate_and_refused_without() {
     let dir = tempfile::tempdir().unwrap();
     let (files, pem) = self_signed(dir.path());
-    let mut config = Config::for_tests();
+    let mut config = Config::ephemeral();
     config.tls = Some(files);
     let run = spawn(config).await.unwrap();
     assert!(

@@ -171,7 +171,7 @@ async fn uniqueness_is_case_insensitive() {
 #[tokio::test]
 async fn concurrent_creates_of_one_user_name_yield_exactly_one_201() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = aws_ilm_emulator::Config::for_tests();
+    let mut cfg = aws_ilm_emulator::Config::ephemeral();
     cfg.db = dir.path().join("c.db").to_string_lossy().into_owned();
     let e = std::sync::Arc::new(Emu::with(cfg).await);
     let tasks: Vec<_> = (0..50)

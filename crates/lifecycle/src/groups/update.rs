@@ -277,7 +277,7 @@ mod tests {
     #[tokio::test]
     async fn verdicts_bisect_content_errors_only() {
         use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
-        let emu = aws_ilm_emulator::spawn(aws_ilm_emulator::Config::for_tests())
+        let emu = aws_ilm_emulator::spawn(aws_ilm_emulator::Config::ephemeral())
             .await
             .unwrap();
         let client = ScimClient::new(ClientConfig::new(

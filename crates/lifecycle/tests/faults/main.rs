@@ -33,7 +33,7 @@ struct World {
 impl World {
     async fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        let mut base = Config::for_tests();
+        let mut base = Config::ephemeral();
         base.db = dir.path().join("faults.db").to_string_lossy().into_owned();
         let truth = spawn(base.clone()).await.unwrap();
         World {

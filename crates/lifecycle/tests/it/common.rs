@@ -30,7 +30,7 @@ pub fn client_for(base: &str, tenant: &str, token: &str) -> ScimClient {
 
 impl Env {
     pub async fn new() -> Env {
-        let emu = spawn(Config::for_tests()).await.unwrap();
+        let emu = spawn(Config::ephemeral()).await.unwrap();
         Env {
             emu,
             http: reqwest::Client::new(),

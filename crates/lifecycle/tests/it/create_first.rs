@@ -217,7 +217,7 @@ async fn id_olduserdata_and_no_user_name_stay_lookup_first() {
 async fn existing_users_end_updated_under_faults() {
     const N: usize = 40;
     let dir = tempfile::tempdir().unwrap();
-    let mut base = Config::for_tests();
+    let mut base = Config::ephemeral();
     base.db = dir.path().join("cf.db").to_string_lossy().into_owned();
     let truth = spawn(base.clone()).await.unwrap();
     let mut faulty = base.clone();
