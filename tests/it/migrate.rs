@@ -27,10 +27,7 @@ fn serve_migrates_an_old_database_at_start() {
     let list: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(list["totalResults"], 1, "{list}");
     server.kill();
-    assert_eq!(
-        schema_version(&path),
-        aws_ilm_emulator::store::schema::VERSION
-    );
+    assert_eq!(schema_version(&path), aws_ilm_emulator::SCHEMA_VERSION);
 }
 
 #[tokio::test]

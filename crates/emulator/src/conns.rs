@@ -114,6 +114,7 @@ impl Registry {
         })
     }
 
+    #[cfg(test)]
     pub fn limits(&self) -> Limits {
         self.limits
     }

@@ -25,8 +25,7 @@ use crate::knobs::{self, Fault, Operation};
 #[derive(Debug, Clone)]
 pub struct ConnAbort(pub Arc<Notify>);
 
-pub const REQUEST_ID: &str = "x-amzn-RequestId";
-/// [`REQUEST_ID`] as a header name, made once (HTTP/1 header names are case-insensitive; hyper
+/// AWS's `x-amzn-RequestId` as a header name, made once (HTTP/1 header names are case-insensitive; hyper
 /// sends them lower-case).
 static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-amzn-requestid");
 

@@ -15,27 +15,44 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
-pub mod app;
-pub mod body;
-pub mod clock;
+// The public surface is what docs/interfaces.md pins: the configuration, `serve`/`spawn` and
+// `Running`, the connection figures and the database schema version. Everything else is the
+// server's own; the fuzz targets reach the parsers through the `fuzzing` feature.
+mod app;
+mod body;
+mod clock;
 pub mod config;
-pub mod conns;
-pub mod error;
-pub mod fds;
-pub mod frame;
-pub mod groups;
-pub mod ids;
-pub mod knobs;
-pub mod meta;
-pub mod paging;
-pub mod patch;
-pub mod server;
-pub mod store;
-pub mod users;
+mod conns;
+mod error;
+mod fds;
+mod frame;
+mod groups;
+mod ids;
+mod knobs;
+mod meta;
+mod paging;
+mod patch;
+mod server;
+mod store;
+mod users;
 
 pub use config::{Config, Throttle, TlsFiles};
 pub use conns::ConnStats;
 pub use server::{Running, serve, spawn};
+/// The database schema version this build writes (`PRAGMA user_version`; docs/emulator.md).
+pub use store::schema::VERSION as SCHEMA_VERSION;
+
+/// The untrusted-input parsers, for the fuzz targets in `fuzz/` (docs/fuzzing.md): a request
+/// body's bytes to JSON, JSON to a PatchOp, and a PatchOp applied to a user or a group. Every
+/// refusal is an error whose `status` is a 4xx.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    pub use crate::body::parse as parse_body;
+    pub use crate::error::ApiError;
+    pub use crate::patch::group::apply as apply_to_group;
+    pub use crate::patch::parse as parse_patch;
+    pub use crate::patch::user::apply as apply_to_user;
+}
 
 /// Why the emulator could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,6 @@ use std::borrow::Cow;
 use aws_ilm_scim::{Filter, urn};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::store::Rows;
@@ -265,10 +264,6 @@ pub fn respond(
     }
     out.push_str("]}");
     Ok(out)
-}
-
-pub fn to_string(v: &impl Serialize) -> Result<String, ApiError> {
-    serde_json::to_string(v).map_err(|e| ApiError::internal(format!("cannot serialise: {e}")))
 }
 
 #[cfg(test)]

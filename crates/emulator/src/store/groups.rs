@@ -105,13 +105,6 @@ pub fn remove_member(c: &Connection, group_id: &str, user_id: &str) -> Result<()
     Ok(())
 }
 
-pub fn member_count(c: &Connection, group_id: &str) -> Result<i64, StoreError> {
-    Ok(
-        c.prepare_cached("SELECT count(*) FROM memberships WHERE group_id = ?1")?
-            .query_row([group_id], |r| r.get(0))?,
-    )
-}
-
 /// The list statements, as for users: `?1` after, `?2` page size, `?3` (and `?4`) the keys.
 const LIST_ALL: &str = "SELECT seq, body FROM groups WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 const LIST_BY_DISPLAY_NAME: &str =
@@ -149,8 +142,4 @@ pub fn list(
             params![after, limit, id, member],
         ),
     }
-}
-
-pub fn count(c: &Connection) -> Result<i64, StoreError> {
-    Ok(c.query_row("SELECT count(*) FROM groups", [], |r| r.get(0))?)
 }

@@ -147,7 +147,3 @@ fn manager_of(body: &str) -> Option<String> {
     let u: User = serde_json::from_str(body).ok()?;
     u.enterprise?.manager?.value
 }
-
-pub fn count(c: &Connection) -> Result<i64, StoreError> {
-    Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
-}

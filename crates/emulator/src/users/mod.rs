@@ -9,18 +9,13 @@ pub mod patch;
 pub mod replace;
 
 use aws_ilm_scim::ci::CiStr;
-use aws_ilm_scim::{Meta, User, rules, schema, urn};
+use aws_ilm_scim::{Meta, User, rules, urn};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::body::typed;
 use crate::error::ApiError;
-
-/// The canonical spelling of a top-level User attribute, if it is one.
-pub fn canonical_attr(name: &str) -> Option<&'static str> {
-    schema::user_key(name).map(|a| a.name)
-}
 
 /// `schemas`, when sent, must name the core User schema and nothing but it and the enterprise
 /// extension (RFC 7643 §3). Leaving `schemas` out is tolerated.

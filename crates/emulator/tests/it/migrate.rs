@@ -60,10 +60,7 @@ async fn old_database_is_migrated_at_start() {
     assert_eq!(e.user("new").await.len(), 36);
     e.run.stop().await;
 
-    assert_eq!(
-        schema_version(&path),
-        aws_ilm_emulator::store::schema::VERSION
-    );
+    assert_eq!(schema_version(&path), aws_ilm_emulator::SCHEMA_VERSION);
     assert_eq!(
         key_of(&path, "users", "user_name_ci", &u1).as_deref(),
         Some("strasse")
@@ -122,7 +119,7 @@ async fn old_database_whose_names_collide_is_refused_unchanged() {
 async fn database_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("newer.db");
-    let newer = aws_ilm_emulator::store::schema::VERSION + 1;
+    let newer = aws_ilm_emulator::SCHEMA_VERSION + 1;
     OldDb::create(&path)
         .0
         .pragma_update(None, "user_version", newer)
@@ -140,8 +137,5 @@ async fn new_database_records_the_current_version() {
     let e = Emu::with(config(&path)).await;
     e.user("ada").await;
     e.run.stop().await;
-    assert_eq!(
-        schema_version(&path),
-        aws_ilm_emulator::store::schema::VERSION
-    );
+    assert_eq!(schema_version(&path), aws_ilm_emulator::SCHEMA_VERSION);
 }
