@@ -73,15 +73,13 @@ impl Env {
     }
 
     /// The emulator's per-operation request counts.
+    /// (`Running::stats`, as a document for the assertions that index it.)
     pub async fn stats(&self) -> Value {
-        let (status, body) = http(&self.emu, "/_emulator/stats", "GET").await;
-        assert_eq!(status, 200, "{body}");
-        serde_json::from_str(&body).expect("stats json")
+        serde_json::to_value(self.emu.stats()).expect("stats json")
     }
 
     pub async fn reset_stats(&self) {
-        let (status, body) = http(&self.emu, "/_emulator/stats/reset", "POST").await;
-        assert!(status == 204 || status == 200, "{status} {body}");
+        self.emu.reset_stats();
     }
 
     /// `aws-ilm --output json <args>` with the emulator's settings, run to completion.
@@ -117,18 +115,6 @@ impl Env {
             .expect("group id")
             .to_string()
     }
-}
-
-/// An unauthenticated request to the emulator's own routes (`/_emulator/stats`), through the
-/// raw exchange of [`crate::server::http`] (so the tests need no HTTP client of their own), on
-/// a blocking thread: the emulator runs on this test's runtime and must keep being polled.
-async fn http(emu: &Running, path: &str, method: &'static str) -> (u16, String) {
-    let addr = emu.addr.to_string();
-    let path = path.to_owned();
-    tokio::task::spawn_blocking(move || crate::server::http(&addr, method, &path, None, ""))
-        .await
-        .expect("request thread")
-        .expect("the emulator answers")
 }
 
 /// A command line to run.

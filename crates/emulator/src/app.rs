@@ -12,7 +12,8 @@ use axum::routing::{delete, get, patch, post, put};
 
 use crate::config::Config;
 use crate::conns::Registry;
-use crate::knobs::{Operation, Stats, Throttler};
+use crate::knobs::{Counters, Operation, Throttler};
+use crate::stats::Stats;
 use crate::store::Store;
 use crate::{frame, groups, meta, users};
 
@@ -23,7 +24,7 @@ pub struct AppState {
     /// The accepted bearer tokens (a secret type: `AppState`'s `Debug` cannot show them).
     pub tokens: Vec<SecretToken>,
     pub store: Store,
-    pub stats: Stats,
+    pub counters: Counters,
     pub throttle: Option<Throttler>,
     pub fault_rate: f64,
     pub latency: Duration,
@@ -36,6 +37,14 @@ pub struct AppState {
 pub type App = Arc<AppState>;
 
 impl AppState {
+    /// `POST /_emulator/stats/reset`: every count back to zero.
+    pub fn reset_stats(&self) {
+        self.counters.reset();
+        self.conns.reset();
+    }
+}
+
+impl AppState {
     pub fn new(config: &Config, store: Store, base_url: String, conns: Arc<Registry>) -> AppState {
         AppState {
             tenant_id: config.tenant_id.clone(),
@@ -45,7 +54,7 @@ impl AppState {
                 .map(|t| SecretToken::from(t.as_str()))
                 .collect(),
             store,
-            stats: Stats::default(),
+            counters: Counters::default(),
             throttle: config.throttle.map(Throttler::new),
             fault_rate: config.fault_rate,
             latency: config.latency,
@@ -137,13 +146,13 @@ pub fn router(app: App) -> Router {
 /// `{"total", "operations", "connections"}`: the per-operation counts and the connection limits'
 /// figures (docs/emulator.md).
 async fn stats(axum::extract::State(app): axum::extract::State<App>) -> impl IntoResponse {
-    let mut v = app.stats.to_json();
-    v["connections"] = serde_json::to_value(app.conns.stats()).unwrap_or_default();
-    (StatusCode::OK, v.to_string())
+    (
+        StatusCode::OK,
+        serde_json::to_string(&Stats::of(&app)).unwrap_or_default(),
+    )
 }
 
 async fn reset_stats(axum::extract::State(app): axum::extract::State<App>) -> StatusCode {
-    app.stats.reset();
-    app.conns.reset();
+    app.reset_stats();
     StatusCode::NO_CONTENT
 }

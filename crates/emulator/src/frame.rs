@@ -112,7 +112,7 @@ pub async fn operation(
     if req.method() == axum::http::Method::HEAD || req.uri().path().contains("//") {
         return next.run(req).await;
     }
-    app.stats.count(op);
+    app.counters.count(op);
     match run_operation(&app, op, req, next).await {
         Ok((mut res, abort)) => {
             if let Some(abort) = abort {

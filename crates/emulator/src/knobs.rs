@@ -2,11 +2,10 @@
 //! (`GET /_emulator/stats`), AWS's per-API throttle, injected faults and latency. All are off by
 //! default.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-
-use serde_json::{Map, Value, json};
 
 use crate::config::Throttle;
 
@@ -90,11 +89,11 @@ impl Operation {
 
 /// Requests per operation since start (or the last reset).
 #[derive(Debug, Default)]
-pub struct Stats {
+pub struct Counters {
     counts: [AtomicU64; Operation::ALL.len()],
 }
 
-impl Stats {
+impl Counters {
     pub fn count(&self, op: Operation) {
         self.counts[op.index()].fetch_add(1, Ordering::Relaxed);
     }
@@ -105,16 +104,15 @@ impl Stats {
         }
     }
 
-    /// `{"total": N, "operations": {"CreateUser": n, ...}}`
-    pub fn to_json(&self) -> Value {
-        let mut ops = Map::new();
-        let mut total = 0;
-        for op in Operation::ALL {
-            let n = self.counts[op.index()].load(Ordering::Relaxed);
-            total += n;
-            ops.insert(op.name().to_owned(), json!(n));
-        }
-        json!({"total": total, "operations": ops})
+    /// Every operation's count, by its AWS name.
+    pub fn by_name(&self) -> BTreeMap<String, u64> {
+        Operation::ALL
+            .into_iter()
+            .map(|op| {
+                let n = self.counts[op.index()].load(Ordering::Relaxed);
+                (op.name().to_owned(), n)
+            })
+            .collect()
     }
 }
 
@@ -221,13 +219,13 @@ mod tests {
 
     #[test]
     fn stats_count_and_reset() {
-        let s = Stats::default();
+        let s = Counters::default();
         s.count(Operation::GetUser);
         s.count(Operation::GetUser);
-        assert_eq!(s.to_json()["operations"]["GetUser"], 2);
-        assert_eq!(s.to_json()["total"], 2);
+        assert_eq!(s.by_name()["GetUser"], 2);
+        assert_eq!(s.by_name().values().sum::<u64>(), 2);
         s.reset();
-        assert_eq!(s.to_json()["total"], 0);
+        assert_eq!(s.by_name().values().sum::<u64>(), 0);
     }
 
     #[test]

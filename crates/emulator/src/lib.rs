@@ -33,12 +33,14 @@ mod meta;
 mod paging;
 mod patch;
 mod server;
+mod stats;
 mod store;
 mod users;
 
 pub use config::{Config, Throttle, TlsFiles};
 pub use conns::ConnStats;
 pub use server::{Running, serve, spawn};
+pub use stats::Stats;
 /// The database schema version this build writes (`PRAGMA user_version`; docs/emulator.md).
 pub use store::schema::VERSION as SCHEMA_VERSION;
 

@@ -27,10 +27,11 @@ use tokio_rustls::rustls;
 use tower::ServiceExt;
 
 use crate::EmulatorError;
-use crate::app::{self, AppState};
+use crate::app::{self, App, AppState};
 use crate::config::{Config, TlsFiles};
 use crate::conns::{ConnStats, Limits, Registry, Slot, Tracked, Why};
 use crate::frame::ConnAbort;
+use crate::stats::Stats;
 use crate::store::Store;
 
 /// How long a graceful stop waits for requests in flight, and how long a connection asked to
@@ -50,6 +51,7 @@ pub async fn serve(
 
 struct Prepared {
     router: Router,
+    app: App,
     tls: Option<TlsAcceptor>,
     conns: Arc<Registry>,
 }
@@ -63,7 +65,8 @@ fn prepare(listener: &TcpListener, config: &Config) -> Result<Prepared, Emulator
     let base_url = base_url(addr, tls.is_some(), &config.tenant_id);
     let state = Arc::new(AppState::new(config, store, base_url, Arc::clone(&conns)));
     Ok(Prepared {
-        router: app::router(state),
+        router: app::router(Arc::clone(&state)),
+        app: state,
         tls,
         conns,
     })
@@ -262,6 +265,7 @@ pub struct Running {
     pub token: String,
     tls: bool,
     conns: Arc<Registry>,
+    app: App,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), EmulatorError>>>,
 }
@@ -299,6 +303,17 @@ impl Running {
     pub fn connections(&self) -> ConnStats {
         self.conns.stats()
     }
+
+    /// The figures of `GET /_emulator/stats`, read without a request: the one way tests read
+    /// them.
+    pub fn stats(&self) -> Stats {
+        Stats::of(&self.app)
+    }
+
+    /// `POST /_emulator/stats/reset`, without a request.
+    pub fn reset_stats(&self) {
+        self.app.reset_stats();
+    }
 }
 
 /// Binds 127.0.0.1 on a free port and serves `config` in the background.
@@ -308,6 +323,7 @@ pub async fn spawn(config: Config) -> Result<Running, EmulatorError> {
     let prepared = prepare(&listener, &config)?;
     let tls = prepared.tls.is_some();
     let conns = Arc::clone(&prepared.conns);
+    let app = Arc::clone(&prepared.app);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(run(listener, prepared, async move {
         let _ = rx.await;
@@ -319,6 +335,7 @@ pub async fn spawn(config: Config) -> Result<Running, EmulatorError> {
         token: config.tokens.first().cloned().unwrap_or_default(),
         tls,
         conns,
+        app,
         stop: Some(tx),
         task: Some(task),
     })

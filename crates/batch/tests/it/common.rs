@@ -215,13 +215,8 @@ pub fn each_line_once(results: &[Value], expected: impl IntoIterator<Item = u64>
 
 /// The emulator's request counts (`/_emulator/stats`): `(total, per operation)`.
 pub async fn emulator_stats(emu: &Running) -> (u64, Value) {
-    let v: Value = reqwest::get(format!("{}/_emulator/stats", emu.root_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (v["total"].as_u64().unwrap(), v["operations"].clone())
+    let s = emu.stats();
+    (s.total, serde_json::to_value(&s.operations).unwrap())
 }
 
 /// Lifecycle settings with create-first on, as `aws-ilm batch` runs by default.

@@ -71,18 +71,9 @@ pub fn client_for(run: &aws_ilm_emulator::Running) -> ScimClient {
 
 /// The emulator's per-operation request counts (`GET /_emulator/stats`).
 pub async fn op_count(run: &aws_ilm_emulator::Running, op: &str) -> u64 {
-    let stats: Value = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .get(format!("{}/_emulator/stats", run.root_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    stats["operations"][op]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no {op} in {stats}"))
+    let stats = run.stats();
+    *stats
+        .operations
+        .get(op)
+        .unwrap_or_else(|| panic!("no {op} in {stats:?}"))
 }

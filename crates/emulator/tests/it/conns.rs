@@ -102,7 +102,7 @@ async fn at_the_cap_idle_connections_make_room_for_requests() {
     assert_eq!((s.limit, s.evicted, s.refused), (4, 7, 0), "{s:?}");
     wait_until("at most the cap open", || e.run.connections().open <= 4).await;
     let stats = e.stats().await;
-    assert_eq!(stats["connections"]["evicted"], 7, "{stats}");
+    assert_eq!(stats.connections.evicted, 7, "{stats:?}");
 }
 
 /// When every connection has a request in flight, a new one is closed at once instead of

@@ -3,7 +3,8 @@
 //! test-module through `GET …/Users/`) and items without one (`…/Users/{id}`). They must be
 //! answered as AWS answers them and counted under the right operation in `/_emulator/stats`.
 
-use serde_json::{Value, json};
+use aws_ilm_emulator::Stats;
+use serde_json::json;
 
 use crate::support::{Emu, patch_op, user_body};
 
@@ -13,12 +14,12 @@ fn seed_filter(filter: &str) -> String {
     format!("filter={}", crate::support::enc(filter).replace("%20", "+"))
 }
 
-fn ops(stats: &Value) -> Vec<(String, u64)> {
-    let mut out: Vec<(String, u64)> = stats["operations"]
-        .as_object()
-        .unwrap()
+fn ops(stats: &Stats) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = stats
+        .operations
         .iter()
-        .filter_map(|(k, v)| v.as_u64().filter(|n| *n > 0).map(|n| (k.clone(), n)))
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| (k.clone(), *n))
         .collect();
     out.sort();
     out

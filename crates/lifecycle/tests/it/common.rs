@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 
 pub struct Env {
     pub emu: Running,
-    http: reqwest::Client,
 }
 
 pub fn client_for(base: &str, tenant: &str, token: &str) -> ScimClient {
@@ -31,10 +30,7 @@ pub fn client_for(base: &str, tenant: &str, token: &str) -> ScimClient {
 impl Env {
     pub async fn new() -> Env {
         let emu = spawn(Config::ephemeral()).await.unwrap();
-        Env {
-            emu,
-            http: reqwest::Client::new(),
-        }
+        Env { emu }
     }
 
     pub fn client(&self) -> ScimClient {
@@ -61,27 +57,13 @@ impl Env {
     }
 
     pub async fn reset(&self) {
-        let r = self
-            .http
-            .post(format!("{}/_emulator/stats/reset", self.emu.root_url()))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
+        self.emu.reset_stats();
     }
 
     /// `(total requests, per-operation counts)` since the last reset.
     pub async fn stats(&self) -> (u64, Value) {
-        let v: Value = self
-            .http
-            .get(format!("{}/_emulator/stats", self.emu.root_url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (v["total"].as_u64().unwrap(), v["operations"].clone())
+        let s = self.emu.stats();
+        (s.total, serde_json::to_value(&s.operations).unwrap())
     }
 
     /// Asserts the exact requests made since the last reset.
