@@ -1,68 +1,18 @@
-//! The router factory and the state every handler shares.
+//! The router factory: every route, the AWS operation each method is, and the emulator's own
+//! `/_emulator/stats` (the state the handlers share is [`crate::state`]).
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use aws_ilm_scim::secret::SecretToken;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post, put};
 
-use crate::config::Config;
-use crate::conns::Registry;
-use crate::knobs::{Counters, Operation, Throttler};
+use crate::knobs::Operation;
+use crate::state::App;
 use crate::stats::Stats;
-use crate::store::Store;
 use crate::{frame, groups, meta, users};
-
-/// Shared by every request.
-#[derive(Debug)]
-pub struct AppState {
-    pub tenant_id: String,
-    /// The accepted bearer tokens (a secret type: `AppState`'s `Debug` cannot show them).
-    pub tokens: Vec<SecretToken>,
-    pub store: Store,
-    pub counters: Counters,
-    pub throttle: Option<Throttler>,
-    pub fault_rate: f64,
-    pub latency: Duration,
-    /// `http(s)://addr/{tenant}/scim/v2`, for `meta.location` in ResourceTypes.
-    pub base_url: String,
-    /// The open connections, for `/_emulator/stats`.
-    pub conns: Arc<Registry>,
-}
-
-pub type App = Arc<AppState>;
-
-impl AppState {
-    /// `POST /_emulator/stats/reset`: every count back to zero.
-    pub fn reset_stats(&self) {
-        self.counters.reset();
-        self.conns.reset();
-    }
-}
-
-impl AppState {
-    pub fn new(config: &Config, store: Store, base_url: String, conns: Arc<Registry>) -> AppState {
-        AppState {
-            tenant_id: config.tenant_id.clone(),
-            tokens: config
-                .tokens
-                .iter()
-                .map(|t| SecretToken::from(t.as_str()))
-                .collect(),
-            store,
-            counters: Counters::default(),
-            throttle: config.throttle.map(Throttler::new),
-            fault_rate: config.fault_rate,
-            latency: config.latency,
-            base_url,
-            conns,
-        }
-    }
-}
 
 /// The whole HTTP surface: the SCIM routes under `/{tenant}/scim/v2`, the emulator's own
 /// `/_emulator/stats`, and [`frame::frame`] around all of it.

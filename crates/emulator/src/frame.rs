@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 use tokio::sync::Notify;
 
-use crate::app::App;
 use crate::error::ApiError;
 use crate::knobs::{self, Fault, Operation};
+use crate::state::App;
 
 /// Set by the server on every request: notifying it drops the request's connection (the
 /// `Drop` fault).

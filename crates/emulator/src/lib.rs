@@ -7,11 +7,13 @@
 //! `x-amzn-RequestId` on every response. Where AWS's behaviour is unknown, the choice made is
 //! written down in `docs/emulator.md`.
 //!
-//! Layout: [`config`] (what the operator chooses), [`server`] (listener, TLS, graceful stop),
-//! [`conns`] and [`fds`] (connection limits and the open-file limit they must fit),
-//! [`app`] (the router), [`frame`] (per-request middleware: request id, auth, knobs, stats, the
-//! error body, logging), [`store`] (SQLite), and one module per operation under [`users`],
-//! [`groups`] and [`meta`], with PATCH semantics in [`patch`].
+//! Layout (private modules but [`config`]): [`config`] (what the operator chooses), `server`
+//! (listener, TLS, graceful stop), `conns` and `fds` (connection limits and the open-file limit
+//! they must fit), `app` (the router; each route method carries its AWS operation), `state`
+//! (what every handler shares), `frame` (per-request middleware: request id, auth, and per
+//! operation the counters, knobs, the error body, logging), `stats` ([`Stats`]), `store`
+//! (SQLite), and one module per operation under `users`, `groups` and `meta`, with PATCH
+//! semantics in `patch`.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
@@ -33,6 +35,7 @@ mod meta;
 mod paging;
 mod patch;
 mod server;
+mod state;
 mod stats;
 mod store;
 mod users;

@@ -27,10 +27,11 @@ use tokio_rustls::rustls;
 use tower::ServiceExt;
 
 use crate::EmulatorError;
-use crate::app::{self, App, AppState};
+use crate::app;
 use crate::config::{Config, TlsFiles};
 use crate::conns::{ConnStats, Limits, Registry, Slot, Tracked, Why};
 use crate::frame::ConnAbort;
+use crate::state::{App, AppState};
 use crate::stats::Stats;
 use crate::store::Store;
 

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::conns::ConnStats;
+use crate::state::AppState;
 
 /// Requests per AWS operation since start (or the last reset), and the connection figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,10 +8,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::app::App;
 use crate::body::JsonBody;
 use crate::error::{ApiError, printable};
 use crate::patch::group::member_id;
+use crate::state::App;
 use crate::store::groups::{self, GroupRow};
 use crate::store::users;
 

@@ -4,8 +4,8 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use crate::app::App;
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::groups;
 
 pub async fn handle(

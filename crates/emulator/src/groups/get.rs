@@ -6,8 +6,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::app::App;
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::groups;
 
 pub async fn handle(

@@ -8,10 +8,10 @@ use aws_ilm_scim::Group;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use crate::app::App;
 use crate::body::JsonBody;
 use crate::error::{ApiError, printable};
 use crate::patch::group::MemberChange;
+use crate::state::App;
 use crate::store::groups::{self, GroupRow};
 use crate::store::users;
 

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use crate::app::App;
+use crate::state::App;
 
 pub async fn handle(State(app): State<App>) -> Response {
     let base = &app.base_url;

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::app::App;
 use crate::error::{ApiError, printable};
+use crate::state::App;
 
 /// One attribute as a schema document lists it (RFC 7643 §7): `caseExact` for strings and
 /// references, `uniqueness` for all but booleans, `subAttributes` for complex ones.

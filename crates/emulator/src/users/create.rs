@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::app::App;
 use crate::body::JsonBody;
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::users::{self, UserRow};
 
 pub async fn handle(

@@ -5,8 +5,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::app::App;
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::users;
 
 pub async fn handle(

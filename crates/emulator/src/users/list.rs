@@ -8,9 +8,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::app::App;
 use crate::error::ApiError;
 use crate::paging::{self, ListParams};
+use crate::state::App;
 use crate::store::users;
 
 pub async fn handle(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Response, ApiError> {

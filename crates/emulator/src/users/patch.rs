@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::app::App;
 use crate::body::JsonBody;
 use crate::error::ApiError;
+use crate::state::App;
 use crate::store::users::{self, UserRow};
 
 pub async fn handle(
