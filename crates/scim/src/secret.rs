@@ -1,10 +1,11 @@
 //! The bearer token as a type that cannot leak by accident, for both ends of the wire: the
 //! client's configured token and the emulator's accepted ones.
 //!
-//! The token never appears in output, logs, errors or panics (docs/output.md, "The token is never printed"). `Debug` and `Display`
-//! print `(redacted)`, so a `{:?}` of a config or an error can never show it; the raw value is
-//! reached only through [`SecretToken::expose`]: where the client builds the (sensitive-marked)
-//! `Authorization` header, and where the emulator compares a request's token with it.
+//! The token never appears in output, logs, errors or panics (docs/output.md, "The token is
+//! never printed"). `Debug` and `Display` print `(redacted)`, so a `{:?}` of a config or an
+//! error can never show it; the raw value is reached only through [`SecretToken::expose`]:
+//! where the client builds the (sensitive-marked) `Authorization` header, and where the
+//! emulator compares a request's token with it.
 
 use std::fmt;
 

@@ -145,9 +145,9 @@ async fn stats_count_every_operation_and_reset() {
 }
 
 /// Each method and path is counted as the AWS operation its route carries; a trailing slash
-/// names the same operation (issue 8 item 1: `/Users/` was counted as GetUser), and a method
-/// or path with no route names none. (These were unit tests of the path classifier that routes
-/// now replace.)
+/// names the same operation (`/Users/` was once counted as GetUser; docs/emulator.md,
+/// "Trailing slashes"), and a method or path with no route names none. (These were unit tests
+/// of the path classifier that routes now replace.)
 #[tokio::test]
 async fn each_route_counts_as_its_aws_operation() {
     let e = Emu::start().await;
