@@ -134,13 +134,7 @@ async fn stats_count_every_operation_and_reset() {
     );
     assert_eq!(answered.operations.len(), 15);
     assert_eq!(answered.operations.get("DeleteGroup"), Some(&0));
-    let r = e
-        .http
-        .post(format!("{}/_emulator/stats/reset", e.run.root_url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    reset(&e).await;
     assert_eq!(e.stats().await.total, 0);
 }
 
@@ -196,6 +190,7 @@ async fn each_route_counts_as_its_aws_operation() {
     }
 }
 
+/// `POST /_emulator/stats/reset` (over HTTP: the route is what these tests check).
 async fn reset(e: &Emu) {
     let r = e
         .http
