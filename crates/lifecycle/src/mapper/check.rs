@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 
 use aws_ilm_scim::schema::{self, Attribute};
-use aws_ilm_scim::urn;
+use aws_ilm_scim::{key, urn};
 
 use super::MapError;
 use super::fields;
@@ -67,7 +67,7 @@ pub(crate) fn outgoing(set: &mut RuleSet) -> Result<(), MapError> {
 }
 
 fn allowed(keys: &[Attribute], k: &str) -> bool {
-    keys.iter().any(|a| a.name.eq_ignore_ascii_case(k))
+    keys.iter().any(|a| key::is(a.name, k))
 }
 
 /// Drops what AWS's enterprise schema cannot hold from `rule`; `false` when nothing is left.

@@ -16,6 +16,7 @@
 //! "User Profile", failing that the only type. An incoming mapper's "User Profile", else its
 //! only type.
 
+use aws_ilm_scim::key;
 use serde_json::{Map, Value};
 
 use super::MapError;
@@ -64,11 +65,7 @@ pub fn import(doc: &Value, origin: &str, wanted: Direction) -> Result<RuleSet, M
     let pick = |preferred: &[&str]| -> Result<(&String, &Value), MapError> {
         preferred
             .iter()
-            .find_map(|name| {
-                types
-                    .iter()
-                    .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-            })
+            .find_map(|name| types.iter().find(|(k, _)| key::is(k.trim(), name)))
             .or_else(|| (types.len() == 1).then(|| types.iter().next()).flatten())
             .ok_or_else(|| {
                 err(format!(
