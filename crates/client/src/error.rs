@@ -2,9 +2,9 @@
 //! to quote to AWS support.
 //!
 //! Messages are built only from the server's answer and from transport errors whose URL has been
-//! stripped; the bearer token is never part of either (PRODUCT.md §6). TLS failures are their own
-//! variant whose message says "TLS/certificate" and points at `insecure`, because "connection
-//! failed" is useless to someone facing a corporate TLS-intercepting proxy.
+//! stripped; the bearer token is never part of either (docs/configuration.md, "The token"). TLS
+//! failures are their own variant whose message says "TLS/certificate" and points at `insecure`,
+//! because "connection failed" is useless to someone facing a corporate TLS-intercepting proxy.
 
 use std::time::Duration;
 

@@ -18,8 +18,9 @@ use crate::{frame, groups, meta, users};
 /// `/_emulator/stats`, and [`frame::frame`] around all of it.
 pub fn router(app: App) -> Router {
     use axum::routing::MethodRouter;
-    // AWS: unsupported operations are a 400 ValidationException (spec §2.3), so a known resource
-    // with an unsupported method (PUT on a group) is answered 400, not 405.
+    // AWS: unsupported operations are a 400 ValidationException (docs/emulator.md, "The API it
+    // answers", Errors), so a known resource with an unsupported method (PUT on a group) is
+    // answered 400, not 405.
     let unsupported = || async { frame::unsupported_method() };
     let with_fallback = |m: MethodRouter<App>| m.fallback(unsupported);
     // The SCIM routes carry the `/{tenant}/scim/v2` prefix themselves rather than being

@@ -9,7 +9,8 @@ use rand::Rng;
 
 use crate::EmulatorError;
 
-/// AWS allows at most two SCIM access tokens per directory at a time (spec §1, UG:rotate).
+/// AWS allows at most two SCIM access tokens per directory at a time (docs/emulator.md, "Running
+/// it": `--token`).
 pub const MAX_TOKENS: usize = 2;
 
 /// Time from a connection's start (or, on HTTP/1, from the first byte of a later request) to a
@@ -42,7 +43,8 @@ pub struct Config {
     pub max_connections: usize,
 }
 
-/// Requests per second per API (AWS: 25 per write API, 40 per read API; spec §6).
+/// Requests per second per API (AWS: 25 per write API, 40 per read API; docs/emulator.md, "Running
+/// it").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Throttle {
     pub write_per_sec: u32,
@@ -160,8 +162,8 @@ fn can_authenticate(token: &str) -> bool {
     !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// A tenant id of the form seen in AWS logs: 11 hex characters, then the last four groups of a
-/// UUID (`xxxxxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, spec §1).
+/// A tenant id of the form seen in AWS logs: 11 hex characters, then the last four groups of a UUID
+/// (`xxxxxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, docs/emulator.md, "Running it").
 pub fn random_tenant_id() -> String {
     let u = uuid::Uuid::new_v4().simple().to_string();
     let mut rng = rand::rng();
@@ -206,7 +208,8 @@ mod tests {
         let mut c = Config::ephemeral();
         c.tenant_id = "../x".into();
         assert!(c.validate().is_err());
-        // Issue 9 item 10: tokens no request can carry are refused, and not echoed.
+        // docs/emulator.md, "Running it" (`--token`): tokens no request can carry are refused, and
+        // not echoed.
         for bad in [
             "",
             " ",

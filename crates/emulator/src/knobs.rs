@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use crate::config::Throttle;
 
-/// The AWS operation names (the CloudTrail `eventName`s, spec §1).
+/// The AWS operation names (the CloudTrail `eventName`s; docs/emulator.md, "The API it answers",
+/// Operations), which the stats count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     CreateUser,
@@ -68,7 +69,8 @@ impl Operation {
         }
     }
 
-    /// AWS throttles write APIs at 25 TPS and read APIs at 40 TPS (spec §6).
+    /// AWS throttles write APIs at 25 TPS and read APIs at 40 TPS (docs/emulator.md, "The API it
+    /// answers", Operations).
     pub fn is_write(self) -> bool {
         matches!(
             self,

@@ -70,11 +70,11 @@ pub(crate) struct Failure {
     pub message: String,
 }
 
-/// Sorts a client error: unreachable, TLS, misconfigured or refused credentials (401/403) stop
-/// the command (`Err`, exit 3); any other answer is a [`Failure`] the outcome reports with the
-/// HTTP status and the SCIM `detail` plus AWS's request id (PRODUCT.md §3.1). An answer that
-/// cannot be trusted (malformed, too large, a redirect, a broken paging) is such an answer: the
-/// command ran and did not succeed.
+/// Sorts a client error: unreachable, TLS, misconfigured or refused credentials (401/403) stop the
+/// command (`Err`, exit 3); any other answer is a [`Failure`] the outcome reports with the HTTP
+/// status and the SCIM `detail` plus AWS's request id (docs/commands.md, "Failures"). An answer
+/// that cannot be trusted (malformed, too large, a redirect, a broken paging) is such an answer:
+/// the command ran and did not succeed.
 pub(crate) fn classify(e: aws_ilm_client::ClientError) -> Result<Failure, IlmError> {
     use aws_ilm_client::ClientError as E;
     match e {

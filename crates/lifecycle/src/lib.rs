@@ -1,5 +1,5 @@
 //! The identity lifecycle engine: the seed's AWS-ILM commands with their semantics made precise
-//! (PRODUCT.md §3).
+//! (docs/commands.md).
 //!
 //! A [`Command`] (parsed from the CLI's or the batch file's arguments) is run by [`Ilm::execute`]
 //! against a directory reached through [`aws_ilm_client::ScimClient`], and yields an [`Outcome`]:
@@ -37,7 +37,8 @@ pub use outcome::{HumanTable, Outcome, Status};
 pub use profile::UserProfile;
 pub use switch::Switch;
 
-/// The seed's instance parameters that shape the lifecycle (PRODUCT.md §2).
+/// The seed's instance parameters that shape the lifecycle (docs/configuration.md;
+/// docs/commands.md, "User commands").
 #[derive(Debug, Clone, PartialEq)]
 pub struct IlmSettings {
     pub allow_create: bool,

@@ -1,7 +1,7 @@
-//! CreateGroup: `POST /Groups` → 201 (spec §3.7). At most 100 members; the answer never has a
-//! `members` key. 409 when displayName or externalId is taken (case-insensitively). Decision:
-//! a member id that is no user is a 400 (CreateGroup has no 404 in AWS's catalog), and nothing
-//! is created.
+//! CreateGroup: `POST /Groups` → 201 (docs/emulator.md, "The API it answers", Operations). At most
+//! 100 members; the answer never has a `members` key. 409 when displayName or externalId is taken
+//! (case-insensitively). Decision: a member id that is no user is a 400 (CreateGroup has no 404 in
+//! AWS's catalog), and nothing is created.
 
 use aws_ilm_scim::key;
 use axum::extract::State;

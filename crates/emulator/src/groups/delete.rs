@@ -1,5 +1,5 @@
-//! DeleteGroup: `DELETE /Groups/{id}` → 204; 404 for an unknown id (spec §3.11). Its
-//! memberships go with it.
+//! DeleteGroup: `DELETE /Groups/{id}` → 204; 404 for an unknown id (docs/emulator.md, "The API it
+//! answers", Operations). Its memberships go with it.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

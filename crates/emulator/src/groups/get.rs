@@ -1,6 +1,6 @@
 //! GetGroup: `GET /Groups/{id}` → 200 with `"members": []` — AWS never returns members
-//! (spec §3.8); 404 for an unknown id. List parameters are a 400, never ignored
-//! (docs/emulator.md).
+//! (docs/emulator.md, "The API it answers", Bodies); 404 for an unknown id. List parameters are a
+//! 400, never ignored (docs/emulator.md, decision 2).
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

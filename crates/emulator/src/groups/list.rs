@@ -1,7 +1,8 @@
-//! ListGroups: `GET /Groups[?filter&count&cursor]` (spec §3.9, §5). Filters: `displayName`,
-//! `externalId`, `members.value`, `id` + `members` (either order). A filter naming a member that
-//! is no user is AWS's 404; `id eq G and members eq U` for an existing U outside G answers an
-//! empty list (decision). Every group carries `"members": []`.
+//! ListGroups: `GET /Groups[?filter&count&cursor]` (docs/emulator.md, "The API it answers":
+//! Filters, Lists and paging). Filters: `displayName`, `externalId`, `members.value`, `id` +
+//! `members` (either order). A filter naming a member that is no user is AWS's 404; `id eq G and
+//! members eq U` for an existing U outside G answers an empty list (decision). Every group carries
+//! `"members": []`.
 
 use aws_ilm_scim::GroupQuery;
 use axum::extract::{RawQuery, State};

@@ -1,8 +1,8 @@
-//! PatchGroup: `PATCH /Groups/{id}` → 204 without a body (spec §3.10). Rules in
-//! [`crate::patch::group`]. Decisions: adding a member that is no user is a 404 naming the
-//! member (PatchGroup's catalog has ResourceNotFoundException) and nothing is applied; adding an
-//! existing member and removing a non-member are no-ops; a rename onto a taken displayName is a
-//! 409.
+//! PatchGroup: `PATCH /Groups/{id}` → 204 without a body (docs/emulator.md, "The API it answers",
+//! PATCH). Rules in [`crate::patch::group`]. Decisions: adding a member that is no user is a 404
+//! naming the member (PatchGroup's catalog has ResourceNotFoundException) and nothing is applied;
+//! adding an existing member and removing a non-member are no-ops; a rename onto a taken
+//! displayName is a 409.
 
 use aws_ilm_scim::Group;
 use axum::extract::{Path, State};

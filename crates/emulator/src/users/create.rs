@@ -1,5 +1,5 @@
-//! CreateUser: `POST /Users` → 201 with the stored user (spec §3.1); 409 when the userName, the
-//! email or the externalId is taken, case-insensitively.
+//! CreateUser: `POST /Users` → 201 with the stored user (docs/emulator.md, "The API it answers",
+//! Bodies); 409 when the userName, the email or the externalId is taken, case-insensitively.
 
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,5 +1,5 @@
-//! DeleteUser: `DELETE /Users/{id}` → 204; 404 for an unknown id (spec §3.6). The user's group
-//! memberships are removed with it.
+//! DeleteUser: `DELETE /Users/{id}` → 204; 404 for an unknown id (docs/emulator.md, "The API it
+//! answers", Operations). The user's group memberships are removed with it.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

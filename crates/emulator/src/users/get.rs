@@ -1,5 +1,6 @@
-//! GetUser: `GET /Users/{id}` → 200 with the stored user, 404 when there is none (spec §3.2).
-//! List parameters (`filter`, `attributes`, …) are a 400 here, never ignored (docs/emulator.md).
+//! GetUser: `GET /Users/{id}` → 200 with the stored user, 404 when there is none (docs/emulator.md,
+//! "The API it answers", Operations). List parameters (`filter`, `attributes`, …) are a 400 here,
+//! never ignored (docs/emulator.md, decision 2).
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

@@ -1,7 +1,7 @@
-//! ListUsers: `GET /Users[?filter&count&cursor]` (spec §3.3, §5). Filters: `userName`,
-//! `externalId`, `groups.value`, `id`, `id` + `manager`; anything else is a 400. userName and
-//! externalId match case-insensitively, like their uniqueness. `groups.value` naming no group
-//! answers an empty list (ListUsers has no 404 in AWS's catalog).
+//! ListUsers: `GET /Users[?filter&count&cursor]` (docs/emulator.md, "The API it answers": Filters,
+//! Lists and paging). Filters: `userName`, `externalId`, `groups.value`, `id`, `id` + `manager`;
+//! anything else is a 400. userName and externalId match case-insensitively, like their uniqueness.
+//! `groups.value` naming no group answers an empty list (ListUsers has no 404 in AWS's catalog).
 
 use aws_ilm_scim::UserQuery;
 use axum::extract::{RawQuery, State};

@@ -45,10 +45,11 @@ fn check_schemas(v: &Value) -> Result<(), ApiError> {
 
 /// A CreateUser or PutUser body → the user to store, with `id` and `meta` set.
 ///
-/// AWS rules applied: unsupported attributes refused, required names, one value per
-/// multi-valued attribute, a primary email, lengths and characters (spec §3.1, §4). Decisions:
-/// `active` left out means inactive (the seed's create example answers `"active": false`);
-/// `manager.$ref` is dropped from what is stored, since AWS answers `manager` as `{value}` only.
+/// AWS rules applied: unsupported attributes refused, required names, one value per multi-valued
+/// attribute, a primary email, lengths and characters (docs/schema.md; docs/emulator.md, "The API
+/// it answers", Bodies). Decisions: `active` left out means inactive (the seed's create example
+/// answers `"active": false`); `manager.$ref` is dropped from what is stored, since AWS answers
+/// `manager` as `{value}` only.
 pub fn from_body(mut v: Value, id: String, created: Option<String>) -> Result<User, ApiError> {
     rules::canonicalize_user(&mut v);
     rules::check_user_keys(&v)?;

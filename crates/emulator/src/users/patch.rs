@@ -1,6 +1,6 @@
-//! PatchUser: `PATCH /Users/{id}` → 200 with the full updated user (spec §3.5). The operations
-//! are applied in one transaction by [`crate::patch::user`]; the result must again pass
-//! CreateUser's rules, and a uniqueness conflict is a 409.
+//! PatchUser: `PATCH /Users/{id}` → 200 with the full updated user (docs/emulator.md, "The API it
+//! answers", PATCH). The operations are applied in one transaction by [`crate::patch::user`]; the
+//! result must again pass CreateUser's rules, and a uniqueness conflict is a 409.
 
 use aws_ilm_scim::User;
 use axum::extract::{Path, State};

@@ -1,4 +1,4 @@
-//! PutUser: `PUT /Users/{id}` → 200 with the replaced user (spec §3.4).
+//! PutUser: `PUT /Users/{id}` → 200 with the replaced user (docs/emulator.md, decision 4).
 //!
 //! Decisions where AWS is silent: an unknown id is 404 (as for every other single-user
 //! operation); it is a full replace, so attributes left out are cleared (RFC 7644 §3.5.1), and

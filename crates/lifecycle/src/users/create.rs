@@ -18,10 +18,10 @@
 //! checked against what was POSTed, and a user that does not carry it is updated like any
 //! existing user.
 //!
-//! `allow_create` off → skipped "Command is disabled.". An existing user is updated instead
-//! (action "update", PRODUCT.md §3.1), which needs `allow_update`. A new user is created active,
-//! unless `allow-enable` is false (the seed: "after the command execution, the status of the
-//! user ... will be active"); `active` goes in the POST itself, so no second write is needed.
+//! `allow_create` off → skipped "Command is disabled.". An existing user is updated instead (action
+//! "update", docs/commands.md, "User commands"), which needs `allow_update`. A new user is created
+//! active, unless `allow-enable` is false (the seed: "after the command execution, the status of
+//! the user ... will be active"); `active` goes in the POST itself, so no second write is needed.
 //! The instance's `allow_enable` governs re-enabling existing users only: a joiner is not
 //! "enabled", it is created.
 

@@ -1,6 +1,6 @@
-//! `iam-disable-user`: lookup, then PATCH `active=false` — two requests.
-//! `allow_disable` off → skipped "Command is disabled."; not found → skipped "User does not
-//! exist"; already inactive → skipped "User is already disabled." (PRODUCT.md §3.1).
+//! `iam-disable-user`: lookup, then PATCH `active=false` — two requests. `allow_disable` off →
+//! skipped "Command is disabled."; not found → skipped "User does not exist"; already inactive →
+//! skipped "User is already disabled." (docs/commands.md, "User commands").
 
 use crate::Ilm;
 use crate::command::Command;

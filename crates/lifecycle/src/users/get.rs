@@ -1,7 +1,7 @@
-//! `iam-get-user`: one request. Found → the raw user as `details` and the user mapped back
-//! through the incoming mapper as `IAM.UserProfile`. Not found → `success: false`,
-//! `errorCode: 404`, "User does not exist" (PRODUCT.md §3.1), with the profile mapped by the
-//! outgoing mapper as `details`, as the seed has it.
+//! `iam-get-user`: one request. Found → the raw user as `details` and the user mapped back through
+//! the incoming mapper as `IAM.UserProfile`. Not found → `success: false`, `errorCode: 404`, "User
+//! does not exist" (docs/commands.md, "User commands"), with the profile mapped by the outgoing
+//! mapper as `details`, as the seed has it.
 
 use serde_json::Value;
 

@@ -1,13 +1,13 @@
 //! User commands, one module per command, and what they share: preparing the profile and
 //! finding the user it describes.
 //!
-//! Lookup (PRODUCT.md §3.1) uses the first identifier present, in this order: the profile's own
-//! `id` (GET /Users/{id}), then the mapped `userName`, then the mapped `externalId` (a filter
-//! `eq`, its value escaped by `aws_ilm_scim::Filter`). Only the first present one is asked — one
-//! request — because a second would double the cost of every not-found. When the profile
-//! carries `olduserdata`, the user is looked up by the old identifiers first and, if not found
-//! there, by the new ones: a rename is a mover, and re-running a rename that already happened
-//! still finds the user.
+//! Lookup (docs/commands.md, "Finding the user") uses the first identifier present, in this order:
+//! the profile's own `id` (GET /Users/{id}), then the mapped `userName`, then the mapped
+//! `externalId` (a filter `eq`, its value escaped by `aws_ilm_scim::Filter`). Only the first
+//! present one is asked — one request — because a second would double the cost of every not-found.
+//! When the profile carries `olduserdata`, the user is looked up by the old identifiers first and,
+//! if not found there, by the new ones: a rename is a mover, and re-running a rename that already
+//! happened still finds the user.
 //!
 //! The profile is mapped for the command's own purpose — creation for `iam-create-user`, update
 //! for the others — and mapped again for the other purpose only when the command turns into it

@@ -2,12 +2,12 @@
 //! `iam-create-user` when the user already exists).
 //!
 //! The PATCH carries only what the mapped profile carries and the user does not already have:
-//! `replace` for attributes the user has, `add` for those it lacks (PRODUCT.md §3.1). Values equal
-//! to the current ones are left out, and when nothing differs no PATCH is sent at all (one
-//! request, `success: true`, `details` = the user as it is) — a no-op write would only bump
-//! `lastModified` and spend AWS's write quota. If the user is inactive, `allow-enable` is true and
-//! the instance's `allow_enable` is on, `active: true` goes into the same PATCH (AWS allows one
-//! operation on `active` per request, so a mapped `active` is replaced by it).
+//! `replace` for attributes the user has, `add` for those it lacks (docs/commands.md, "User
+//! commands"). Values equal to the current ones are left out, and when nothing differs no PATCH is
+//! sent at all (one request, `success: true`, `details` = the user as it is) — a no-op write would
+//! only bump `lastModified` and spend AWS's write quota. If the user is inactive, `allow-enable` is
+//! true and the instance's `allow_enable` is on, `active: true` goes into the same PATCH (AWS
+//! allows one operation on `active` per request, so a mapped `active` is replaced by it).
 //!
 //! Paths: top-level attributes by name; `name` and the enterprise extension per sub-attribute
 //! (`name.givenName`, `urn:…:enterprise:2.0:User:department`), so that other sub-attributes stay;
