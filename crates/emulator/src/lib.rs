@@ -34,6 +34,7 @@ mod knobs;
 mod meta;
 mod paging;
 mod patch;
+mod resource;
 mod server;
 mod state;
 mod stats;

@@ -6,20 +6,10 @@ use axum::http::StatusCode;
 
 use crate::error::ApiError;
 use crate::state::App;
-use crate::store::groups;
 
 pub async fn handle(
     State(app): State<App>,
     Path((_tenant, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    super::check_id(&id)?;
-    app.store
-        .write(move |tx| {
-            if groups::delete(tx, &id)? {
-                Ok(StatusCode::NO_CONTENT)
-            } else {
-                Err(ApiError::group_not_found(&id))
-            }
-        })
-        .await
+    crate::resource::GROUPS.delete(&app, id).await
 }

@@ -8,19 +8,13 @@ use axum::response::Response;
 
 use crate::error::ApiError;
 use crate::state::App;
-use crate::store::groups;
 
 pub async fn handle(
     State(app): State<App>,
     Path((_tenant, id)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    crate::paging::refuse_list_params(q.as_deref())?;
-    super::check_id(&id)?;
-    let body = app
-        .store
-        .read(|c| groups::get(c, &id).map_err(ApiError::from))?
-        .ok_or_else(|| ApiError::group_not_found(&id))?;
+    let body = crate::resource::GROUPS.get(&app, &id, q.as_deref())?;
     Ok(crate::users::json(
         StatusCode::OK,
         super::with_empty_members(body),

@@ -54,11 +54,7 @@ pub fn with_empty_members(body: String) -> String {
 }
 
 pub fn check_id(id: &str) -> Result<(), ApiError> {
-    if crate::ids::is_valid(id) {
-        Ok(())
-    } else {
-        Err(ApiError::group_not_found(id))
-    }
+    crate::resource::GROUPS.check_id(id)
 }
 
 #[cfg(test)]

@@ -52,30 +52,32 @@ impl GroupRow {
 }
 
 pub fn insert(c: &Connection, row: &GroupRow) -> Result<(), StoreError> {
-    c.prepare_cached(
+    execute_row(
+        c,
         "INSERT INTO groups (id, display_name_ci, external_id_ci, body) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        row.id,
-        row.display_name_ci,
-        row.external_id_ci,
-        row.body
-    ])?;
+        row,
+    )?;
     Ok(())
 }
 
 pub fn update(c: &Connection, row: &GroupRow) -> Result<bool, StoreError> {
-    let n = c
-        .prepare_cached(
-            "UPDATE groups SET display_name_ci = ?2, external_id_ci = ?3, body = ?4 WHERE id = ?1",
-        )?
-        .execute(params![
-            row.id,
-            row.display_name_ci,
-            row.external_id_ci,
-            row.body
-        ])?;
+    let n = execute_row(
+        c,
+        "UPDATE groups SET display_name_ci = ?2, external_id_ci = ?3, body = ?4 WHERE id = ?1",
+        row,
+    )?;
     Ok(n == 1)
+}
+
+/// Runs `sql` with the row bound as `?1` id, `?2` display_name_ci, `?3` external_id_ci, `?4`
+/// body: one binding order for every statement that writes a whole row. Returns the rows changed.
+fn execute_row(c: &Connection, sql: &str, row: &GroupRow) -> Result<usize, StoreError> {
+    Ok(c.prepare_cached(sql)?.execute(params![
+        row.id,
+        row.display_name_ci,
+        row.external_id_ci,
+        row.body
+    ])?)
 }
 
 pub fn get(c: &Connection, id: &str) -> Result<Option<String>, StoreError> {

@@ -6,20 +6,10 @@ use axum::http::StatusCode;
 
 use crate::error::ApiError;
 use crate::state::App;
-use crate::store::users;
 
 pub async fn handle(
     State(app): State<App>,
     Path((_tenant, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    super::check_id(&id)?;
-    app.store
-        .write(move |tx| {
-            if users::delete(tx, &id)? {
-                Ok(StatusCode::NO_CONTENT)
-            } else {
-                Err(ApiError::user_not_found(&id))
-            }
-        })
-        .await
+    crate::resource::USERS.delete(&app, id).await
 }

@@ -8,18 +8,12 @@ use axum::response::Response;
 
 use crate::error::ApiError;
 use crate::state::App;
-use crate::store::users;
 
 pub async fn handle(
     State(app): State<App>,
     Path((_tenant, id)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    crate::paging::refuse_list_params(q.as_deref())?;
-    super::check_id(&id)?;
-    let body = app
-        .store
-        .read(|c| users::get(c, &id).map_err(ApiError::from))?
-        .ok_or_else(|| ApiError::user_not_found(&id))?;
+    let body = crate::resource::USERS.get(&app, &id, q.as_deref())?;
     Ok(super::json(StatusCode::OK, body))
 }

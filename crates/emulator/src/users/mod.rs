@@ -16,6 +16,8 @@ use serde_json::Value;
 
 use crate::body::typed;
 use crate::error::ApiError;
+use crate::state::App;
+use crate::store::users::{self as store, UserRow};
 
 /// `schemas`, when sent, must name the core User schema and nothing but it and the enterprise
 /// extension (RFC 7643 §3). Leaving `schemas` out is tolerated.
@@ -95,13 +97,28 @@ pub fn json(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// PutUser and PatchUser: `build` turns the stored user's body (404 when there is none) and its id
+/// into the user stored in its place, in the same transaction; the answer is 200 with it whole.
+async fn rewrite(
+    app: &App,
+    id: String,
+    build: impl FnOnce(&str, String) -> Result<User, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    let out = app
+        .store
+        .write(move |tx| {
+            let existing = store::get(tx, &id)?.ok_or_else(|| ApiError::user_not_found(&id))?;
+            let row = UserRow::from_user(&build(&existing, id)?)?;
+            store::update(tx, &row)?;
+            Ok::<_, ApiError>(row.body)
+        })
+        .await?;
+    Ok(json(StatusCode::OK, out))
+}
+
 /// Ids in paths that AWS could never have issued are simply not found.
 pub fn check_id(id: &str) -> Result<(), ApiError> {
-    if crate::ids::is_valid(id) {
-        Ok(())
-    } else {
-        Err(ApiError::user_not_found(id))
-    }
+    crate::resource::USERS.check_id(id)
 }
 
 #[cfg(test)]

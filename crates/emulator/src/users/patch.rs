@@ -4,13 +4,11 @@
 
 use aws_ilm_scim::User;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::state::App;
-use crate::store::users::{self, UserRow};
 
 pub async fn handle(
     State(app): State<App>,
@@ -19,22 +17,14 @@ pub async fn handle(
 ) -> Result<Response, ApiError> {
     super::check_id(&id)?;
     let patch = crate::patch::parse(body)?;
-    let out = app
-        .store
-        .write(move |tx| {
-            let existing = users::get(tx, &id)?.ok_or_else(|| ApiError::user_not_found(&id))?;
-            let mut doc: serde_json::Value = serde_json::from_str(&existing)
-                .map_err(|e| ApiError::internal(format!("stored user is not JSON: {e}")))?;
-            let created = super::created_of(&existing);
-            crate::patch::user::apply(&mut doc, &patch.operations)?;
-            aws_ilm_scim::rules::canonicalize_user(&mut doc);
-            aws_ilm_scim::rules::check_user_keys(&doc)?;
-            let user: User = crate::body::typed(doc)?;
-            let user = super::finish(user, id.clone(), created)?;
-            let row = UserRow::from_user(&user)?;
-            users::update(tx, &row)?;
-            Ok::<_, ApiError>(row.body)
-        })
-        .await?;
-    Ok(super::json(StatusCode::OK, out))
+    super::rewrite(&app, id, move |existing, id| {
+        let mut doc: serde_json::Value = serde_json::from_str(existing)
+            .map_err(|e| ApiError::internal(format!("stored user is not JSON: {e}")))?;
+        crate::patch::user::apply(&mut doc, &patch.operations)?;
+        aws_ilm_scim::rules::canonicalize_user(&mut doc);
+        aws_ilm_scim::rules::check_user_keys(&doc)?;
+        let user: User = crate::body::typed(doc)?;
+        super::finish(user, id, super::created_of(existing))
+    })
+    .await
 }

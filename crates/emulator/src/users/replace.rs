@@ -6,13 +6,11 @@
 //! are CreateUser's (no whitespace), the stricter reading of AWS's conflicting texts.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::state::App;
-use crate::store::users::{self, UserRow};
 
 pub async fn handle(
     State(app): State<App>,
@@ -20,15 +18,8 @@ pub async fn handle(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     super::check_id(&id)?;
-    let out = app
-        .store
-        .write(move |tx| {
-            let existing = users::get(tx, &id)?.ok_or_else(|| ApiError::user_not_found(&id))?;
-            let user = super::from_body(body, id.clone(), super::created_of(&existing))?;
-            let row = UserRow::from_user(&user)?;
-            users::update(tx, &row)?;
-            Ok::<_, ApiError>(row.body)
-        })
-        .await?;
-    Ok(super::json(StatusCode::OK, out))
+    super::rewrite(&app, id, move |existing, id| {
+        super::from_body(body, id, super::created_of(existing))
+    })
+    .await
 }
