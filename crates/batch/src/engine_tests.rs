@@ -439,7 +439,10 @@ async fn a_shutdown_lets_the_events_in_flight_finish_and_starts_no_other() {
     // The first 8 had started; they finish within the grace period. Nothing else started.
     assert_eq!(exec.started.load(Ordering::SeqCst), 8);
     assert_eq!(exec.done.lock().unwrap().len(), 8);
-    assert_eq!((summary.succeeded, summary.not_run), (8, 12), "{summary}");
+    // `not_run` counts the events the engine had read when the stop came; the reader is a real
+    // thread, so how many of the other 12 it had delivered by then is up to the OS scheduler.
+    assert_eq!(summary.succeeded, 8, "{summary}");
+    assert!(summary.not_run <= 12, "{summary}");
     assert_eq!(results.len(), 8);
     assert!(summary.interrupted);
     assert_eq!(summary.aborted, None);
@@ -456,7 +459,9 @@ async fn events_still_in_flight_after_the_grace_period_are_aborted_unreported() 
     let (exec, summary, results) = interrupted_toy_run(600_000).await;
     assert_eq!(exec.started.load(Ordering::SeqCst), 8);
     assert_eq!(exec.done.lock().unwrap().len(), 0);
-    assert_eq!((summary.succeeded, summary.not_run), (0, 20), "{summary}");
+    // The 8 aborted ones are not run, plus however many the reader thread had delivered.
+    assert_eq!(summary.succeeded, 0, "{summary}");
+    assert!((8..=20).contains(&summary.not_run), "{summary}");
     assert!(results.is_empty());
     assert!(summary.interrupted);
     // Aborting them is the plan, not an internal error.

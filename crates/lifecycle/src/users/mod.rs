@@ -18,7 +18,7 @@ pub mod delete;
 pub mod disable;
 pub mod enable;
 pub mod get;
-mod patch;
+pub mod patch;
 pub mod update;
 
 use std::borrow::Cow;

@@ -68,37 +68,64 @@ pub(crate) async fn update_existing(
 /// The operations that make `current` carry what `mapped` carries.
 pub fn diff(mapped: &Map<String, Value>, current: &Value) -> Vec<PatchOperation> {
     let mut ops = Vec::new();
-    for (key, want) in mapped {
-        if key == "schemas" {
-            continue;
-        }
-        let have = key::get_in(current, key);
-        match want {
-            Value::Object(subs) if key == urn::ENTERPRISE_USER || key == "name" => {
-                let sep = if key == "name" { '.' } else { ':' };
-                for (sub, sub_want) in subs {
-                    let sub_have = have.and_then(|h| key::get_in(h, sub));
-                    push(&mut ops, &format!("{key}{sep}{sub}"), sub_want, sub_have);
-                }
-            }
-            _ => push(&mut ops, key, want, have),
-        }
+    for (path, want) in paths(mapped) {
+        let have = value_at(current, &path);
+        let op = match have {
+            Some(h) if same(h, want) => continue,
+            Some(Value::Null) | None => Op::Add,
+            Some(_) => Op::Replace,
+        };
+        ops.push(PatchOperation::new(op, Some(&path), Some(want.clone())));
     }
     ops
 }
 
-fn push(ops: &mut Vec<PatchOperation>, path: &str, want: &Value, have: Option<&Value>) {
-    let op = match have {
-        Some(h) if same(h, want) => return,
-        Some(Value::Null) | None => Op::Add,
-        Some(_) => Op::Replace,
-    };
-    ops.push(PatchOperation::new(op, Some(path), Some(want.clone())));
+/// The PATCH paths of a mapped user with their values, in the document's order (see the module
+/// doc for the path rules; reconcile compares users path by path with the same rules).
+pub fn paths(mapped: &Map<String, Value>) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (key, want) in mapped {
+        if key == "schemas" {
+            continue;
+        }
+        match want {
+            Value::Object(subs) if is_split(key) => {
+                let sep = separator(key);
+                for (sub, sub_want) in subs {
+                    out.push((format!("{key}{sep}{sub}"), sub_want));
+                }
+            }
+            _ => out.push((key.clone(), want)),
+        }
+    }
+    out
+}
+
+/// The value a user has at a path of [`paths`].
+pub fn value_at<'a>(user: &'a Value, path: &str) -> Option<&'a Value> {
+    for key in ["name", urn::ENTERPRISE_USER] {
+        if let Some(sub) = path
+            .strip_prefix(key)
+            .and_then(|rest| rest.strip_prefix(separator(key)))
+        {
+            return key::get_in(user, key).and_then(|h| key::get_in(h, sub));
+        }
+    }
+    key::get_in(user, path)
+}
+
+/// `name` and the enterprise extension are compared and patched per sub-attribute.
+fn is_split(key: &str) -> bool {
+    key == "name" || key == urn::ENTERPRISE_USER
+}
+
+fn separator(key: &str) -> char {
+    if key == "name" { '.' } else { ':' }
 }
 
 /// Equal as far as the mapped value says: every key it sets has the same value in `have`
 /// (AWS may echo extra sub-attributes, such as a `type` we did not send).
-fn same(have: &Value, want: &Value) -> bool {
+pub fn same(have: &Value, want: &Value) -> bool {
     match (have, want) {
         (Value::Object(h), Value::Object(w)) => w
             .iter()

@@ -1,0 +1,24 @@
+//! `aws_ilm_reconcile`: makes IAM Identity Center equal to a source of truth, Terraform style
+//! (docs/reconcile.md).
+//!
+//! The pieces, one module each: [`model`] (the desired and actual states and the changes
+//! between them), [`options`] (scope, protection, absent handling, caps), [`diff`] (the pure
+//! function from desired + actual + options to changes), [`rails`] (the safety rails that
+//! refuse a dangerous plan), [`plan`] (the saved plan file).
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
+
+pub mod diff;
+pub mod model;
+pub mod options;
+pub mod plan;
+pub mod rails;
+
+pub use diff::{Diff, diff};
+pub use model::{
+    Actual, ActualGroup, ActualUser, AttrChange, AttrPath, Change, Counts, Desired, DesiredGroup,
+    DesiredUser, MemberRef, Phase, Problem,
+};
+pub use options::{Absent, AbsentGroups, Options, Scope};
+pub use plan::{Plan, PlanFileError};
+pub use rails::{Refusal, check};

@@ -1,0 +1,1 @@
+//! Reconcile against the real emulator: one module per subject.
