@@ -584,3 +584,7 @@ fn push_chunks(
         out.push(make(chunk.to_vec()));
     }
 }
+
+#[cfg(test)]
+#[path = "diff_tests.rs"]
+mod tests;

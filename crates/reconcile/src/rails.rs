@@ -87,3 +87,95 @@ pub fn check(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::{ActualUser, DesiredUser};
+
+    fn actual(n: usize) -> Actual {
+        Actual {
+            users: (0..n)
+                .map(|i| ActualUser {
+                    id: format!("u{i}"),
+                    user_name: format!("user{i}"),
+                    external_id: None,
+                    active: true,
+                    attributes: BTreeMap::new(),
+                })
+                .collect(),
+            groups: vec![],
+        }
+    }
+
+    fn desired(n: usize) -> Desired {
+        Desired {
+            users: (0..n)
+                .map(|i| DesiredUser {
+                    origin: format!("line {}", i + 2),
+                    user_name: format!("user{i}"),
+                    external_id: None,
+                    active: true,
+                    attributes: BTreeMap::new(),
+                })
+                .collect(),
+            groups: vec![],
+        }
+    }
+
+    fn disables(n: usize) -> Vec<Change> {
+        (0..n)
+            .map(|i| Change::DisableUser {
+                id: format!("u{i}"),
+                user_name: format!("user{i}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_source_is_refused_unless_mass_change_is_allowed() {
+        let r = check(&desired(0), &actual(10), &[], &Options::default());
+        assert_eq!(r.len(), 1);
+        assert!(r[0].message.contains("no users"), "{r:?}");
+        assert_eq!(r[0].flag, "--allow-mass-change");
+        let allowed = Options {
+            allow_mass_change: true,
+            ..Options::default()
+        };
+        assert!(check(&desired(0), &actual(10), &[], &allowed).is_empty());
+    }
+
+    #[test]
+    fn caps_name_the_count_and_the_flag_that_allows_it() {
+        let opts = Options {
+            max_disable: 2,
+            allow_mass_change: true,
+            ..Options::default()
+        };
+        let r = check(&desired(7), &actual(10), &disables(3), &opts);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!(r[0].message.contains("disable 3 users"), "{r:?}");
+        assert_eq!(r[0].flag, "--max-disable 3");
+        assert!(check(&desired(8), &actual(10), &disables(2), &opts).is_empty());
+    }
+
+    #[test]
+    fn retiring_more_than_the_share_of_managed_users_is_a_mass_change() {
+        // 4 of 10 (40%): refused; 2 of 10: under the floor; 4 of 100: under the share.
+        let r = check(&desired(6), &actual(10), &disables(4), &Options::default());
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!(r[0].message.contains("4 of the 10 managed users"), "{r:?}");
+        assert!(check(&desired(8), &actual(10), &disables(2), &Options::default()).is_empty());
+        assert!(
+            check(
+                &desired(96),
+                &actual(100),
+                &disables(4),
+                &Options::default()
+            )
+            .is_empty()
+        );
+    }
+}
