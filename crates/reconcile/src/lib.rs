@@ -4,16 +4,20 @@
 //! The pieces, one module each: [`model`] (the desired and actual states and the changes
 //! between them), [`options`] (scope, protection, absent handling, caps), [`diff`] (the pure
 //! function from desired + actual + options to changes), [`rails`] (the safety rails that
-//! refuse a dangerous plan), [`plan`] (the saved plan file).
+//! refuse a dangerous plan), [`plan`] (the saved plan file), [`apply`] (the plan file on disk,
+//! the staleness check and the run through the batch engine).
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
+pub mod apply;
 pub mod diff;
 pub mod model;
 pub mod options;
 pub mod plan;
 pub mod rails;
 
+pub use apply::stale::{Ids, Stale};
+pub use apply::{ApplyError, ApplyOptions, ApplyReport, apply};
 pub use diff::{Diff, diff};
 pub use model::{
     Actual, ActualGroup, ActualUser, AttrChange, AttrPath, Change, Counts, Desired, DesiredGroup,

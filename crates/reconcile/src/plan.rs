@@ -40,4 +40,12 @@ pub enum PlanFileError {
     NotAPlan { path: String, reason: String },
     #[error("{path}: plan format {found} is not the one this aws-ilm reads ({FORMAT})")]
     Format { path: String, found: u64 },
+    #[error("{path}: the plan file is larger than {limit} bytes; not read")]
+    TooLarge { path: String, limit: u64 },
+    #[error("{path}: cannot write the plan file: {reason}")]
+    Write { path: String, reason: String },
+    /// The plan was made against another directory: applying it here would act on the wrong
+    /// users. `differences` says which of endpoint and tenant differ.
+    #[error("the plan was made for another directory: {}", differences.join("; "))]
+    OtherDirectory { differences: Vec<String> },
 }

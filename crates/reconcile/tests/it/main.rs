@@ -1,1 +1,3 @@
 //! Reconcile against the real emulator: one module per subject.
+
+mod apply;
