@@ -269,6 +269,22 @@ impl Journal {
         ))
     }
 
+    /// A second handle on the same open journal, sharing its lock: a caller that runs the
+    /// engine several times over one journal (reconcile's apply, one run per phase) hands each
+    /// run a clone and keeps the lock for the whole job, so no other process can take the
+    /// journal between two runs.
+    pub fn try_clone(&self) -> Result<Journal, BatchError> {
+        let file = self.file.try_clone().map_err(|e| BatchError::Journal {
+            path: self.path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        Ok(Journal {
+            path: self.path.clone(),
+            file,
+            buf: Vec::with_capacity(64 * 1024),
+        })
+    }
+
     /// Buffers one record; nothing is durable until [`Journal::commit`].
     pub fn record(&mut self, line: u64, hash: u64, status: EventStatus) {
         let rec = Record {
@@ -383,6 +399,33 @@ mod tests {
         assert_eq!(done.check(2, 0xdef), Previous::NotDone);
         assert_eq!(done.check(3, 0x123), Previous::Done);
         assert_eq!(done.unreadable, 0);
+    }
+
+    #[test]
+    fn a_clone_appends_to_the_same_journal_and_the_lock_lasts_while_either_is_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let (j, _) = Journal::open(&path, &target()).unwrap();
+        let mut c = j.try_clone().unwrap();
+        c.record(1, 1, EventStatus::Success);
+        c.commit().unwrap();
+        drop(c);
+        assert!(matches!(
+            Journal::open(&path, &target()),
+            Err(BatchError::JournalBusy { .. })
+        ));
+        let mut c = j.try_clone().unwrap();
+        drop(j);
+        c.record(2, 2, EventStatus::Success);
+        c.commit().unwrap();
+        assert!(matches!(
+            Journal::open(&path, &target()),
+            Err(BatchError::JournalBusy { .. })
+        ));
+        drop(c);
+        let (_, done) = Journal::open(&path, &target()).unwrap();
+        assert_eq!(done.check(1, 1), Previous::Done);
+        assert_eq!(done.check(2, 2), Previous::Done);
     }
 
     #[test]

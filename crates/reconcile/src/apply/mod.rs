@@ -135,13 +135,14 @@ pub async fn apply(
     plan.check_target(&target)?;
 
     let mut done_lines = HashSet::new();
+    // Held (and locked) for the whole apply; each phase's run writes through a clone.
+    let mut held = None;
     if let Some(path) = journal {
-        // Opened (and locked) here only to learn what is done; each phase reopens it.
         let (j, mut done) = Journal::open(path, &target).map_err(ApplyError::Journal)?;
         if let Some(results) = &options.reported {
             done.keep_reported(results).map_err(ApplyError::Journal)?;
         }
-        drop(j);
+        held = Some(j);
         for (i, c) in plan.changes.iter().enumerate() {
             let line = i as u64 + 1;
             if done.check(line, saved_hash(c)) == Previous::Done {
@@ -194,8 +195,12 @@ pub async fn apply(
         if events.is_empty() {
             continue;
         }
-        let journal = match journal {
-            Some(p) => Some(Journal::open(p, &target).map_err(ApplyError::Journal)?),
+        // The done lines are left out above, so the run needs no `Done` of its own.
+        let journal = match &held {
+            Some(j) => Some((
+                j.try_clone().map_err(ApplyError::Journal)?,
+                aws_ilm_batch::Done::default(),
+            )),
             None => None,
         };
         let (tx, rx) = mpsc::channel(256);

@@ -5,14 +5,15 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use aws_ilm_batch::{RateLimiter, Target};
+use aws_ilm_batch::{EventStatus, ExecOutcome, Executor, RateLimiter, Target};
 use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
 use aws_ilm_emulator::{Config, Running};
 use aws_ilm_lifecycle::users::patch::value_at;
+use aws_ilm_reconcile::apply::exec::{ReconcileExecutor, Step};
 use aws_ilm_reconcile::diff::{compared_paths, managed_groups};
 use aws_ilm_reconcile::{
-    Absent, Actual, ActualGroup, ActualUser, ApplyError, ApplyOptions, Change, Desired,
-    DesiredGroup, DesiredUser, Options, Plan, apply, diff,
+    Absent, Actual, ActualGroup, ActualUser, ApplyError, ApplyOptions, AttrChange, Change, Desired,
+    DesiredGroup, DesiredUser, Ids, MemberRef, Options, Plan, apply, diff,
 };
 use aws_ilm_scim::{Op, PatchOp, PatchOperation, UserQuery, ci::fold};
 use serde_json::{Value, json};
@@ -387,4 +388,131 @@ async fn a_stopped_apply_resumes_to_convergence_reporting_each_change_once() {
     names.sort();
     names.dedup();
     assert_eq!(names.len(), users.len());
+}
+
+fn step(line: u64, change: Change) -> Step {
+    Step {
+        line,
+        change,
+        in_effect: false,
+    }
+}
+
+async fn run(exec: &ReconcileExecutor, change: Change) -> (EventStatus, Value) {
+    match exec.execute(&step(1, change)).await {
+        ExecOutcome::Done {
+            status, context, ..
+        } => (status, context),
+        ExecOutcome::Fatal(m) => panic!("fatal: {m}"),
+    }
+}
+
+#[tokio::test]
+async fn the_executor_puts_roles_adds_what_exists_and_takes_a_gone_delete_as_done() {
+    let (_emu, client) = emulator().await;
+    let mut doc = scim_user("r@x.test");
+    doc["roles"] = json!([{"value": "old", "primary": true}]);
+    doc["title"] = json!("Keep");
+    let r = client.create_user(&doc).await.unwrap();
+    let rid = r["id"].as_str().unwrap().to_owned();
+    let g = client
+        .create_group(&json!({"displayName": "G"}))
+        .await
+        .unwrap();
+    let gid = g["id"].as_str().unwrap().to_owned();
+    let exec = ReconcileExecutor::new(client.clone(), Ids::default());
+
+    // roles is not patchable: read, change, PutUser; the other attributes stay.
+    let (status, ctx) = run(
+        &exec,
+        Change::UpdateUser {
+            id: rid.clone(),
+            user_name: "r@x.test".into(),
+            set: vec![
+                AttrChange {
+                    path: "roles".into(),
+                    old: Some(json!([{"value": "old", "primary": true}])),
+                    new: Some(json!([{"value": "new", "primary": true}])),
+                },
+                AttrChange {
+                    path: "name.givenName".into(),
+                    old: Some(json!("G")),
+                    new: Some(json!("H")),
+                },
+            ],
+        },
+    )
+    .await;
+    assert_eq!(status, EventStatus::Success, "{ctx}");
+    let u = client.get_user(&rid).await.unwrap().unwrap();
+    assert_eq!(u["roles"][0]["value"], "new", "{u}");
+    assert_eq!(u["name"]["givenName"], "H", "{u}");
+    assert_eq!(u["name"]["familyName"], "r@x.test", "{u}");
+    assert_eq!(u["title"], "Keep", "{u}");
+
+    // A member whose user does not exist is reported; the others are added.
+    let (status, ctx) = run(
+        &exec,
+        Change::AddMembers {
+            group: "G".into(),
+            group_id: Some(gid.clone()),
+            members: vec![
+                MemberRef {
+                    user_name: "ghost@x.test".into(),
+                    id: None,
+                    out_of_scope: false,
+                },
+                MemberRef {
+                    user_name: "r@x.test".into(),
+                    id: Some(rid.clone()),
+                    out_of_scope: false,
+                },
+            ],
+        },
+    )
+    .await;
+    assert_eq!(status, EventStatus::Failed, "{ctx}");
+    assert!(
+        ctx["error"].as_str().unwrap().contains("ghost@x.test"),
+        "{ctx}"
+    );
+    let q = UserQuery::GroupsValue(gid.clone());
+    assert_eq!(client.list_users(Some(&q)).await.unwrap().len(), 1);
+
+    // A delete of something already gone is done.
+    client.delete_group(&gid).await.unwrap();
+    let (status, ctx) = run(
+        &exec,
+        Change::DeleteGroup {
+            id: gid,
+            display_name: "G".into(),
+            members: 1,
+        },
+    )
+    .await;
+    assert_eq!(status, EventStatus::Success, "{ctx}");
+    assert_eq!(ctx["alreadyGone"], true, "{ctx}");
+}
+
+#[tokio::test]
+async fn refused_credentials_are_fatal() {
+    let (emu, _) = emulator().await;
+    let cfg = ClientConfig::new(
+        Endpoint::parse(&emu.root_url(), &emu.tenant_id.clone()).unwrap(),
+        SecretToken::new("not-the-token".into()),
+    );
+    let exec = ReconcileExecutor::new(ScimClient::new(cfg).unwrap(), Ids::default());
+    let out = exec
+        .execute(&step(
+            1,
+            Change::DisableUser {
+                id: "u-1".into(),
+                user_name: "a".into(),
+            },
+        ))
+        .await;
+    let ExecOutcome::Fatal(msg) = out else {
+        panic!("{out:?}")
+    };
+    assert!(!msg.contains("not-the-token"), "{msg}");
 }
