@@ -40,6 +40,7 @@ pub struct ApplyOptions {
     /// Paces requests (`--max-rps`); it must be the limiter the client reports 429s to
     /// (`aws_ilm_batch::client::configure`).
     pub limiter: Arc<RateLimiter>,
+    /// One bar for the whole apply (its length: the plan's changes); finished at the end.
     pub progress: Progress,
     /// Stops the apply gracefully once it holds `true` (Ctrl-C, SIGTERM).
     pub shutdown: Option<watch::Receiver<bool>>,
@@ -131,6 +132,8 @@ pub async fn apply(
     journal: Option<&Path>,
     mut options: ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
+    // The bar comes down however the apply ends.
+    let _bar = Finish(options.progress.clone());
     let target = Target::of(client.endpoint());
     plan.check_target(&target)?;
 
@@ -217,7 +220,7 @@ pub async fn apply(
             results: Box::new(Shared(Arc::clone(&results))),
         };
         let mut o = aws_ilm_batch::Options::new(options.concurrency);
-        o.progress = options.progress.clone();
+        o.progress = options.progress.unfinished();
         o.shutdown = options.shutdown.clone();
         o.grace = options.grace;
         o.breaker = options.breaker.clone();
@@ -260,6 +263,14 @@ fn add(t: &mut Summary, s: &Summary) {
     }
     t.interrupted |= s.interrupted;
     t.grace_expired |= s.grace_expired;
+}
+
+struct Finish(Progress);
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
 }
 
 /// The one results writer, handed to each phase's run in turn.
