@@ -310,6 +310,13 @@ async fn a_stale_plan_is_refused_and_changes_nothing() {
         .unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("tenant differs"), "{err}");
+    // A journal another apply holds is refused at once (exit 3), before anything is sent.
+    let _held = aws_ilm_batch::Journal::open(&journal, &Target::of(client.endpoint())).unwrap();
+    let err = apply(&client, &plan, &actual, Some(&journal), options(&results))
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), 3, "{err}");
+    assert_eq!(emu.stats().total, 0, "{:?}", emu.stats().operations);
 }
 
 #[tokio::test]
