@@ -253,7 +253,8 @@ pub fn parse_json_line(bytes: &[u8]) -> Body {
 }
 
 /// The fields of the current record as text; the first field that is not UTF-8 is an error.
-fn text_fields<R: BufRead>(rows: &CsvRows<R>) -> Result<Vec<&str>, String> {
+/// Shared with reconcile's CSV source, which reads the same files.
+pub fn text_fields<R: BufRead>(rows: &CsvRows<R>) -> Result<Vec<&str>, String> {
     rows.fields()
         .enumerate()
         .map(|(i, f)| {
@@ -262,22 +263,22 @@ fn text_fields<R: BufRead>(rows: &CsvRows<R>) -> Result<Vec<&str>, String> {
         .collect()
 }
 
-fn read_csv<R: BufRead>(
-    mut rows: CsvRows<R>,
-    command: CommandName,
-    allow_enable: Option<bool>,
-    tx: &Tx,
-) -> Result<(), BatchError> {
+/// Reads the header row of a CSV of user profiles: the profile field names, trimmed, none
+/// empty, none twice. `Ok(None)` for an empty input. Shared with reconcile's CSV source, so a
+/// file `batch` reads is read the same way there.
+pub fn read_csv_header<R: BufRead>(
+    rows: &mut CsvRows<R>,
+) -> Result<Option<Vec<String>>, BatchError> {
     let header_err = |m: String| BatchError::Input(format!("CSV header row: {m}"));
     let headers: Vec<String> = match rows.next_record()? {
-        None => return Ok(()),
+        None => return Ok(None),
         Some(r) if r.too_long => {
             return Err(header_err(format!(
                 "longer than {} bytes (--max-record-bytes)",
                 rows.max_bytes()
             )));
         }
-        Some(_) => text_fields(&rows)
+        Some(_) => text_fields(rows)
             .map_err(header_err)?
             .into_iter()
             .map(|h| h.trim().to_string())
@@ -291,6 +292,33 @@ fn read_csv<R: BufRead>(
             return Err(header_err(format!("column '{h}' appears twice")));
         }
     }
+    Ok(Some(headers))
+}
+
+/// One CSV row as a user profile: header → cell, with empty cells left out (AWS rejects empty
+/// strings: docs/schema.md, "Values"). The caller has checked that the counts match.
+pub fn csv_profile<'a>(
+    headers: impl IntoIterator<Item = &'a String>,
+    cells: &[&str],
+) -> Map<String, Value> {
+    let mut profile = Map::new();
+    for (h, v) in headers.into_iter().zip(cells) {
+        if !v.trim().is_empty() {
+            profile.insert(h.clone(), Value::String((*v).to_string()));
+        }
+    }
+    profile
+}
+
+fn read_csv<R: BufRead>(
+    mut rows: CsvRows<R>,
+    command: CommandName,
+    allow_enable: Option<bool>,
+    tx: &Tx,
+) -> Result<(), BatchError> {
+    let Some(headers) = read_csv_header(&mut rows)? else {
+        return Ok(());
+    };
     let header_bytes = headers.join("\x1f");
     // Part of every row's hash: a rerun with another allow-enable is another event.
     let flag: &[u8] = match (command.accepts(ALLOW_ENABLE), allow_enable) {
@@ -333,12 +361,7 @@ fn read_csv<R: BufRead>(
                 headers.len()
             ))
         } else {
-            let mut profile = Map::new();
-            for (h, v) in headers.iter().zip(&cells) {
-                if !v.trim().is_empty() {
-                    profile.insert(h.clone(), Value::String((*v).to_string()));
-                }
-            }
+            let profile = csv_profile(&headers, &cells);
             let mut args = Map::new();
             args.insert(USER_PROFILE.into(), Value::Object(profile));
             if let Some(b) = allow_enable {

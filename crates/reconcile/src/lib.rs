@@ -4,8 +4,9 @@
 //! The pieces, one module each: [`model`] (the desired and actual states and the changes
 //! between them), [`options`] (scope, protection, absent handling, caps), [`diff`] (the pure
 //! function from desired + actual + options to changes), [`rails`] (the safety rails that
-//! refuse a dangerous plan), [`plan`] (the saved plan file), [`apply`] (the plan file on disk,
-//! the staleness check and the run through the batch engine).
+//! refuse a dangerous plan), [`plan`] (the saved plan file), [`source`] (reading a source into the
+//! desired state), [`render`] (the Terraform-style text of a plan), [`apply`] (the plan file on
+//! disk, the staleness check and the run through the batch engine).
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
@@ -15,6 +16,8 @@ pub mod model;
 pub mod options;
 pub mod plan;
 pub mod rails;
+pub mod render;
+pub mod source;
 
 pub use apply::stale::{Ids, Stale};
 pub use apply::{ApplyError, ApplyOptions, ApplyReport, apply};
@@ -26,3 +29,5 @@ pub use model::{
 pub use options::{Absent, AbsentGroups, Options, Scope};
 pub use plan::{Plan, PlanFileError};
 pub use rails::{Refusal, check};
+pub use render::render;
+pub use source::{SourceError, SourceFormat, SourceLimits, read_source};
