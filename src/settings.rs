@@ -203,7 +203,6 @@ fn endpoint(l: &mut Layers, args: &GlobalArgs, file: &str) -> Result<Endpoint, S
             source: Source::BaseUrl,
         },
     };
-    validate_tenant(&tenant.value).map_err(|e| invalid(&tenant.source, &e))?;
     let endpoint = Endpoint::new(url, &tenant.value).map_err(|e| match e {
         EndpointError::Tenant(_) | EndpointError::TenantMismatch { .. } => {
             invalid(&tenant.source, &e)
@@ -291,23 +290,6 @@ fn read_token_file(path: &Path) -> Result<SecretToken, SettingsError> {
         });
     }
     Ok(SecretToken::new(token.to_string()))
-}
-
-/// AWS tenant ids are letters, digits, `-`, `_` and `.`; anything else is a typo or a pasted
-/// URL piece, refused before a request is made (the client would escape it harmlessly).
-fn validate_tenant(tenant: &str) -> Result<(), String> {
-    if tenant.is_empty() {
-        return Err("the tenant id is empty".into());
-    }
-    if tenant
-        .chars()
-        .any(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
-    {
-        return Err(format!(
-            "'{tenant}' is not a tenant id (letters, digits, '-', '_', '.')"
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -95,6 +95,32 @@ async fn missing_settings_name_flag_variable_and_key() {
     out.code(3).one_line_error().stderr_has("http");
 }
 
+/// docs/configuration.md, "The tenant id": the binary, the client and the emulator share one
+/// tenant rule; a tenant it refuses is a configuration error naming the setting and its source,
+/// with the offending character made visible, before any request.
+#[tokio::test]
+async fn a_tenant_outside_the_tenant_rule_is_refused_before_any_request() {
+    let env = Env::start().await;
+    for (tenant, why) in [
+        ("../x", "not '/'"),
+        ("..", "must not be \"..\""),
+        ("t\u{1b}x", "not '\\u{1b}'"),
+    ] {
+        let out = env
+            .cmd()
+            .env("AWS_ILM_TENANT_ID", tenant)
+            .args(["test-module"])
+            .run()
+            .await;
+        out.code(3)
+            .one_line_error()
+            .stderr_has("tenant_id")
+            .stderr_has("AWS_ILM_TENANT_ID")
+            .stderr_has(why);
+    }
+    assert_eq!(env.emu.stats().total, 0);
+}
+
 #[tokio::test]
 async fn unreachable_server_is_a_connection_failure() {
     let env = Env::start().await;

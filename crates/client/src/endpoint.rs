@@ -6,7 +6,8 @@
 //! the token would cross the network in clear text, whether TLS roots are needed) is read off the
 //! parsed value, never off the text again.
 //!
-//! Every caller-supplied piece (tenant, resource id) becomes exactly one path segment: it is
+//! The tenant must pass the one tenant rule (`aws_ilm_scim::tenant`, docs/configuration.md), so
+//! it is a plain segment already. Every resource id becomes exactly one path segment: it is
 //! percent-encoded with everything but RFC 3986 unreserved characters escaped, so an id holding
 //! `/`, `?`, `#` or `%` can never reach another resource or add a query. `.` and `..` are refused
 //! outright: the URL standard resolves them (even as `%2E%2E`), which would turn
@@ -16,6 +17,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use aws_ilm_scim::tenant::{self, TenantError};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use reqwest::Url;
 
@@ -51,8 +53,9 @@ pub enum EndpointError {
          (e.g. https://scim.us-east-1.amazonaws.com) and the tenant id separately"
     )]
     ScimWithoutTenant,
+    /// The tenant rule is `aws_ilm_scim::tenant`'s, shared with the binary and the emulator.
     #[error("tenant_id {0}")]
-    Tenant(String),
+    Tenant(#[from] TenantError),
     #[error("tenant id '{given}' differs from the tenant '{in_url}' in the base URL")]
     TenantMismatch { given: String, in_url: String },
 }
@@ -196,8 +199,9 @@ impl Endpoint {
     /// The endpoint of `tenant_id` under `base`. A console-style base URL must name the same
     /// tenant.
     pub fn new(base: BaseUrl, tenant_id: &str) -> Result<Self, EndpointError> {
+        // Surrounding spaces and slashes are how a tenant is pasted out of a URL, not part of it.
         let tenant = tenant_id.trim().trim_matches('/');
-        check_segment(tenant).map_err(EndpointError::Tenant)?;
+        tenant::check(tenant)?;
         if let Some(in_url) = base.tenant()
             && in_url != tenant
         {
@@ -332,10 +336,10 @@ mod tests {
                 Err(ClientError::InvalidRequest(_))
             ));
         }
-        let tenant = Endpoint::parse("https://h", "t/x").unwrap();
+        // A tenant never needs escaping: the tenant rule refuses what would.
         assert_eq!(
-            tenant.url(&["Users"]).unwrap().path(),
-            "/t%2Fx/scim/v2/Users"
+            Endpoint::parse("https://h", "t/x"),
+            Err(EndpointError::Tenant(TenantError::Char('/')))
         );
     }
 

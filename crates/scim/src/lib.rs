@@ -21,6 +21,7 @@ pub mod patch;
 pub mod rules;
 pub mod schema;
 pub mod secret;
+pub mod tenant;
 pub mod text;
 pub mod urn;
 pub mod user;
