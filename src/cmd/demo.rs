@@ -47,7 +47,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Exit, CliError> {
     let env = |k: &str| match k {
         "AWS_ILM_BASE_URL" => Some(root.clone()),
         "AWS_ILM_TENANT_ID" => Some(tenant.clone()),
-        "AWS_ILM_TOKEN" => Some(token.clone()),
+        "AWS_ILM_TOKEN" => Some(token.expose().to_owned()),
         _ => None,
     };
     let demo_global = GlobalArgs {

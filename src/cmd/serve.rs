@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use aws_ilm_emulator::{Config, Throttle, TlsFiles, config};
+use aws_ilm_scim::secret::SecretToken;
 
 use crate::error::{CliError, Exit};
 use crate::settings::layer::{Seconds, Setting};
@@ -32,19 +33,19 @@ pub struct Args {
         hide_env_values = true,
         value_delimiter = ','
     )]
-    pub tokens: Vec<String>,
+    pub tokens: Vec<SecretToken>,
     /// Enforce AWS's quotas: 25 requests/s per write API, 40 per read API (429 + Retry-After).
     #[arg(long)]
     pub throttle: bool,
     /// Write requests per second per API when throttling (implies --throttle).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub throttle_write: Option<u32>,
     /// Read requests per second per API when throttling (implies --throttle).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub throttle_read: Option<u32>,
     /// Fraction of requests (0..1) answered 500 or, for one in three of them, done and then
     /// dropped without a response.
-    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = fraction)]
     pub fault_rate: f64,
     /// Milliseconds added before every operation.
     #[arg(long, value_name = "MS", default_value_t = 0)]
@@ -66,12 +67,14 @@ pub struct Args {
     pub idle_timeout: f64,
     /// Open connections at most; lowered to fit the open-file limit. At the cap a new
     /// connection closes the least recently active idle one, or is refused if all are busy.
-    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_MAX_CONNECTIONS)]
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_connections: usize,
 }
 
-/// Exit 2 for flags that cannot be served (an unusable token, a zero limit: bad input), 3 when
-/// the address, the database or TLS cannot be set up.
+/// Exit 2 for flags that cannot be served (an unusable token, a path-breaking tenant: bad input;
+/// numeric ranges are refused earlier, by clap, with the same exit), 3 when the address, the
+/// database or TLS cannot be set up.
 pub async fn run(args: Args) -> Result<Exit, CliError> {
     let generated = args.tokens.is_empty();
     let throttle = (args.throttle || args.throttle_write.is_some() || args.throttle_read.is_some())
@@ -89,7 +92,7 @@ pub async fn run(args: Args) -> Result<Exit, CliError> {
             .clone()
             .unwrap_or_else(config::random_tenant_id),
         tokens: if generated {
-            vec![config::random_token()]
+            vec![SecretToken::new(config::random_token())]
         } else {
             args.tokens.clone()
         },
@@ -124,7 +127,7 @@ pub async fn run(args: Args) -> Result<Exit, CliError> {
     println!("base URL: {scheme}://{addr}/{}/scim/v2", config.tenant_id);
     println!("tenant:   {}", config.tenant_id);
     if generated {
-        println!("token:    {}", config.tokens[0]);
+        println!("token:    {}", config.tokens[0].expose());
     } else {
         println!("token:    (the {} token(s) given)", config.tokens.len());
     }
@@ -146,6 +149,17 @@ pub async fn run(args: Args) -> Result<Exit, CliError> {
 /// hour), as a plain number so that its default can come from the emulator's constant.
 fn seconds(text: &str) -> Result<f64, String> {
     <Seconds as Setting>::parse(text).map(|s| s.0)
+}
+
+/// `--fault-rate`: a fraction, 0 to 1 inclusive. Refused at parse time like every other flag
+/// range, so the message is clap's and names the flag; `Config::validate` keeps the same bound
+/// for library callers.
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        Ok(_) => Err("must be between 0 and 1".into()),
+        Err(e) => Err(format!("not a number: {e}")),
+    }
 }
 
 /// Completes on ctrl-c or, on Unix, SIGTERM.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::OnceLock;
 
-use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, ScimClient};
 use aws_ilm_emulator::{Config, Running};
 use regex::Regex;
 use serde_json::Value;
@@ -41,7 +41,7 @@ impl Env {
         self.bare()
             .env("AWS_ILM_BASE_URL", &self.emu.root_url())
             .env("AWS_ILM_TENANT_ID", &self.emu.tenant_id)
-            .env("AWS_ILM_TOKEN", &self.emu.token)
+            .env("AWS_ILM_TOKEN", self.emu.token.expose())
     }
 
     /// A command with the scrubbed environment only (no settings at all).
@@ -53,13 +53,13 @@ impl Env {
     pub fn client(&self) -> ScimClient {
         ScimClient::new(ClientConfig::new(
             Endpoint::parse(&self.emu.root_url(), &self.emu.tenant_id.clone()).unwrap(),
-            SecretToken::new(self.emu.token.clone()),
+            self.emu.token.clone(),
         ))
         .expect("client")
     }
 
     pub fn token(&self) -> &str {
-        &self.emu.token
+        self.emu.token.expose()
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

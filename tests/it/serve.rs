@@ -141,9 +141,40 @@ fn prints_a_generated_token_and_refuses_three() {
         .env_remove("AWS_ILM_EMULATOR_TOKEN")
         .output()
         .expect("run");
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("2 tokens") || err.contains("two"), "{err}");
+}
+
+/// docs/emulator.md, "Running it": a numeric flag outside its range is refused while the command
+/// line is parsed, before anything is bound or opened: exit 2, and clap's message names the flag,
+/// the value and the range.
+#[test]
+fn out_of_range_flags_are_refused_by_the_parser() {
+    for (flag, value, why) in [
+        ("--fault-rate", "1.5", "must be between 0 and 1"),
+        ("--fault-rate", "-0.1", "must be between 0 and 1"),
+        ("--fault-rate", "NaN", "must be between 0 and 1"),
+        ("--fault-rate", "often", "not a number"),
+        ("--throttle-write", "0", "0 is not in 1.."),
+        ("--throttle-read", "0", "0 is not in 1.."),
+        ("--max-connections", "0", "0 is not in 1.."),
+    ] {
+        let out = Command::new(crate::harness::BIN)
+            .args(["serve", "--db", ":memory:", "--listen", "127.0.0.1:0"])
+            .arg(format!("{flag}={value}"))
+            .env_remove("AWS_ILM_EMULATOR_TOKEN")
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("error: invalid value '{value}' for '{flag} <"))
+                && err.contains(why),
+            "{flag} {value}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{flag} {value}: started anyway");
+    }
 }
 
 /// Regression (docs/emulator.md, "Running it"): a token no request can carry (empty, whitespace,

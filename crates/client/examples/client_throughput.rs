@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient};
 use futures::StreamExt;
 use serde_json::json;
 
@@ -21,7 +21,7 @@ async fn client(fault_rate: f64) -> (aws_ilm_emulator::Running, ScimClient) {
     let run = aws_ilm_emulator::spawn(cfg).await.expect("emulator");
     let mut c = ClientConfig::new(
         Endpoint::parse(&run.root_url(), &run.tenant_id.clone()).expect("endpoint"),
-        SecretToken::new(run.token.clone()),
+        run.token.clone(),
     );
     c.retry = RetryPolicy {
         max_attempts: 12,

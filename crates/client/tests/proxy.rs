@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use aws_ilm_client::{ClientConfig, ClientError, Endpoint, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, ClientError, Endpoint, RetryPolicy, ScimClient};
 use aws_ilm_emulator::{Config, Running, TlsFiles};
 
 /// Kills the tinyproxy this test started (by its own handle) when the test ends.
@@ -89,7 +89,7 @@ fn start_tinyproxy(bin: &Path, dir: &Path) -> Proxy {
 fn client(run: &Running, proxy: bool, insecure: bool) -> ScimClient {
     let mut cfg = ClientConfig::new(
         Endpoint::parse(&run.root_url(), &run.tenant_id.clone()).unwrap(),
-        SecretToken::new(run.token.clone()),
+        run.token.clone(),
     );
     cfg.proxy = proxy;
     cfg.insecure = insecure;

@@ -5,6 +5,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use aws_ilm_scim::secret::SecretToken;
+use aws_ilm_scim::tenant;
 use rand::Rng;
 
 use crate::EmulatorError;
@@ -28,7 +30,7 @@ pub struct Config {
     pub db: String,
     pub tenant_id: String,
     /// 1..=2 accepted bearer tokens.
-    pub tokens: Vec<String>,
+    pub tokens: Vec<SecretToken>,
     /// AWS's per-API quotas; `None` serves without throttling.
     pub throttle: Option<Throttle>,
     /// Fraction (0.0..=1.0) of operation requests answered 500 or dropped.
@@ -66,7 +68,7 @@ pub struct TlsFiles {
     pub key: PathBuf,
 }
 
-// Hand-written so that the tokens never reach a log or a panic message.
+// Hand-written to show how many tokens there are; each one is `(redacted)` anyway.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
@@ -91,7 +93,7 @@ impl Config {
         Config {
             db: ":memory:".to_owned(),
             tenant_id: random_tenant_id(),
-            tokens: vec![random_token()],
+            tokens: vec![SecretToken::new(random_token())],
             throttle: None,
             fault_rate: 0.0,
             latency: Duration::ZERO,
@@ -103,14 +105,18 @@ impl Config {
     }
 
     /// Refuses what cannot be served: no token or more than AWS's two, a token no request can
-    /// carry, an empty or path-breaking tenant, a fault rate outside 0..=1, zero limits.
+    /// carry, a tenant the tenant rule refuses, a fault rate outside 0..=1, zero limits.
     pub fn validate(&self) -> Result<(), EmulatorError> {
         if self.tokens.is_empty() || self.tokens.len() > MAX_TOKENS {
             return Err(EmulatorError::Config(format!(
                 "between 1 and {MAX_TOKENS} tokens are required (AWS allows at most two)"
             )));
         }
-        if let Some(n) = self.tokens.iter().position(|t| !can_authenticate(t)) {
+        if let Some(n) = self
+            .tokens
+            .iter()
+            .position(|t| !can_authenticate(t.expose()))
+        {
             // Which one, never what it is: the message reaches the terminal and logs.
             return Err(EmulatorError::Config(format!(
                 "token {} of {} can never authenticate: a bearer token must be one or more \
@@ -119,15 +125,8 @@ impl Config {
                 self.tokens.len()
             )));
         }
-        let tenant_ok = !self.tenant_id.is_empty()
-            && self
-                .tenant_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !tenant_ok {
-            return Err(EmulatorError::Config(
-                "the tenant id must be non-empty and use only letters, digits, '-' and '_'".into(),
-            ));
+        if let Err(e) = tenant::check(&self.tenant_id) {
+            return Err(EmulatorError::Config(format!("the tenant id {e}")));
         }
         if !(0.0..=1.0).contains(&self.fault_rate) {
             return Err(EmulatorError::Config(
@@ -195,7 +194,7 @@ mod tests {
     fn debug_never_shows_tokens() {
         let c = Config::ephemeral();
         let shown = format!("{c:?}");
-        assert!(!shown.contains(&c.tokens[0]));
+        assert!(!shown.contains(c.tokens[0].expose()));
         assert!(shown.contains("redacted"));
     }
 

@@ -34,6 +34,7 @@ use crate::frame::ConnAbort;
 use crate::state::{App, AppState};
 use crate::stats::Stats;
 use crate::store::Store;
+use aws_ilm_scim::secret::SecretToken;
 
 /// How long a graceful stop waits for requests in flight, and how long a connection asked to
 /// close (idle, evicted, stopping) may take to do so before it is dropped.
@@ -263,7 +264,7 @@ pub struct Running {
     pub base_url: String,
     pub tenant_id: String,
     /// The first accepted token.
-    pub token: String,
+    pub token: SecretToken,
     tls: bool,
     conns: Arc<Registry>,
     app: App,
@@ -277,7 +278,7 @@ impl std::fmt::Debug for Running {
             .field("addr", &self.addr)
             .field("base_url", &self.base_url)
             .field("tenant_id", &self.tenant_id)
-            .field("token", &format_args!("(redacted)"))
+            .field("token", &self.token)
             .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
@@ -333,7 +334,11 @@ pub async fn spawn(config: Config) -> Result<Running, EmulatorError> {
         addr,
         base_url: base_url(addr, tls, &config.tenant_id),
         tenant_id: config.tenant_id.clone(),
-        token: config.tokens.first().cloned().unwrap_or_default(),
+        token: config
+            .tokens
+            .first()
+            .cloned()
+            .unwrap_or_else(|| SecretToken::new(String::new())),
         tls,
         conns,
         app,

@@ -42,11 +42,7 @@ impl AppState {
     pub fn new(config: &Config, store: Store, base_url: String, conns: Arc<Registry>) -> AppState {
         AppState {
             tenant_id: config.tenant_id.clone(),
-            tokens: config
-                .tokens
-                .iter()
-                .map(|t| SecretToken::from(t.as_str()))
-                .collect(),
+            tokens: config.tokens.clone(),
             store,
             counters: Counters::default(),
             throttle: config.throttle.map(Throttler::new),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use aws_ilm_batch::{Format, IlmExecutor, Io, Journal, Options, RateLimiter, Summary, Target};
-use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, ScimClient};
 use aws_ilm_emulator::{Config, Running};
 use aws_ilm_lifecycle::{Ilm, IlmSettings};
 use aws_ilm_scim::ci::fold;
@@ -19,7 +19,7 @@ pub async fn emulator(config: Config) -> Running {
 pub fn client_config(emu: &Running) -> ClientConfig {
     ClientConfig::new(
         Endpoint::parse(&emu.root_url(), &emu.tenant_id.clone()).unwrap(),
-        SecretToken::new(emu.token.clone()),
+        emu.token.clone(),
     )
 }
 

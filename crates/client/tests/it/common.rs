@@ -66,7 +66,7 @@ pub async fn emulator() -> aws_ilm_emulator::Running {
 
 /// A client for `run` with [`quick_retry`].
 pub fn client_for(run: &aws_ilm_emulator::Running) -> ScimClient {
-    client(&run.root_url(), &run.tenant_id, &run.token)
+    client(&run.root_url(), &run.tenant_id, run.token.expose())
 }
 
 /// The emulator's per-operation request counts (`GET /_emulator/stats`).

@@ -59,7 +59,7 @@ async fn user_round_trip() {
 async fn group_round_trip_with_members() {
     let run = emulator().await;
     // The console-style endpoint (with tenant and /scim/v2) works as base_url too.
-    let c = client(&run.base_url, &run.tenant_id, &run.token);
+    let c = client(&run.base_url, &run.tenant_id, run.token.expose());
     let u1 = id_of(&c.create_user(&user("u1")).await.unwrap());
     let u2 = id_of(&c.create_user(&user("u2")).await.unwrap());
 

@@ -59,7 +59,7 @@ async fn one_info_line_per_request_without_secrets() {
         .get_user("x")
         .await
         .unwrap_err();
-    let (token, tenant) = (run.token.clone(), run.tenant_id.clone());
+    let (token, tenant) = (run.token.expose().to_owned(), run.tenant_id.clone());
     run.stop().await;
 
     let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();

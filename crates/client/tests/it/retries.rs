@@ -22,7 +22,7 @@ async fn throttled_requests_wait_for_retry_after_and_succeed() {
     })
     .await;
     let hooks = Arc::new(AtomicUsize::new(0));
-    let mut cfg = config(&run.root_url(), &run.tenant_id, &run.token);
+    let mut cfg = config(&run.root_url(), &run.tenant_id, run.token.expose());
     let h = hooks.clone();
     cfg.on_throttle = Some(Arc::new(move |ra| {
         assert!(ra.is_some(), "the emulator sends Retry-After like AWS");
@@ -57,7 +57,7 @@ async fn throttled_requests_wait_for_retry_after_and_succeed() {
     assert_eq!(c.list_users(None).await.unwrap().len(), 3);
 
     // Without retries, the 429 surfaces with its Retry-After.
-    let mut cfg = config(&run.root_url(), &run.tenant_id, &run.token);
+    let mut cfg = config(&run.root_url(), &run.tenant_id, run.token.expose());
     cfg.retry = RetryPolicy::none();
     let impatient = ScimClient::new(cfg).unwrap();
     let mut last = None;
@@ -113,7 +113,7 @@ async fn no_duplicate_and_no_spurious_error_under_faults() {
 #[tokio::test]
 async fn gives_up_after_max_attempts_and_never_reposts_blindly() {
     let run = emulator_with(|c| c.fault_rate = 1.0).await;
-    let mut cfg = config(&run.root_url(), &run.tenant_id, &run.token);
+    let mut cfg = config(&run.root_url(), &run.tenant_id, run.token.expose());
     cfg.retry.max_attempts = 3;
     let c = ScimClient::new(cfg).unwrap();
 
@@ -146,7 +146,7 @@ async fn gives_up_after_max_attempts_and_never_reposts_blindly() {
 #[tokio::test]
 async fn gives_up_when_the_elapsed_budget_is_spent() {
     let run = emulator_with(|c| c.fault_rate = 1.0).await;
-    let mut cfg = config(&run.root_url(), &run.tenant_id, &run.token);
+    let mut cfg = config(&run.root_url(), &run.tenant_id, run.token.expose());
     cfg.retry = RetryPolicy {
         max_attempts: 1000,
         base_delay: Duration::from_millis(20),
@@ -167,7 +167,7 @@ async fn gives_up_when_the_elapsed_budget_is_spent() {
 #[tokio::test(start_paused = true)]
 async fn backoff_schedule_on_paused_time() {
     let run = emulator_with(|c| c.fault_rate = 1.0).await;
-    let mut cfg = config(&run.root_url(), &run.tenant_id, &run.token);
+    let mut cfg = config(&run.root_url(), &run.tenant_id, run.token.expose());
     cfg.retry = RetryPolicy {
         max_attempts: 4,
         base_delay: Duration::from_secs(10),

@@ -25,7 +25,8 @@ async fn self_signed_certificate_is_refused_unless_insecure() {
     let run = emulator_with(|c| c.tls = Some(files)).await;
     assert!(run.root_url().starts_with("https://"));
 
-    let strict = ScimClient::new(config(&run.root_url(), &run.tenant_id, &run.token)).unwrap();
+    let strict =
+        ScimClient::new(config(&run.root_url(), &run.tenant_id, run.token.expose())).unwrap();
     let err = strict.service_provider_config().await.unwrap_err();
     assert!(matches!(err, ClientError::Tls(_)), "{err:?}");
     let msg = err.to_string();
@@ -40,7 +41,7 @@ async fn self_signed_certificate_is_refused_unless_insecure() {
         "a certificate problem is not retried"
     );
 
-    let mut cfg = config(&run.root_url(), &run.tenant_id, &run.token);
+    let mut cfg = config(&run.root_url(), &run.tenant_id, run.token.expose());
     cfg.insecure = true;
     let lax = ScimClient::new(cfg).unwrap();
     let spc = lax.service_provider_config().await.unwrap();

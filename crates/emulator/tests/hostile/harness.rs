@@ -142,7 +142,7 @@ impl Ctx {
     }
 
     pub fn token(&self) -> &str {
-        &self.run.token
+        self.run.token.expose()
     }
 
     async fn create(&self, path: &str, body: &Value) -> String {

@@ -106,7 +106,7 @@ async fn tokens_never_reach_the_server_logs() {
     let sink = capture();
     let other = aws_ilm_emulator::config::random_token();
     let mut config = Config::ephemeral();
-    config.tokens.push(other.clone());
+    config.tokens.push(other.clone().into());
     let ctx = Ctx::start(config).await;
     let mut answered = 0;
     for case in requests(&ctx, &other) {
@@ -122,7 +122,7 @@ async fn tokens_never_reach_the_server_logs() {
         write_per_sec: 1,
         read_per_sec: 1,
     });
-    let faulty_token = faulty.tokens[0].clone();
+    let faulty_token = faulty.tokens[0].expose().to_owned();
     let f = aws_ilm_emulator::spawn(faulty).await.unwrap();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))

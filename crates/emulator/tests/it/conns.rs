@@ -36,7 +36,7 @@ async fn keep_alive_get(e: &Emu, s: &mut TcpStream, path: &str) -> u16 {
     let target = &base[base.find('/').unwrap()..];
     let req = format!(
         "GET {target}{path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
-        e.run.token
+        e.run.token.expose()
     );
     s.write_all(req.as_bytes()).await.unwrap();
     let mut got = Vec::new();
@@ -119,7 +119,7 @@ async fn at_the_cap_with_every_connection_busy_a_new_one_is_refused() {
         BOUND,
         reqwest::Client::new()
             .get(e.url("/ServiceProviderConfig"))
-            .bearer_auth(&e.run.token)
+            .bearer_auth(e.run.token.expose())
             .send(),
     )
     .await
@@ -202,7 +202,7 @@ async fn tls_handshakes_are_bounded_and_http2_connections_stay_open_between_requ
     for _ in 0..2 {
         let res = h2
             .get(e.url("/ServiceProviderConfig"))
-            .bearer_auth(&e.run.token)
+            .bearer_auth(e.run.token.expose())
             .send()
             .await
             .unwrap();

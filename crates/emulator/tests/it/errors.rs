@@ -11,7 +11,7 @@ use crate::support::{Emu, user_body};
 async fn running_debug_never_shows_the_token() {
     let e = Emu::start().await;
     let shown = format!("{:?}", e.run);
-    assert!(!shown.contains(&e.run.token), "{shown}");
+    assert!(!shown.contains(e.run.token.expose()), "{shown}");
     assert!(
         shown.contains("(redacted)") && shown.contains(&e.run.tenant_id),
         "{shown}"
@@ -27,18 +27,18 @@ async fn auth_and_tenant() {
     let a = Emu::answer(e.http.get(&url).bearer_auth("wrong")).await;
     let d = a.aws_error(401);
     assert!(!d.contains("wrong"));
-    let a = Emu::answer(e.http.get(&url).basic_auth("u", Some(&e.run.token))).await;
+    let a = Emu::answer(e.http.get(&url).basic_auth("u", Some(e.run.token.expose()))).await;
     a.aws_error(401);
     // AWS documents a wrong tenant as 401 (decision over the 2022 "TENANT does not exist" 404).
     let other = url.replace(&e.run.tenant_id, "not-the-tenant");
-    Emu::answer(e.http.get(&other).bearer_auth(&e.run.token))
+    Emu::answer(e.http.get(&other).bearer_auth(e.run.token.expose()))
         .await
         .aws_error(401);
     // The scheme is case-insensitive.
     let a = Emu::answer(
         e.http
             .get(&url)
-            .header("authorization", format!("bearer {}", e.run.token)),
+            .header("authorization", format!("bearer {}", e.run.token.expose())),
     )
     .await;
     assert_eq!(a.status, 200);
@@ -90,7 +90,7 @@ async fn malformed_bodies() {
         Emu::answer(
             e.http
                 .post(e.url("/Users"))
-                .bearer_auth(&e.run.token)
+                .bearer_auth(e.run.token.expose())
                 .header("content-type", "application/json")
                 .body(body),
         )

@@ -59,7 +59,7 @@ async fn fault_rate_one_answers_500_or_drops() {
         let res = e
             .http
             .post(e.url("/Users"))
-            .bearer_auth(&e.run.token)
+            .bearer_auth(e.run.token.expose())
             .body(crate::support::user_body(&format!("f{i}")).to_string())
             .send()
             .await;

@@ -66,7 +66,7 @@ impl Emu {
         let mut rb = self
             .http
             .request(method, self.url(path))
-            .bearer_auth(&self.run.token);
+            .bearer_auth(self.run.token.expose());
         if let Some(b) = body {
             rb = rb
                 .header("content-type", "application/scim+json")

@@ -47,7 +47,7 @@ async fn https_with_a_trusted_certificate_and_refused_without() {
     let stranger = reqwest::Client::builder().build().unwrap();
     let err = stranger
         .get(format!("{}/ServiceProviderConfig", run.base_url))
-        .bearer_auth(&run.token)
+        .bearer_auth(run.token.expose())
         .send()
         .await
         .expect_err("an untrusted self-signed certificate must be refused");
@@ -70,7 +70,7 @@ async fn https_with_a_trusted_certificate_and_refused_without() {
         let http = builder.build().unwrap();
         let res = http
             .post(format!("{}/Users", run.base_url))
-            .bearer_auth(&run.token)
+            .bearer_auth(run.token.expose())
             .json(&serde_json::json!({
                 "userName": format!("tls-{version:?}"),
                 "displayName": "T",
@@ -88,7 +88,7 @@ async fn https_with_a_trusted_certificate_and_refused_without() {
             .to_owned();
         let res = http
             .get(format!("{}/Users/{id}", run.base_url))
-            .bearer_auth(&run.token)
+            .bearer_auth(run.token.expose())
             .send()
             .await
             .unwrap();
@@ -108,7 +108,7 @@ async fn https_with_a_trusted_certificate_and_refused_without() {
     let url = run.base_url.replacen("https://", "http://", 1);
     let answered = plain
         .get(format!("{url}/ServiceProviderConfig"))
-        .bearer_auth(&run.token)
+        .bearer_auth(run.token.expose())
         .send()
         .await
         .is_ok_and(|r| r.status().is_success());

@@ -276,13 +276,13 @@ mod tests {
     /// member nor the group, which the emulator itself never sends) included.
     #[tokio::test]
     async fn verdicts_bisect_content_errors_only() {
-        use aws_ilm_client::{ClientConfig, Endpoint, ScimClient, SecretToken};
+        use aws_ilm_client::{ClientConfig, Endpoint, ScimClient};
         let emu = aws_ilm_emulator::spawn(aws_ilm_emulator::Config::ephemeral())
             .await
             .unwrap();
         let client = ScimClient::new(ClientConfig::new(
             Endpoint::parse(&emu.root_url(), &emu.tenant_id).unwrap(),
-            SecretToken::new(emu.token.clone()),
+            emu.token.clone(),
         ))
         .unwrap();
         let g = client

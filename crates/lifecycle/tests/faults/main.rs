@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient};
 use aws_ilm_emulator::{Config, Running, Throttle, spawn};
 use aws_ilm_lifecycle::{Command, Ilm, IlmError, IlmSettings, Outcome, Status};
 use serde_json::{Value, json};
@@ -54,7 +54,7 @@ impl World {
     fn ilm(&self, server: &Running, attempts: u32) -> Ilm {
         let mut c = ClientConfig::new(
             Endpoint::parse(&server.root_url(), &server.tenant_id).unwrap(),
-            SecretToken::new(server.token.clone()),
+            server.token.clone(),
         );
         c.retry = RetryPolicy {
             max_attempts: attempts,
@@ -72,7 +72,7 @@ impl World {
             .http
             .get(format!("{}/{what}", self.truth.base_url))
             .query(&[("filter", filter)])
-            .bearer_auth(&self.truth.token)
+            .bearer_auth(self.truth.token.expose())
             .send()
             .await
             .unwrap()
@@ -448,7 +448,9 @@ async fn campaign(
         tasks.push(async move {
             let mut t = Tally::default();
             for i in 0..n {
-                t.merge(lifecycle(world, &ilm, &token, &format!("{label}-{lane}-{i}")).await);
+                t.merge(
+                    lifecycle(world, &ilm, token.expose(), &format!("{label}-{lane}-{i}")).await,
+                );
             }
             t
         });

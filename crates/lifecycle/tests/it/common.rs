@@ -34,7 +34,11 @@ impl Env {
     }
 
     pub fn client(&self) -> ScimClient {
-        client_for(&self.emu.root_url(), &self.emu.tenant_id, &self.emu.token)
+        client_for(
+            &self.emu.root_url(),
+            &self.emu.tenant_id,
+            self.emu.token.expose(),
+        )
     }
 
     pub fn ilm(&self) -> Ilm {

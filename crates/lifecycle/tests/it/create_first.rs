@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient, SecretToken};
+use aws_ilm_client::{ClientConfig, Endpoint, RetryPolicy, ScimClient};
 use aws_ilm_emulator::{Config, spawn};
 use aws_ilm_lifecycle::{Command, Ilm, IlmError, IlmSettings, Status};
 use serde_json::{Value, json};
@@ -226,7 +226,7 @@ async fn existing_users_end_updated_under_faults() {
     let ilm_on = |server: &aws_ilm_emulator::Running, settings: IlmSettings| {
         let mut c = ClientConfig::new(
             Endpoint::parse(&server.root_url(), &server.tenant_id).unwrap(),
-            SecretToken::new(server.token.clone()),
+            server.token.clone(),
         );
         c.retry = RetryPolicy {
             max_attempts: 6,
@@ -271,7 +271,7 @@ async fn existing_users_end_updated_under_faults() {
 
     let users = ScimClient::new(ClientConfig::new(
         Endpoint::parse(&truth.root_url(), &truth.tenant_id).unwrap(),
-        SecretToken::new(truth.token.clone()),
+        truth.token.clone(),
     ))
     .unwrap()
     .list_users(None)

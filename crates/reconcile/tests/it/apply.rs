@@ -25,7 +25,7 @@ async fn emulator() -> (Running, ScimClient) {
     let emu = aws_ilm_emulator::spawn(Config::ephemeral()).await.unwrap();
     let cfg = ClientConfig::new(
         Endpoint::parse(&emu.root_url(), &emu.tenant_id.clone()).unwrap(),
-        SecretToken::new(emu.token.clone()),
+        emu.token.clone(),
     );
     let client = ScimClient::new(cfg).unwrap();
     (emu, client)
