@@ -1,5 +1,5 @@
-//! Request bodies and query encoding shared by the emulator's test binaries (`it`, `hostile`),
-//! included in each with `#[path]` so that both send exactly the same valid requests.
+//! Request bodies and query encoding for the emulator's tests, included once per test binary
+//! through `it/support.rs` (`#[path]`), so every test sends exactly the same valid requests.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};

@@ -4,6 +4,7 @@ mod casefold;
 mod conns;
 mod errors;
 mod groups;
+mod hostile;
 mod knobs;
 mod meta;
 mod migrate;

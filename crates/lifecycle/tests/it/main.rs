@@ -5,6 +5,7 @@
 mod common;
 mod create_first;
 mod errors;
+mod faults;
 mod groups;
 mod hostile;
 mod users;

@@ -10,9 +10,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
-#[path = "../common/bodies.rs"]
-mod bodies;
-pub use bodies::{enc, patch_op, user_body};
+pub use crate::support::{enc, patch_op, user_body};
 
 /// What the case sends as `Authorization`.
 #[derive(Debug, Clone)]

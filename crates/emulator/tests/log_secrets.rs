@@ -6,6 +6,18 @@
 //! rustls, tokio through the `log` bridge) writes while it serves good and bad tokens, faults
 //! and throttling. The banner line of `aws-ilm serve` is printed by the binary, not logged, so
 //! here no line may hold a token at all.
+//!
+//! Its own test binary on purpose: the subscriber is process-wide, so inside `tests/it` it would
+//! record (and slow down) every other test's TRACE output as well. It shares the hostile corpus's
+//! request harness and the `it` helpers by `#[path]`.
+
+// Shared rather than copied; not every helper is used here.
+#[allow(dead_code)]
+#[path = "it/hostile/harness.rs"]
+mod harness;
+#[allow(dead_code)]
+#[path = "it/support.rs"]
+mod support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -10,7 +10,7 @@ use aws_ilm_emulator::Config;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::harness::{Ctx, user_body};
+use super::harness::{Ctx, user_body};
 
 /// How long one raw exchange may take before it counts as a hang (bounds the test, not a
 /// performance assertion: a local answer takes milliseconds).

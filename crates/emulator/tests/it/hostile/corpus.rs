@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Auth, Case, Ctx, Expect, enc, patch_op, user_body};
+use super::harness::{Auth, Case, Ctx, Expect, enc, patch_op, user_body};
 
 /// All cases, in the order they are sent.
 pub fn all(ctx: &Ctx) -> Vec<(&'static str, Vec<Case>)> {
