@@ -137,7 +137,8 @@ async fn crlf_csv_rows_are_reported_and_journaled_on_their_own_lines() {
         .args(["--journal", &s(&journal), "--results", &s(&results)])
         .run()
         .await;
-    out.code(2); // the short row is invalid
+    // The short row is invalid, and the summary says so.
+    out.code(2).stderr_has(" 1 invalid,");
     let reported = json_lines(&std::fs::read_to_string(&results).unwrap());
     let line_of = |name: &str| {
         reported
@@ -173,7 +174,7 @@ async fn an_unclosed_quote_is_reported_on_its_line_within_max_record_bytes() {
         .args(["--max-record-bytes", "65536"])
         .run()
         .await;
-    out.code(2);
+    out.code(2).stderr_has(" 1 invalid,");
     let results = json_lines(&out.stdout);
     let bad: Vec<&Value> = results
         .iter()

@@ -92,7 +92,7 @@ async fn named_instances_from_the_default_location_with_token_files() {
         .arg1(profile)
         .run()
         .await;
-    out.code(3);
+    out.code(3).one_line_error().stderr_has("401");
     let out = env
         .bare()
         .args(["--instance", "nope"])

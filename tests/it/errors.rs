@@ -233,13 +233,19 @@ async fn missing_at_file_and_mapper_file() {
 #[tokio::test]
 async fn usage_errors_exit_2() {
     let env = Env::start().await;
-    env.cmd().args(["iam-frobnicate-user"]).run().await.code(2);
+    env.cmd()
+        .args(["iam-frobnicate-user"])
+        .run()
+        .await
+        .code(2)
+        .stderr_has("error: unrecognized subcommand 'iam-frobnicate-user'");
     // The token is never a flag.
     env.cmd()
         .args(["--token", "x", "test-module"])
         .run()
         .await
-        .code(2);
+        .code(2)
+        .stderr_has("error: unexpected argument '--token' found");
     env.cmd()
         .args(["iam-get-user"])
         .run()
@@ -250,5 +256,6 @@ async fn usage_errors_exit_2() {
         .args(["--output", "yaml", "test-module"])
         .run()
         .await
-        .code(2);
+        .code(2)
+        .stderr_has("error: invalid value 'yaml' for '--output");
 }

@@ -267,6 +267,16 @@ impl Out {
         self
     }
 
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Out {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n{}",
+            self.describe()
+        );
+        self
+    }
+
     /// The error is one line (plus nothing else): no stack trace, no usage dump.
     #[track_caller]
     pub fn one_line_error(&self) -> &Out {

@@ -345,7 +345,7 @@ async fn batch_results_and_summary_print_neither() {
             .run()
             .await;
         inert(&out);
-        out.code(1);
+        out.code(1).stderr_has(" 2 failed,");
     }
     let written = std::fs::read_to_string(&results).expect("results file");
     assert!(!written.contains(TOKEN), "{written}");

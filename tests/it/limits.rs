@@ -50,7 +50,8 @@ async fn the_response_size_limit_reaches_the_client() {
         .args(get)
         .run()
         .await
-        .code(2);
+        .code(2)
+        .stderr_has("error: invalid value '0' for '--max-response-bytes");
 }
 
 #[tokio::test]

@@ -113,7 +113,9 @@ async fn no_command_prints_the_token_even_at_trace() {
         .args(["-vvv", "iam-get-user", "--user-profile", who])
         .run()
         .await;
-    out.code(3);
+    out.code(3)
+        .stderr_has("error: HTTP 401")
+        .stderr_has("the server refused the token or tenant");
     clean_out(&out, wrong);
     let out = env
         .cmd()
@@ -128,7 +130,9 @@ async fn no_command_prints_the_token_even_at_trace() {
         .args(["-vvv", "--timeout", "5", "test-module"])
         .run()
         .await;
-    out.code(3);
+    out.code(3)
+        .stderr_has("error: ")
+        .stderr_has("cannot connect");
     clean_out(&out, &token);
 }
 

@@ -317,7 +317,8 @@ async fn update_user_renames_through_olduserdata() {
         .args(["iam-get-user", "--user-profile", &by_name(JANE)])
         .run()
         .await;
-    out.code(1);
+    out.code(1)
+        .stdout_has("| false | 404 | User does not exist |");
 }
 
 #[tokio::test]
@@ -400,7 +401,8 @@ async fn enable_and_delete_user() {
         .args(["iam-get-user", "--user-profile", &by_name(JANE)])
         .run()
         .await
-        .code(1);
+        .code(1)
+        .stdout_has("| false | 404 | User does not exist |");
     let out = env
         .cmd()
         .args(["iam-delete-user", "--user-profile", &by_name(JANE)])
