@@ -10,18 +10,17 @@ use serde_json::{Value, json};
 
 use crate::harness::Env;
 
-/// `GET <scim base><path>` on the emulator, authorised, on a blocking thread (the emulator runs
-/// on this test's runtime).
+/// `GET <scim base><path>` on the emulator, authorised.
 async fn scim_get(env: &Env, path: &str) -> Value {
-    let addr = env.emu.addr.to_string();
-    let path = format!("/{}/scim/v2{path}", env.emu.tenant_id);
-    let token = env.token().to_owned();
-    let (status, body) = tokio::task::spawn_blocking(move || {
-        crate::server::http(&addr, "GET", &path, Some(&token), "")
-    })
-    .await
-    .expect("request thread")
-    .expect("the emulator answers");
+    let url = format!("{}{path}", env.emu.base_url);
+    let res = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(env.token())
+        .send()
+        .await
+        .expect("the emulator answers");
+    let status = res.status().as_u16();
+    let body = res.text().await.expect("a whole body");
     assert_eq!(status, 200, "{body}");
     serde_json::from_str(&body).expect("json")
 }

@@ -10,8 +10,7 @@
 //! command run first (`umask`, `ulimit`).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -250,9 +249,9 @@ impl Scim {
     }
 }
 
-/// One HTTP/1.1 request on its own connection: `(status, body)`, a chunked body decoded.
-/// `Err`: the connection failed or broke, or the answer is not HTTP — the outcome is unknown
-/// (that is what a kill mid-request looks like). Bounded by a 60 s read timeout.
+/// One request on its own connection: `(status, body)`. `Err`: the connection failed or broke,
+/// or the answer was cut short — the outcome is unknown (that is what a kill mid-request looks
+/// like). Bounded by a 60 s timeout.
 pub fn http(
     addr: &str,
     method: &str,
@@ -260,71 +259,24 @@ pub fn http(
     token: Option<&str>,
     body: &str,
 ) -> io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(0)
+        .build()
+        .map_err(io::Error::other)?;
+    let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(io::Error::other)?;
+    let mut req = client.request(method, format!("http://{addr}{path}"));
     if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        req = req.bearer_auth(t);
     }
     if !body.is_empty() {
-        head.push_str("Content-Type: application/scim+json\r\n");
+        req = req
+            .header(reqwest::header::CONTENT_TYPE, "application/scim+json")
+            .body(body.to_owned());
     }
-    write!(
-        s,
-        "{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let bad = || io::Error::other(format!("not an HTTP answer: {:.200}", text));
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(bad)?;
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(bad)?;
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("\r\ntransfer-encoding: chunked");
-    let body = if chunked {
-        dechunk(body).ok_or_else(bad)?
-    } else {
-        body.to_owned()
-    };
-    // An answer cut short by a kill is no answer: its outcome is unknown.
-    let length = head.lines().find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case("content-length")
-            .then(|| value.trim().parse::<usize>().ok())?
-    });
-    if length.is_some_and(|n| body.len() < n) {
-        return Err(bad());
-    }
-    Ok((status, body))
-}
-
-/// The payload of a chunked body (RFC 9112 §7.1), or `None` if it is malformed or cut short.
-fn dechunk(mut rest: &str) -> Option<String> {
-    let mut out = String::new();
-    // Bounded: every pass consumes at least its size line.
-    loop {
-        let (line, after) = rest.split_once("\r\n")?;
-        let size = usize::from_str_radix(line.split(';').next()?.trim(), 16).ok()?;
-        if size == 0 {
-            return Some(out);
-        }
-        out.push_str(after.get(..size)?);
-        rest = after.get(size..)?.strip_prefix("\r\n")?;
-    }
-}
-
-#[test]
-fn dechunk_reads_chunks_and_refuses_a_cut_body() {
-    let whole = "4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n";
-    assert_eq!(dechunk(whole).as_deref(), Some("Wikipedia"));
-    // Cut by a kill: mid-chunk, or before the last (empty) chunk.
-    assert_eq!(dechunk("4\r\nWi"), None);
-    assert_eq!(dechunk("4\r\nWiki\r\n"), None);
-    assert_eq!(dechunk("zz\r\nWiki\r\n0\r\n\r\n"), None);
+    let res = req.send().map_err(io::Error::other)?;
+    let status = res.status().as_u16();
+    // A body shorter than its length or a chunked body without its last chunk is an error here.
+    let text = res.text().map_err(io::Error::other)?;
+    Ok((status, text))
 }
