@@ -35,7 +35,7 @@ pub struct Cli {
 /// Output format of a lifecycle command (docs/output.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum OutputFormat {
-    /// For a person at a terminal (for now the same table as markdown)
+    /// For a person at a terminal: titled fields or tables, fitted to its width, in colour
     #[default]
     Human,
     /// The seed's "Human Readable Output": a titled markdown table

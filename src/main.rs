@@ -16,6 +16,7 @@ mod error;
 mod input;
 mod logging;
 mod output;
+mod render;
 mod settings;
 mod warnings;
 

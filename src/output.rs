@@ -5,9 +5,9 @@
 //! line, warnings, batch messages).
 //!
 //! `--output markdown` prints the seed's "Human Readable Output" (a `### Title` and a markdown
-//! table built by the seed's rules, `aws_ilm_lifecycle::table`); `--output human` is, for now,
-//! the same text; `--output json` the seed's "Context Output" document, pretty-printed, with DEL
-//! and C1 escaped as well as C0.
+//! table built by the seed's rules, `aws_ilm_lifecycle::table`); `--output human` the same
+//! result laid out for a terminal (`crate::render`); `--output json` the seed's "Context Output"
+//! document, pretty-printed, with DEL and C1 escaped as well as C0.
 
 use std::io::Write;
 
@@ -16,11 +16,14 @@ use aws_ilm_lifecycle::{HumanTable, Outcome};
 use serde_json::Value;
 
 use crate::cli::OutputFormat;
+use crate::render::Terminal;
 
-/// The text to print on stdout for `outcome` (ends with a newline), `secret` masked.
+/// The text to print on stdout for `outcome` (ends with a newline), `secret` masked. The human
+/// format is laid out for stdout as it is now (`render::Terminal::detect`).
 pub fn render(format: OutputFormat, outcome: &Outcome, secret: &str) -> String {
     match format {
-        OutputFormat::Human | OutputFormat::Markdown => markdown(&outcome.human, secret),
+        OutputFormat::Human => crate::render::human(outcome, secret, &Terminal::detect()),
+        OutputFormat::Markdown => markdown(&outcome.human, secret),
         OutputFormat::Json => json(&outcome.context, secret),
     }
 }

@@ -267,7 +267,7 @@ async fn answers_carrying_the_token_and_escapes_print_neither() {
     let env = Env::start().await;
     let url = hostile(Mode::Echo).await;
     for argv in every_command() {
-        for format in ["markdown", "json"] {
+        for format in ["markdown", "human", "json"] {
             let out = cmd(env.home.path(), &url)
                 .args(["--output", format])
                 .args(&argv)

@@ -18,6 +18,7 @@ mod demo;
 mod errors;
 mod groups;
 mod hostile;
+mod human;
 mod inputs;
 mod limits;
 mod logs;

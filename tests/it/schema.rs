@@ -157,7 +157,11 @@ async fn get_mapping_fields_is_the_attribute_table() {
     let want_json: Vec<(&str, &str)> = want.iter().map(|(p, _, d)| (p.as_str(), *d)).collect();
     assert_eq!(got, want_json, "{}", out.describe());
 
-    let out = env.cmd().args(["get-mapping-fields"]).run().await;
+    let out = env
+        .cmd()
+        .args(["--output", "markdown", "get-mapping-fields"])
+        .run()
+        .await;
     out.code(0);
     let rows: Vec<Vec<&str>> = out
         .stdout

@@ -23,7 +23,9 @@ impl Transcript<'_> {
 
     /// [`Transcript::run`] with another token than the emulator's.
     async fn run_as(&mut self, label: &str, token: Option<&str>, argv: &[&str]) -> i32 {
-        let mut cmd = self.env.cmd();
+        // A fixed width and no colour: the human output is laid out the same on any machine
+        // (docs/output.md, "Human output"); markdown and JSON ignore both.
+        let mut cmd = self.env.cmd().env("COLUMNS", "100").env("NO_COLOR", "1");
         if let Some(t) = token {
             cmd = cmd.env("AWS_ILM_TOKEN", t);
         }
@@ -411,6 +413,7 @@ async fn transcript(format: &'static str) -> String {
     redact(&t.text, &env)
 }
 
+/// docs/output.md, "Human output": every command's `--output human` at 100 columns.
 #[tokio::test]
 async fn every_branch_human() {
     insta::assert_snapshot!("transcript_human", transcript("human").await);

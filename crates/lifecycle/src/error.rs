@@ -70,6 +70,34 @@ pub(crate) struct Failure {
     pub message: String,
 }
 
+/// How an `errorMessage` carries AWS's request id: after the detail, so that the seed's one
+/// text field still holds both (docs/commands.md, "Failures").
+const REQUEST_ID: &str = " (request id ";
+
+/// `detail (request id RID)`, the `errorMessage` of a failure AWS answered.
+pub fn with_request_id(detail: &str, request_id: &str) -> String {
+    format!("{detail}{REQUEST_ID}{request_id})")
+}
+
+/// The inverse of [`with_request_id`]: the message without its ` (request id …)` parts, and the
+/// ids in order. A message joining several failures (a group update's) may hold more than one;
+/// a message without any is returned as it is. For renderers that show the id on its own line
+/// (docs/output.md, "Human output").
+pub fn split_request_ids(message: &str) -> (String, Vec<&str>) {
+    let mut text = String::with_capacity(message.len());
+    let mut ids = Vec::new();
+    let mut rest = message;
+    while let Some(at) = rest.find(REQUEST_ID) {
+        let after = &rest[at + REQUEST_ID.len()..];
+        let Some(end) = after.find(')') else { break };
+        text.push_str(&rest[..at]);
+        ids.push(&after[..end]);
+        rest = &after[end + 1..];
+    }
+    text.push_str(rest);
+    (text, ids)
+}
+
 /// Sorts a client error: unreachable, TLS, misconfigured or refused credentials (401/403) stop the
 /// command (`Err`, exit 3); any other answer is a [`Failure`] the outcome reports with the HTTP
 /// status and the SCIM `detail` plus AWS's request id (docs/commands.md, "Failures"). An answer
@@ -86,7 +114,7 @@ pub(crate) fn classify(e: aws_ilm_client::ClientError) -> Result<Failure, IlmErr
         } if !matches!(status, 401 | 403) => Ok(Failure {
             code: Some(status),
             message: match request_id {
-                Some(rid) => format!("{detail} (request id {rid})"),
+                Some(rid) => with_request_id(&detail, &rid),
                 None => detail,
             },
         }),
@@ -97,5 +125,25 @@ pub(crate) fn classify(e: aws_ilm_client::ClientError) -> Result<Failure, IlmErr
             })
         }
         other => Err(IlmError::Connection(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_split_off_the_message() {
+        let one = with_request_id("Refused.", "r-1");
+        assert_eq!(one, "Refused. (request id r-1)");
+        assert_eq!(split_request_ids(&one), ("Refused.".into(), vec!["r-1"]));
+        assert_eq!(
+            split_request_ids("a (request id 1); b (request id 2)"),
+            ("a; b".into(), vec!["1", "2"])
+        );
+        assert_eq!(
+            split_request_ids("no id (request id unclosed"),
+            ("no id (request id unclosed".into(), vec![])
+        );
     }
 }

@@ -41,6 +41,23 @@ pub struct Outcome {
     pub human: HumanTable,
 }
 
+impl Outcome {
+    /// The result document inside [`Outcome::context`]: `IAM.Vendor` of a user command, the one
+    /// object of a group command's or `test-module`'s (`GetGroup`, `TestModule`, …); `None` for a
+    /// context that is not one result (`get-mapping-fields`). What a renderer shows field by field
+    /// (docs/output.md, "Human output").
+    pub fn result(&self) -> Option<&Value> {
+        if let Some(vendor) = self.context.get("IAM").and_then(|iam| iam.get("Vendor")) {
+            return Some(vendor);
+        }
+        let doc = self.context.as_object()?;
+        match doc.values().next() {
+            Some(v @ Value::Object(_)) if doc.len() == 1 => Some(v),
+            _ => None,
+        }
+    }
+}
+
 /// The seed's user-table columns (`IAMVendorActionResult.create_readable_outputs`).
 const USER_COLUMNS: &[&str] = &[
     "brand",
@@ -297,6 +314,7 @@ mod tests {
         assert_eq!(vendor["errorCode"], Value::Null);
         assert_eq!(vendor["errorMessage"], "");
         assert_eq!(o.status, Status::Success);
+        assert_eq!(o.result(), Some(vendor));
         // The details cell keeps the server's key order.
         assert_eq!(
             o.human.to_markdown(),
@@ -372,6 +390,7 @@ mod tests {
             ..Default::default()
         }
         .into_outcome("GetGroup", "AWS Get Group:", "i");
+        assert_eq!(o.result(), Some(&o.context["GetGroup"]));
         assert_eq!(
             keys(&o.context["GetGroup"]),
             [

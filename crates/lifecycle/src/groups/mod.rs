@@ -105,8 +105,8 @@ pub(crate) fn group_failure(f: Failure) -> Failure {
 fn not_found_with(f: &Failure) -> Failure {
     Failure {
         code: Some(404),
-        message: match f.message.split_once(" (request id ") {
-            Some((_, rid)) => format!("{NOT_FOUND} (request id {rid}"),
+        message: match crate::error::split_request_ids(&f.message).1.first() {
+            Some(rid) => crate::error::with_request_id(NOT_FOUND, rid),
             None => NOT_FOUND.into(),
         },
     }
