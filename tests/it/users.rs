@@ -318,7 +318,7 @@ async fn update_user_renames_through_olduserdata() {
         .run()
         .await;
     out.code(1)
-        .stdout_has("| false | 404 | User does not exist |");
+        .stdout_has("errorCode     404\n  errorMessage  User does not exist\n");
 }
 
 #[tokio::test]
@@ -402,7 +402,7 @@ async fn enable_and_delete_user() {
         .run()
         .await
         .code(1)
-        .stdout_has("| false | 404 | User does not exist |");
+        .stdout_has("errorCode     404\n  errorMessage  User does not exist\n");
     let out = env
         .cmd()
         .args(["iam-delete-user", "--user-profile", &by_name(JANE)])
