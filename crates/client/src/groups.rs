@@ -4,6 +4,8 @@
 //! [`ResponseInfo`]. Group reads never carry members on AWS; listing members is a
 //! `list_users(Some(&UserQuery::GroupsValue(id)))`, which the lifecycle engine does.
 
+use std::sync::Arc;
+
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
@@ -12,6 +14,7 @@ use aws_ilm_scim::{GroupQuery, PatchOp};
 
 use crate::create::Kind;
 use crate::error::ClientError;
+use crate::paging::Pages;
 use crate::transport::Call;
 use crate::{ResponseInfo, ScimClient};
 
@@ -52,9 +55,16 @@ impl ScimClient {
 
     /// All groups (matching `q`), across every cursor page.
     pub async fn list_groups(&self, q: Option<&GroupQuery>) -> Result<Vec<Value>, ClientError> {
-        self.inner
-            .list_all("Groups", q.map(|q| q.to_filter().to_string()))
-            .await
+        crate::paging::collect(self.group_pages(q)?).await
+    }
+
+    /// The groups (matching `q`) page by page, one request per [`Pages::next`].
+    pub fn group_pages(&self, q: Option<&GroupQuery>) -> Result<Pages, ClientError> {
+        Pages::new(
+            Arc::clone(&self.inner),
+            "Groups",
+            q.map(|q| q.to_filter().to_string()),
+        )
     }
 
     /// `POST /Groups`. An unknown outcome is resolved by a lookup on `displayName`, never by a

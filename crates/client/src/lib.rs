@@ -35,6 +35,7 @@ pub use aws_ilm_scim::{GroupQuery, Op, PatchOp, PatchOperation, UserQuery};
 pub use config::{ClientConfig, OnAttempt, OnThrottle, RetryPolicy};
 pub use endpoint::{BaseUrl, Endpoint, EndpointError};
 pub use error::ClientError;
+pub use paging::Pages;
 
 use transport::Inner;
 

@@ -17,8 +17,9 @@
 //! walk: an A→B→A cycle is as endless as A→A, it only costs more requests to see.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
-use reqwest::Method;
+use reqwest::{Method, Url};
 use serde_json::Value;
 
 use aws_ilm_scim::ListResponse;
@@ -29,83 +30,166 @@ use crate::transport::{Call, Inner};
 /// AWS: `count` is 1..=100.
 pub const PAGE_SIZE: usize = 100;
 
-impl Inner {
-    /// Every resource under `resource` ("Users", "Groups") matching `filter`.
-    pub(crate) async fn list_all(
-        &self,
-        resource: &str,
-        filter: Option<String>,
-    ) -> Result<Vec<Value>, ClientError> {
-        let url = self.endpoint.url(&[resource])?;
-        let base = |filter: &Option<String>| {
-            let mut call = Call::new(Method::GET, url.clone());
-            if let Some(f) = filter {
-                call = call.query("filter", f.clone());
-            }
-            call.query("count", PAGE_SIZE.to_string())
-        };
-        let mut out: Vec<Value> = Vec::new();
-        let mut cursor = String::new();
-        // Every cursor this walk was given; the first request's empty one ends the walk anyway.
-        let mut seen: HashSet<String> = HashSet::new();
-        for page in 0..self.max_pages {
-            let call = base(&filter).query("cursor", cursor.clone());
-            let list = self.fetch_page(&call).await?;
-            let returned = list.resources.len();
-            out.extend(list.resources);
-            match list.next_cursor.filter(|c| !c.is_empty()) {
-                Some(next) if seen.contains(&next) => {
-                    return Err(ClientError::Protocol(format!(
-                        "{resource}: page {} handed back a cursor the server had already given \
-                         in this listing; paging would never end",
-                        page + 1
-                    )));
-                }
-                Some(next) => {
-                    seen.insert(next.clone());
-                    cursor = next;
-                }
-                None => {
-                    let total = list.total_results.unwrap_or(0);
-                    let total = usize::try_from(total).unwrap_or(usize::MAX);
-                    if page == 0 && returned > 0 && total > returned {
-                        return self.list_by_index(&base(&filter), out, total).await;
-                    }
-                    return Ok(out);
-                }
-            }
-        }
-        Err(self.too_many_pages(resource))
-    }
-
-    /// RFC 7644 `startIndex` paging, continuing after the first page already in `out`.
-    async fn list_by_index(
-        &self,
-        base: &Call,
-        mut out: Vec<Value>,
+/// Where a walk stands.
+#[derive(Debug)]
+enum Walk {
+    /// The next request sends this cursor (empty for the first page).
+    Cursor(String),
+    /// A server without cursors: the next request asks from this 1-based `startIndex`, up to
+    /// the `totalResults` its first page claimed.
+    Index {
+        next: usize,
         total: usize,
-    ) -> Result<Vec<Value>, ClientError> {
-        for _ in 1..self.max_pages {
-            if out.len() >= total {
-                return Ok(out);
-            }
-            let call = Call {
-                method: base.method.clone(),
-                url: base.url.clone(),
-                query: base.query.clone(),
-                body: None,
-            }
-            .query("startIndex", (out.len() + 1).to_string());
-            let list = self.fetch_page(&call).await?;
-            if list.resources.is_empty() {
-                // totalResults overstated (resources deleted meanwhile): what we have is all.
-                return Ok(out);
-            }
-            out.extend(list.resources);
-        }
-        Err(self.too_many_pages(base.url.path()))
+    },
+    Done,
+}
+
+/// The pages of one listing, one request per [`Pages::next`], each handed over as it arrives
+/// so a caller can convert and drop it (reconcile keeps a few attributes of 100,000 users, not
+/// their whole JSON) and pace each request (docs/client.md, "Lists").
+///
+/// The walk keeps the same guards as [`crate::ScimClient::list_users`], which is built on it:
+/// at most `max_pages` pages, and a cursor handed back twice ends it with
+/// [`ClientError::Protocol`].
+pub struct Pages {
+    inner: Arc<Inner>,
+    resource: &'static str,
+    url: Url,
+    filter: Option<String>,
+    walk: Walk,
+    /// Every cursor this walk was given; the first request's empty one ends the walk anyway.
+    seen: HashSet<String>,
+    fetched: usize,
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("resource", &self.resource)
+            .field("fetched", &self.fetched)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pages {
+    pub(crate) fn new(
+        inner: Arc<Inner>,
+        resource: &'static str,
+        filter: Option<String>,
+    ) -> Result<Pages, ClientError> {
+        let url = inner.endpoint.url(&[resource])?;
+        Ok(Pages {
+            inner,
+            resource,
+            url,
+            filter,
+            walk: Walk::Cursor(String::new()),
+            seen: HashSet::new(),
+            fetched: 0,
+        })
     }
 
+    /// Requests sent so far (one per page; retries of one page are the client's own).
+    pub fn fetched(&self) -> usize {
+        self.fetched
+    }
+
+    /// Whether the listing is complete: [`Pages::next`] would answer `None` without a request.
+    /// A caller that pays a rate limiter per request checks this first.
+    pub fn is_done(&self) -> bool {
+        match self.walk {
+            Walk::Done => true,
+            Walk::Index { next, total } => next > total,
+            Walk::Cursor(_) => false,
+        }
+    }
+
+    fn base(&self) -> Call {
+        let mut call = Call::new(Method::GET, self.url.clone());
+        if let Some(f) = &self.filter {
+            call = call.query("filter", f.clone());
+        }
+        call.query("count", PAGE_SIZE.to_string())
+    }
+
+    /// The next page (one request), or `None` once the listing is complete (no request).
+    pub async fn next(&mut self) -> Result<Option<Vec<Value>>, ClientError> {
+        match std::mem::replace(&mut self.walk, Walk::Done) {
+            Walk::Done => Ok(None),
+            Walk::Cursor(cursor) => {
+                if self.fetched >= self.inner.max_pages {
+                    return Err(self.too_many_pages());
+                }
+                let call = self.base().query("cursor", cursor);
+                let list = self.inner.fetch_page(&call).await?;
+                self.fetched += 1;
+                let returned = list.resources.len();
+                match list.next_cursor.filter(|c| !c.is_empty()) {
+                    Some(next) if self.seen.contains(&next) => {
+                        return Err(ClientError::Protocol(format!(
+                            "{}: page {} handed back a cursor the server had already given \
+                             in this listing; paging would never end",
+                            self.resource, self.fetched
+                        )));
+                    }
+                    Some(next) => {
+                        self.seen.insert(next.clone());
+                        self.walk = Walk::Cursor(next);
+                    }
+                    None => {
+                        let total = list.total_results.unwrap_or(0);
+                        let total = usize::try_from(total).unwrap_or(usize::MAX);
+                        if self.fetched == 1 && returned > 0 && total > returned {
+                            self.walk = Walk::Index {
+                                next: returned + 1,
+                                total,
+                            };
+                        }
+                    }
+                }
+                Ok(Some(list.resources))
+            }
+            Walk::Index { next, total } => {
+                if next > total {
+                    return Ok(None);
+                }
+                if self.fetched >= self.inner.max_pages {
+                    return Err(self.too_many_pages());
+                }
+                let call = self.base().query("startIndex", next.to_string());
+                let list = self.inner.fetch_page(&call).await?;
+                self.fetched += 1;
+                if list.resources.is_empty() {
+                    // totalResults overstated (resources deleted meanwhile): what we have is all.
+                    return Ok(None);
+                }
+                self.walk = Walk::Index {
+                    next: next.saturating_add(list.resources.len()),
+                    total,
+                };
+                Ok(Some(list.resources))
+            }
+        }
+    }
+
+    fn too_many_pages(&self) -> ClientError {
+        ClientError::Protocol(format!(
+            "{}: still more pages after {} (max_pages); giving up (server paging looks broken)",
+            self.resource, self.inner.max_pages
+        ))
+    }
+}
+
+/// Every resource of a walk, gathered.
+pub(crate) async fn collect(mut pages: Pages) -> Result<Vec<Value>, ClientError> {
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await? {
+        out.extend(page);
+    }
+    Ok(out)
+}
+
+impl Inner {
     /// The first resource matching `filter`: one list call, no paging.
     pub(crate) async fn list_first(
         &self,
@@ -132,12 +216,5 @@ impl Inner {
             .map(crate::resource::checked)
             .collect::<Result<_, _>>()?;
         Ok(list)
-    }
-
-    fn too_many_pages(&self, what: &str) -> ClientError {
-        ClientError::Protocol(format!(
-            "{what}: still more pages after {} (max_pages); giving up (server paging looks broken)",
-            self.max_pages
-        ))
     }
 }

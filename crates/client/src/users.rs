@@ -6,6 +6,8 @@
 //! answered 404 after an earlier attempt of ours had an unknown outcome counts as done, because
 //! the resource is gone, which is what was asked (most likely our first attempt deleted it).
 
+use std::sync::Arc;
+
 use reqwest::Method;
 use serde_json::Value;
 
@@ -13,6 +15,7 @@ use aws_ilm_scim::{PatchOp, UserQuery};
 
 use crate::create::Kind;
 use crate::error::ClientError;
+use crate::paging::Pages;
 use crate::transport::{Call, Inner};
 use crate::{ResponseInfo, ScimClient};
 
@@ -31,9 +34,17 @@ impl ScimClient {
 
     /// All users (matching `q`), across every cursor page.
     pub async fn list_users(&self, q: Option<&UserQuery>) -> Result<Vec<Value>, ClientError> {
-        self.inner
-            .list_all("Users", q.map(|q| q.to_filter().to_string()))
-            .await
+        crate::paging::collect(self.user_pages(q)?).await
+    }
+
+    /// The users (matching `q`) page by page, one request per [`Pages::next`]: for a caller
+    /// that paces each request or keeps only part of each user.
+    pub fn user_pages(&self, q: Option<&UserQuery>) -> Result<Pages, ClientError> {
+        Pages::new(
+            Arc::clone(&self.inner),
+            "Users",
+            q.map(|q| q.to_filter().to_string()),
+        )
     }
 
     /// `POST /Users`. An unknown outcome is resolved by a lookup on `userName`, never by a blind

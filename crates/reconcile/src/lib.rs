@@ -6,7 +6,8 @@
 //! function from desired + actual + options to changes), [`rails`] (the safety rails that
 //! refuse a dangerous plan), [`plan`] (the saved plan file), [`source`] (reading a source into the
 //! desired state), [`render`] (the Terraform-style text of a plan), [`apply`] (the plan file on
-//! disk, the staleness check and the run through the batch engine).
+//! disk, the staleness check and the run through the batch engine), [`read`] (the actual state, in as
+//! few requests as AWS's listing allows).
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
@@ -16,6 +17,7 @@ pub mod model;
 pub mod options;
 pub mod plan;
 pub mod rails;
+pub mod read;
 pub mod render;
 pub mod source;
 
@@ -29,5 +31,6 @@ pub use model::{
 pub use options::{Absent, AbsentGroups, Options, Scope};
 pub use plan::{Plan, PlanFileError};
 pub use rails::{Refusal, check};
+pub use read::{read_actual, read_cost};
 pub use render::render;
 pub use source::{SourceError, SourceFormat, SourceLimits, read_source};

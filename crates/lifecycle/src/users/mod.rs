@@ -191,7 +191,9 @@ pub(crate) async fn locate(
     Ok(Ok(None))
 }
 
-pub(crate) fn is_active(user: &Value) -> bool {
+/// Whether a user as AWS returns it is active: one reading for every command and for
+/// reconcile's reader, so an absent `active` means the same everywhere.
+pub fn is_active(user: &Value) -> bool {
     // SCIM's default for an absent `active` is "active" (RFC 7643 §4.1.1 leaves it to the
     // provider; AWS always returns it).
     user.get("active").and_then(Value::as_bool).unwrap_or(true)
