@@ -28,7 +28,7 @@ fn user(i: usize) -> Value {
         "name": {"givenName": "Ada", "familyName": format!("L{i}")},
         "displayName": format!("Ada {i}"),
         "title": format!("title {i}"),
-        "active": i % 7 != 0,
+        "active": !i.is_multiple_of(7),
         "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
     })
 }
@@ -124,7 +124,7 @@ async fn reads_cost_exactly_the_formula_and_keep_only_the_compared_paths() {
             (ids[i].as_str(), name.as_str())
         );
         assert_eq!(u.external_id.as_deref(), Some(ext.as_str()));
-        assert_eq!(u.active, i % 7 != 0, "{name}");
+        assert_eq!(u.active, !i.is_multiple_of(7), "{name}");
         let want: BTreeMap<String, Value> = [
             ("name.givenName", json!("Ada")),
             ("title", json!(format!("title {i}"))),
@@ -185,9 +185,9 @@ async fn absent_groups_delete_reads_the_members_of_every_managed_group() {
     let c = client(&emu);
     let u = c.create_user(&user(1)).await.unwrap();
     let id = u["id"].as_str().unwrap().to_owned();
-    let named = group_with(&c, "named", &[id.clone()]).await;
-    let unnamed = group_with(&c, "unnamed", &[id.clone()]).await;
-    let protected = group_with(&c, "AWSControlTowerAdmins", &[id.clone()]).await;
+    let named = group_with(&c, "named", std::slice::from_ref(&id)).await;
+    let unnamed = group_with(&c, "unnamed", std::slice::from_ref(&id)).await;
+    let protected = group_with(&c, "AWSControlTowerAdmins", std::slice::from_ref(&id)).await;
     let options = Options {
         absent_groups: aws_ilm_reconcile::AbsentGroups::Delete,
         ..Options::default()
