@@ -10,9 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aws_ilm_batch::RateLimiter;
-use aws_ilm_client::{
-    ClientConfig, Endpoint, Op, PatchOp, PatchOperation, ScimClient, SecretToken,
-};
+use aws_ilm_client::{ClientConfig, Endpoint, Op, PatchOp, PatchOperation, ScimClient};
 use aws_ilm_emulator::Config;
 use aws_ilm_reconcile::{Desired, DesiredGroup, Options, read_actual, read_cost};
 use futures::{StreamExt, TryStreamExt, stream};
@@ -37,7 +35,7 @@ async fn main() -> Result<(), Error> {
     let emu = aws_ilm_emulator::spawn(Config::ephemeral()).await?;
     let client = ScimClient::new(ClientConfig::new(
         Endpoint::parse(&emu.root_url(), &emu.tenant_id)?,
-        SecretToken::new(emu.token.clone()),
+        emu.token.clone(),
     ))?;
     let seeding = Instant::now();
     let c = &client;

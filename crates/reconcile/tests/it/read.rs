@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use aws_ilm_batch::RateLimiter;
-use aws_ilm_client::{
-    ClientConfig, Endpoint, Op, PatchOp, PatchOperation, ScimClient, SecretToken,
-};
+use aws_ilm_client::{ClientConfig, Endpoint, Op, PatchOp, PatchOperation, ScimClient};
 use aws_ilm_emulator::{Config, Running};
 use aws_ilm_reconcile::{Desired, DesiredGroup, DesiredUser, Options, read_actual, read_cost};
 use serde_json::{Value, json};
@@ -15,7 +13,7 @@ use serde_json::{Value, json};
 fn client(emu: &Running) -> ScimClient {
     ScimClient::new(ClientConfig::new(
         Endpoint::parse(&emu.root_url(), &emu.tenant_id).unwrap(),
-        SecretToken::new(emu.token.clone()),
+        emu.token.clone(),
     ))
     .unwrap()
 }
