@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::batch_support::{creates, journal_records, users};
+use crate::batch_support::{creates, journal_records, users_of};
 use crate::harness::{Cmd, Env, s};
 
 /// `aws-ilm batch input.jsonl --journal journal` in `dir`, against `env`.
@@ -128,6 +128,6 @@ async fn events_skipped_by_a_switch_run_when_it_is_turned_on() {
     let on = batch(&env, dir.path()).run().await;
     on.code(0);
     on.stderr_has("4 succeeded").stderr_has("0 already done");
-    assert_eq!(users(&env).await.len(), 4);
+    assert_eq!(users_of(&env.client()).await.len(), 4);
     assert_eq!(journal_records(&dir.path().join("journal")).len(), 4);
 }

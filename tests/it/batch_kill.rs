@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::batch_support::{creates, users};
+use crate::batch_support::{creates, users_of};
 use crate::harness::{Cmd, Env};
 
 /// Asserts each line number appears exactly once among the results.
@@ -126,7 +126,7 @@ async fn killed_and_resumed(strategy: &str) {
     // The torn line stays (on a line of its own), and is the only unreadable one.
     assert_eq!(text.lines().count(), results.len() + 1);
     each_line_once(&results, 1..=N as u64);
-    let users = users(&env).await;
+    let users = users_of(&env.client()).await;
     assert_eq!(users.len(), N, "exactly the expected users");
     for i in 0..N {
         let u = &users[&format!("user{i}@example.test")];

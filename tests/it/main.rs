@@ -11,6 +11,9 @@ mod batch_csv;
 mod batch_interrupt;
 mod batch_journal;
 mod batch_kill;
+// The batch crate's event and result helpers, shared rather than copied.
+#[allow(dead_code)]
+#[path = "../../crates/batch/tests/it/events.rs"]
 mod batch_support;
 mod config;
 mod crash;

@@ -1,4 +1,5 @@
-//! Shared helpers: an emulator, the engine wired to it as the CLI wires it, event lines.
+//! Shared helpers: an emulator, the engine wired to it as the CLI wires it, and (from
+//! `events.rs`) event lines and what a run wrote.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -9,8 +10,9 @@ use aws_ilm_batch::{Format, IlmExecutor, Io, Journal, Options, RateLimiter, Summ
 use aws_ilm_client::{ClientConfig, Endpoint, ScimClient};
 use aws_ilm_emulator::{Config, Running};
 use aws_ilm_lifecycle::{Ilm, IlmSettings};
-use aws_ilm_scim::ci::fold;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+pub use crate::events::*;
 
 pub async fn emulator(config: Config) -> Running {
     aws_ilm_emulator::spawn(config).await.unwrap()
@@ -27,41 +29,15 @@ pub fn client(emu: &Running) -> ScimClient {
     ScimClient::new(client_config(emu)).unwrap()
 }
 
+/// All users of `emu`, by case-folded userName.
+pub async fn users(emu: &Running) -> HashMap<String, Value> {
+    users_of(&client(emu)).await
+}
+
 /// The directory a journal of a run against `emu` is bound to, as the binary records it.
 pub fn target(emu: &Running) -> Target {
     let c = client(emu);
     Target::of(c.endpoint())
-}
-
-/// All users, by case-folded userName.
-pub async fn users(emu: &Running) -> HashMap<String, Value> {
-    client(emu)
-        .list_users(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| (fold(u["userName"].as_str().unwrap()), u))
-        .collect()
-}
-
-pub fn profile(i: usize) -> Value {
-    json!({
-        "username": format!("user{i}@example.test"),
-        "email": format!("user{i}@example.test"),
-        "givenname": "Given",
-        "surname": format!("Sur{i}"),
-        "displayname": format!("User {i}"),
-    })
-}
-
-pub fn event(command: &str, args: Value) -> String {
-    json!({"command": command, "args": args}).to_string() + "\n"
-}
-
-pub fn creates(n: usize) -> String {
-    (0..n)
-        .map(|i| event("iam-create-user", json!({"user-profile": profile(i)})))
-        .collect()
 }
 
 #[derive(Clone, Default)]
@@ -79,10 +55,7 @@ impl Write for Buf {
 
 impl Buf {
     pub fn lines(&self) -> Vec<Value> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        json_lines(&String::from_utf8(self.0.lock().unwrap().clone()).unwrap())
     }
 }
 
@@ -186,20 +159,6 @@ impl Batch {
             .unwrap();
         (summary, buf.lines())
     }
-}
-
-/// The line numbers of a journal's records (its header skipped).
-pub fn journal_lines(path: &Path) -> Vec<u64> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["line"]
-                .as_u64()
-                .unwrap()
-        })
-        .collect()
 }
 
 /// Asserts each line number appears exactly once among the results.

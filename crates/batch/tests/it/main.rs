@@ -6,6 +6,7 @@ mod breaker;
 mod common;
 mod create_first;
 mod csv;
+mod events;
 mod interrupt;
 mod journal;
 mod runs;

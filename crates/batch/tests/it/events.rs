@@ -1,13 +1,13 @@
-//! What the `aws-ilm batch` process tests share: input, the directory's users, and the JSON
-//! lines of results files and journals.
+//! Batch input and output as the tests see them: numbered joiner profiles, event lines, the JSON
+//! lines of results and journals, and the directory's users by folded name. The binary's batch
+//! tests include this file too (`#[path]`), so both suites feed and read the same shapes.
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use aws_ilm_client::ScimClient;
 use aws_ilm_scim::ci::fold;
 use serde_json::{Value, json};
-
-use crate::harness::Env;
 
 /// A joiner's profile, numbered.
 pub fn profile(i: usize) -> Value {
@@ -20,19 +20,21 @@ pub fn profile(i: usize) -> Value {
     })
 }
 
+/// One JSON-lines event.
+pub fn event(command: &str, args: Value) -> String {
+    json!({"command": command, "args": args}).to_string() + "\n"
+}
+
 /// `n` create events, one JSON line each.
 pub fn creates(n: usize) -> String {
     (0..n)
-        .map(|i| {
-            json!({"command": "iam-create-user", "args": {"user-profile": profile(i)}}).to_string()
-                + "\n"
-        })
+        .map(|i| event("iam-create-user", json!({"user-profile": profile(i)})))
         .collect()
 }
 
 /// All users, by case-folded userName.
-pub async fn users(env: &Env) -> HashMap<String, Value> {
-    env.client()
+pub async fn users_of(client: &ScimClient) -> HashMap<String, Value> {
+    client
         .list_users(None)
         .await
         .unwrap()
@@ -54,12 +56,10 @@ pub fn journal_records(path: &Path) -> Vec<Value> {
     json_lines(text.split_once('\n').map_or("", |(_, rest)| rest))
 }
 
-/// Their line numbers, sorted.
-pub fn journaled_lines(path: &Path) -> Vec<u64> {
-    let mut lines: Vec<u64> = journal_records(path)
+/// The line numbers of a journal's records, in the order they were written.
+pub fn journal_lines(path: &Path) -> Vec<u64> {
+    journal_records(path)
         .iter()
         .map(|r| r["line"].as_u64().unwrap())
-        .collect();
-    lines.sort_unstable();
-    lines
+        .collect()
 }
