@@ -7,19 +7,7 @@ use std::time::Duration;
 
 use crate::batch_support::creates;
 use crate::harness::{Env, Out, closed_url, s};
-
-/// Accepts every connection and never sends a byte, for as long as the test's runtime lives.
-async fn silent_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((conn, _)) = listener.accept().await {
-            held.push(conn);
-        }
-    });
-    format!("http://{addr}")
-}
+use crate::unanswered::silent_server;
 
 async fn run_against(base_url: &str) -> (Out, String, String) {
     // Only the scrubbed environment: the emulator is not used, just a private HOME.

@@ -343,13 +343,7 @@ pub fn redact(text: &str, env: &Env) -> String {
     out
 }
 
-/// `http://127.0.0.1:<port>` for a port that was just free and is closed now: nothing
-/// listens there.
-pub fn closed_url() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let port = l.local_addr().expect("its address").port();
-    format!("http://127.0.0.1:{port}")
-}
+pub use crate::unanswered::closed_url;
 
 /// A path as a string, for argv.
 pub fn s(p: &Path) -> String {

@@ -15,6 +15,7 @@ mod batch_kill;
 #[allow(dead_code)]
 #[path = "../../crates/batch/tests/it/events.rs"]
 mod batch_support;
+// The dead-end directories of the batch crate's breaker tests, shared rather than copied.
 mod config;
 mod crash;
 mod demo;
@@ -31,5 +32,7 @@ mod schema;
 mod secrets;
 mod serve;
 mod transcript;
+#[path = "../../crates/batch/tests/it/unanswered.rs"]
+mod unanswered;
 mod users;
 mod warnings;

@@ -8,29 +8,9 @@ use std::time::Duration;
 use aws_ilm_batch::{Format, Summary};
 use aws_ilm_client::{ClientConfig, Endpoint, SecretToken};
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 use crate::common::*;
-
-/// A server that accepts every connection and never sends a byte; it lives as long as the
-/// test's runtime.
-async fn silent_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((conn, _)) = listener.accept().await {
-            held.push(conn);
-        }
-    });
-    format!("http://{addr}")
-}
-
-/// `http://127.0.0.1:<port>` where nothing listens (bound, then closed).
-fn closed_port() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("http://{}", l.local_addr().unwrap())
-}
+use crate::unanswered::{closed_url, silent_server};
 
 /// 40 creates against `base_url`, with a journal, 200 ms timeouts, the breaker at 4.
 async fn run_against(base_url: &str) -> (Summary, Vec<Value>, Vec<u64>, Duration) {
@@ -84,7 +64,7 @@ async fn a_server_that_never_answers_trips_the_breaker() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_port_trips_the_breaker() {
-    let (s, results, journal, took) = run_against(&closed_port()).await;
+    let (s, results, journal, took) = run_against(&closed_url()).await;
     assert_stopped_by_the_breaker(&s, &results, &journal);
     assert!(
         s.aborted.as_deref().unwrap().contains("cannot connect"),

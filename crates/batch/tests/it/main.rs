@@ -10,3 +10,4 @@ mod events;
 mod interrupt;
 mod journal;
 mod runs;
+mod unanswered;
