@@ -37,16 +37,8 @@ PORT=18181
 export TOKEN AWS_ILM_TOKEN=$TOKEN AWS_ILM_BASE_URL=http://127.0.0.1:$PORT AWS_ILM_TENANT_ID=bench
 export BASE_PATH=/bench/scim/v2
 
-# serve NAME [flags...]: a fresh emulator on $WORK/NAME.db
-serve() {
-  local name=$1; shift
-  [ -n "$PID" ] && { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
-  "$BIN" serve --listen "127.0.0.1:$PORT" --db "$WORK/$name.db" --tenant-id bench \
-    --token "$TOKEN" "$@" >"$WORK/$name.out" 2>/dev/null &
-  PID=$!
-  for _ in $(seq 100); do grep -q '^stats:' "$WORK/$name.out" 2>/dev/null && return; sleep 0.1; done
-  echo "emulator did not start" >&2; exit 1
-}
+# serve, calc, rate, failed
+. scripts/bench/lib.sh
 
 # events N PREFIX > file: N iam-create-user lines
 events() {
@@ -61,12 +53,6 @@ for i in range(n):
         "displayname": f"User {i}"}}}) + "\n")
 PY
 }
-
-calc() { awk "BEGIN { print $1 }"; }
-
-# rate SUMMARY_FILE -> "events/s" from the batch summary
-rate() { grep -o '[0-9.]* events/s' "$1" | tail -1 | cut -d' ' -f1; }
-failed() { grep -o '[0-9]* failed' "$1" | head -1 | cut -d' ' -f1; }
 
 echo "== machine: $(nproc) cores; client and emulator on loopback, SQLite file"
 

@@ -170,12 +170,74 @@ pub enum Command {
     Serve(cmd::serve::Args),
     /// Run many lifecycle events from a JSON-lines or CSV file
     Batch(cmd::batch::Args),
+    /// Show what would make IAM Identity Center equal to a source of truth (docs/reconcile.md)
+    Plan(cmd::plan::Args),
+    /// Carry out a saved plan, or plan and apply a source in one go (docs/reconcile.md)
+    Apply(cmd::apply::Args),
     /// Print a shell completion script, generated from these very definitions
     /// (e.g. `aws-ilm completions bash > /etc/bash_completion.d/aws-ilm`)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// What a plan may touch and how far it may go (docs/reconcile.md): flags of `plan` and
+/// `apply --from`, layered over `AWS_ILM_*` variables and the config file's `[reconcile]` table
+/// (docs/configuration.md).
+#[derive(Debug, Default, Clone, clap::Args)]
+#[command(
+    next_help_heading = "Reconcile settings (flag > AWS_ILM_* variable > [reconcile] in the config file)"
+)]
+pub struct ReconcileArgs {
+    /// Only users whose userName matches are managed (`*`, `?`, case-insensitive; repeatable
+    /// or comma-separated) [default: every user]
+    #[arg(long, value_name = "GLOB", value_delimiter = ',', action = ArgAction::Append)]
+    pub scope_users: Vec<String>,
+    /// Only groups whose displayName matches are managed [default: every group]
+    #[arg(long, value_name = "GLOB", value_delimiter = ',', action = ArgAction::Append)]
+    pub scope_groups: Vec<String>,
+    /// Users and groups never touched, whatever the source says; replaces the default list
+    /// [default: the groups AWS Control Tower manages]
+    #[arg(long, value_name = "GLOB", value_delimiter = ',', action = ArgAction::Append)]
+    pub protect: Vec<String>,
+    /// What happens to users in scope the source does not list: ignore, disable, delete
+    /// [default: ignore]
+    #[arg(long, value_name = "MODE", value_parser = <aws_ilm_reconcile::Absent as Setting>::parse)]
+    pub absent: Option<aws_ilm_reconcile::Absent>,
+    /// What happens to groups in scope the source does not name: ignore, delete
+    /// [default: ignore]
+    #[arg(long, value_name = "MODE",
+          value_parser = <aws_ilm_reconcile::AbsentGroups as Setting>::parse)]
+    pub absent_groups: Option<aws_ilm_reconcile::AbsentGroups>,
+    /// Refuse a plan that disables more users than this [default: 50]
+    #[arg(long, value_name = "N")]
+    pub max_disable: Option<usize>,
+    /// Refuse a plan that deletes more users than this [default: 25]
+    #[arg(long, value_name = "N")]
+    pub max_delete: Option<usize>,
+    /// Refuse a plan that removes more group memberships than this [default: 500]
+    #[arg(long, value_name = "N")]
+    pub max_member_removals: Option<usize>,
+    /// Allow an empty source, or disabling or deleting more than 20% of the managed users
+    /// (this run only: never a setting)
+    #[arg(long)]
+    pub allow_mass_change: bool,
+}
+
+impl ReconcileArgs {
+    /// Whether any of these flags was given (`apply PLAN` takes none: the plan embeds them).
+    pub fn any(&self) -> bool {
+        !(self.scope_users.is_empty()
+            && self.scope_groups.is_empty()
+            && self.protect.is_empty()
+            && self.absent.is_none()
+            && self.absent_groups.is_none()
+            && self.max_disable.is_none()
+            && self.max_delete.is_none()
+            && self.max_member_removals.is_none()
+            && !self.allow_mass_change)
+    }
 }
 
 /// `--user-profile` only.

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::settings::layer::{Count, Seconds};
+use aws_ilm_reconcile::{Absent, AbsentGroups};
+
+use crate::settings::layer::{Count, Globs, Seconds};
 
 /// The values one table of the file may set (the top level, or `[instances.NAME]`).
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
@@ -35,6 +37,23 @@ pub struct FileValues {
     pub timeout: Option<Seconds>,
     pub max_response_bytes: Option<Count>,
     pub max_pages: Option<Count>,
+    /// The `[reconcile]` table: `plan` and `apply`'s scope, protection and limits
+    /// (docs/reconcile.md); per instance as `[instances.NAME.reconcile]`.
+    pub reconcile: Option<ReconcileValues>,
+}
+
+/// The keys of a `[reconcile]` table, each named as its flag (docs/configuration.md).
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileValues {
+    pub scope_users: Option<Globs>,
+    pub scope_groups: Option<Globs>,
+    pub protect: Option<Globs>,
+    pub absent: Option<Absent>,
+    pub absent_groups: Option<AbsentGroups>,
+    pub max_disable: Option<usize>,
+    pub max_delete: Option<usize>,
+    pub max_member_removals: Option<usize>,
 }
 
 impl FileValues {

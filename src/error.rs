@@ -1,6 +1,7 @@
 //! The binary's one error channel: every command returns how the run ended ([`Exit`]) or a
 //! [`CliError`] (a message, an optional hint saying what to do, and the exit status it stands
-//! for: 2 bad input or usage, 3 configuration or connection failure). `main` prints the error,
+//! for: 2 bad input or usage, 3 configuration or connection failure). `plan` and `apply` add
+//! 4 changes pending, 5 refused by a safety rail and 6 stale plan (docs/reconcile.md). `main` prints the error,
 //! in one place ([`CliError::report`]).
 //!
 //! Errors print as one line, `error: <what went wrong> (hint: <what to do>)`, never with a stack
@@ -31,6 +32,13 @@ pub enum Exit {
     Usage,
     /// 3: configuration or connection failure.
     Config,
+    /// 4: `plan` found changes to make (docs/reconcile.md, "Exit codes"), so a script can tell
+    /// "in sync" from "needs an apply" without parsing the text.
+    ChangesPending,
+    /// 5: a safety rail refused the plan; nothing was changed.
+    Refused,
+    /// 6: `apply`: AWS changed since the plan was made; nothing was changed.
+    Stale,
     /// Stopped by a signal before the end (a batch finishes the events in flight first).
     Interrupted(Signal),
 }
@@ -51,6 +59,9 @@ impl Exit {
             Exit::Failed => 1,
             Exit::Usage => 2,
             Exit::Config => 3,
+            Exit::ChangesPending => 4,
+            Exit::Refused => 5,
+            Exit::Stale => 6,
             Exit::Interrupted(Signal::Int) => 130,
             Exit::Interrupted(Signal::Term) => 143,
         }
@@ -83,6 +94,24 @@ impl CliError {
     pub fn config(message: impl Into<String>) -> Self {
         CliError {
             exit: Exit::Config,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A safety rail refused the plan (exit 5).
+    pub fn refused(message: impl Into<String>) -> Self {
+        CliError {
+            exit: Exit::Refused,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The saved plan no longer holds (exit 6).
+    pub fn stale(message: impl Into<String>) -> Self {
+        CliError {
+            exit: Exit::Stale,
             message: message.into(),
             hint: None,
         }

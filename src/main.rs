@@ -3,8 +3,9 @@
 //! here.
 //!
 //! Exit status (README.md, docs/batch.md): 0 success or skipped, 1 the command ran and failed, 2 bad
-//! input or usage, 3 configuration or connection failure, 130/143 a batch stopped by
-//! SIGINT/SIGTERM. Every command ends in one [`error::Exit`] or one [`error::CliError`], and
+//! input or usage, 3 configuration or connection failure, 4 `plan` found changes, 5 a safety
+//! rail refused the plan, 6 `apply` found the plan stale (docs/reconcile.md), 130/143 a batch or
+//! an apply stopped by SIGINT/SIGTERM. Every command ends in one [`error::Exit`] or one [`error::CliError`], and
 //! this is the one place either becomes the process's status.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
@@ -44,9 +45,11 @@ fn main() -> ExitCode {
 /// batch get the multi-threaded one.
 fn runtime(command: &Command) -> Result<tokio::runtime::Runtime, CliError> {
     let mut builder = match command {
-        Command::Serve(_) | Command::Demo | Command::Batch(_) => {
-            tokio::runtime::Builder::new_multi_thread()
-        }
+        Command::Serve(_)
+        | Command::Demo
+        | Command::Batch(_)
+        | Command::Plan(_)
+        | Command::Apply(_) => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     };
     builder

@@ -15,10 +15,11 @@ use std::time::Duration;
 use aws_ilm_client::config::{DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES};
 use aws_ilm_client::{BaseUrl, Endpoint, EndpointError, SecretToken};
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::{GlobalArgs, OutputFormat, ReconcileArgs};
 use crate::config::{self, ConfigError, ConfigFile};
 
 pub mod layer;
+pub mod reconcile;
 
 use layer::{Count, Key, Layers, Seconds, Source, Sourced};
 
@@ -52,6 +53,8 @@ pub struct Settings {
     pub max_response_bytes: u64,
     /// List calls stop with an error after this many pages (docs/client.md).
     pub max_pages: u64,
+    /// `plan` and `apply`'s settings; built only for them ([`Settings::build_with`]).
+    pub reconcile: Option<reconcile::Reconcile>,
     /// Where each setting came from, by config key (`token` for the token), in the order of
     /// the fields above.
     pub origins: Vec<(&'static str, Source)>,
@@ -95,6 +98,16 @@ impl Settings {
     /// [`Layers`], the endpoint and the token by their own rules (below).
     pub fn build(
         args: &GlobalArgs,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, SettingsError> {
+        Settings::build_with(args, None, env)
+    }
+
+    /// [`Settings::build`], and with `reconcile` flags (`plan`, `apply`) the reconcile settings
+    /// too, through the same layers.
+    pub fn build_with(
+        args: &GlobalArgs,
+        reconcile: Option<&ReconcileArgs>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Settings, SettingsError> {
         // Empty variables count as unset, as in most shells' `VAR= cmd` idiom.
@@ -161,6 +174,10 @@ impl Settings {
             token_file,
             max_response_bytes: layered!(max_response_bytes, Count(DEFAULT_MAX_RESPONSE_BYTES))?.0,
             max_pages: layered!(max_pages, Count(DEFAULT_MAX_PAGES as u64))?.0,
+            reconcile: match reconcile {
+                Some(args) => Some(reconcile::build(&mut l, args)?),
+                None => None,
+            },
             origins: l.into_origins(),
         })
     }

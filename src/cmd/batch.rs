@@ -97,7 +97,7 @@ pub enum CreateStrategy {
 }
 
 /// `--max-rps`: a rate, or 0 for none.
-fn parse_rps(s: &str) -> Result<f64, String> {
+pub(crate) fn parse_rps(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         _ => Err("must be a number ≥ 0 (0 = unlimited)".into()),
@@ -189,6 +189,7 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         .map_err(|e| CliError::config(format!("cannot listen for Ctrl-C: {e}")))?;
     let interrupted = Arc::new(OnceLock::new());
     let stopper = tokio::spawn(on_signals(
+        "batch",
         signals,
         stop_tx,
         Arc::clone(&interrupted),
@@ -236,25 +237,41 @@ async fn run_on_own_thread(
     io: Io,
     options: Options,
 ) -> Result<Result<aws_ilm_batch::Summary, BatchError>, CliError> {
+    on_own_thread("batch", move || {
+        aws_ilm_batch::run(exec, limiter, io, options)
+    })
+    .await
+}
+
+/// Runs the future `work` makes on a current-thread runtime of a thread of its own (see
+/// [`run_on_own_thread`] for why); `apply` runs its engine the same way.
+pub(crate) async fn on_own_thread<T, F>(
+    name: &str,
+    work: impl FnOnce() -> F + Send + 'static,
+) -> Result<T, CliError>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T>,
+{
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
-        .name("aws-ilm-batch".into())
+        .name(format!("aws-ilm-{name}"))
         .spawn(move || {
             let result = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map(|rt| rt.block_on(aws_ilm_batch::run(exec, limiter, io, options)));
+                .map(|rt| rt.block_on(work()));
             let _ = tx.send(result);
         })
-        .map_err(|e| CliError::config(format!("cannot start the batch thread: {e}")))?;
+        .map_err(|e| CliError::config(format!("cannot start the {name} thread: {e}")))?;
     let result = rx
         .await
-        .map_err(|e| CliError::config(format!("the batch thread stopped: {e}")))?;
-    result.map_err(|e| CliError::config(format!("cannot start the batch runtime: {e}")))
+        .map_err(|e| CliError::config(format!("the {name} thread stopped: {e}")))?;
+    result.map_err(|e| CliError::config(format!("cannot start the {name} runtime: {e}")))
 }
 
 /// SIGINT (Ctrl-C) and, on Unix, SIGTERM, listened for from before the run starts.
-struct Signals {
+pub(crate) struct Signals {
     #[cfg(unix)]
     int: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -262,7 +279,7 @@ struct Signals {
 }
 
 impl Signals {
-    fn install() -> std::io::Result<Signals> {
+    pub(crate) fn install() -> std::io::Result<Signals> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -296,7 +313,8 @@ impl Signals {
 /// signal: exit at once. That is safe: the output thread syncs the journal before it writes any
 /// result line, a torn last journal record is ignored on resume, and an event cut short was
 /// never journaled, so the rerun does it again.
-async fn on_signals(
+pub(crate) async fn on_signals(
+    name: &'static str,
     mut signals: Signals,
     stop: tokio::sync::watch::Sender<bool>,
     interrupted: Arc<OnceLock<Signal>>,
@@ -306,7 +324,7 @@ async fn on_signals(
     let _ = interrupted.set(signal);
     let _ = stop.send(true);
     eprintln!(
-        "batch: {}: no new events; finishing those in flight (at most {} s). Press Ctrl-C again \
+        "{name}: {}: no new events; finishing those in flight (at most {} s). Press Ctrl-C again \
          to stop at once",
         match signal {
             Signal::Term => "SIGTERM",
@@ -316,12 +334,12 @@ async fn on_signals(
     );
     let again = signals.next().await;
     eprintln!(
-        "batch: stopped at once; rerun the same command with the same --journal to do the rest"
+        "{name}: stopped at once; rerun the same command with the same --journal to do the rest"
     );
     std::process::exit(i32::from(Exit::Interrupted(again).code()));
 }
 
-fn open_results(path: &Path, append: bool) -> Result<File, CliError> {
+pub(crate) fn open_results(path: &Path, append: bool) -> Result<File, CliError> {
     let failed = |e: std::io::Error| {
         CliError::config(format!("cannot write results to {}: {e}", path.display()))
     };

@@ -86,6 +86,8 @@ fn lifecycle_args(
         cli::Command::Demo
         | cli::Command::Serve(_)
         | cli::Command::Batch(_)
+        | cli::Command::Plan(_)
+        | cli::Command::Apply(_)
         | cli::Command::Completions { .. } => return Ok(None),
     };
     Ok(Some((name, args)))

@@ -6,13 +6,15 @@
 //! their [`Settings`] built here, after their arguments parsed (bad input is exit 2 and needs
 //! no configuration), with the settings' warnings printed once.
 
+pub mod apply;
 pub mod batch;
 pub mod completions;
 pub mod demo;
 pub mod ilm;
+pub mod plan;
 pub mod serve;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, Command, GlobalArgs, ReconcileArgs};
 use crate::error::{CliError, Exit};
 use crate::settings::{self, Settings};
 
@@ -23,6 +25,14 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Serve(args) => serve::run(args).await,
         Command::Demo => demo::run(&cli.global).await,
         Command::Batch(args) => batch::run(args, &configured(&cli.global)?).await,
+        Command::Plan(args) => {
+            let settings = configured_with(&cli.global, Some(&args.reconcile))?;
+            plan::run(args, &settings).await
+        }
+        Command::Apply(args) => {
+            let settings = configured_with(&cli.global, Some(&args.reconcile))?;
+            apply::run(args, &settings).await
+        }
         command => {
             let cmd = ilm::parse(&command)?;
             ilm::run(&cmd, &configured(&cli.global)?).await
@@ -32,7 +42,15 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
 
 /// The settings of this run, from flags, variables and the config file; warnings printed.
 fn configured(global: &GlobalArgs) -> Result<Settings, CliError> {
-    let settings = Settings::build(global, &settings::process_env)?;
+    configured_with(global, None)
+}
+
+/// [`configured`], with the reconcile settings of `plan` and `apply`.
+fn configured_with(
+    global: &GlobalArgs,
+    reconcile: Option<&ReconcileArgs>,
+) -> Result<Settings, CliError> {
+    let settings = Settings::build_with(global, reconcile, &settings::process_env)?;
     // Names and sources only, never values: `-vv` shows where each setting came from.
     for (setting, source) in &settings.origins {
         tracing::debug!(setting, from = %source, "setting");

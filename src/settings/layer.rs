@@ -30,6 +30,16 @@ impl Key {
     pub fn var(self) -> String {
         format!("AWS_ILM_{}", self.0.to_ascii_uppercase())
     }
+
+    /// Where the key sits in the config file: `reconcile.protect` for a key of the
+    /// `[reconcile]` table, else the key itself.
+    pub fn file_key(self) -> String {
+        if super::reconcile::KEYS.contains(&self.0) {
+            format!("reconcile.{}", self.0)
+        } else {
+            self.0.to_owned()
+        }
+    }
 }
 
 /// Where a setting's value came from.
@@ -56,11 +66,11 @@ impl fmt::Display for Source {
             Source::File {
                 key,
                 instance: None,
-            } => write!(f, "config key `{}`", key.0),
+            } => write!(f, "config key `{}`", key.file_key()),
             Source::File {
                 key,
                 instance: Some(name),
-            } => write!(f, "config key `{}` of [instances.{name}]", key.0),
+            } => write!(f, "config key `{}` of [instances.{name}]", key.file_key()),
             Source::BaseUrl => f.write_str("the base URL"),
             Source::Default => f.write_str("the default"),
         }
@@ -114,6 +124,59 @@ impl Setting for OutputFormat {
     fn parse(text: &str) -> Result<Self, String> {
         <OutputFormat as clap::ValueEnum>::from_str(text, true)
             .map_err(|_| format!("expected one of {}", OutputFormat::names().join(", ")))
+    }
+}
+
+/// A cap of the safety rails: any whole number, 0 included (`max_delete = 0`: never delete).
+impl Setting for usize {
+    fn parse(text: &str) -> Result<Self, String> {
+        text.trim()
+            .parse()
+            .map_err(|_| format!("expected a whole number, got '{text}'"))
+    }
+}
+
+/// A list of name patterns (`*`, `?`): an array in the config file, comma-separated in a
+/// variable or a flag (a flag may also be repeated). Empty parts are dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Globs(pub Vec<String>);
+
+impl Setting for Globs {
+    fn parse(text: &str) -> Result<Self, String> {
+        Ok(Globs(
+            text.split(',')
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ))
+    }
+
+    fn checked(self) -> Result<Self, String> {
+        let globs: Vec<String> = self.0.iter().map(|g| g.trim().to_owned()).collect();
+        if globs.iter().any(String::is_empty) {
+            return Err("a pattern is empty".into());
+        }
+        Ok(Globs(globs))
+    }
+}
+
+/// The modes' names are their serde names (`ignore`, `disable`, `delete`), the plan file's.
+fn mode<T: serde::de::DeserializeOwned>(text: &str, names: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_ascii_lowercase()))
+        .map_err(|_| format!("expected one of {names}, got '{text}'"))
+}
+
+impl Setting for aws_ilm_reconcile::Absent {
+    fn parse(text: &str) -> Result<Self, String> {
+        mode(text, "ignore, disable, delete")
+    }
+}
+
+impl Setting for aws_ilm_reconcile::AbsentGroups {
+    fn parse(text: &str) -> Result<Self, String> {
+        mode(text, "ignore, delete")
     }
 }
 

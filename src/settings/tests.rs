@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::*;
+use crate::cli::ReconcileArgs;
 
 fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: HashMap<String, String> = pairs
@@ -362,4 +363,139 @@ fn a_console_url_in_any_case_supplies_the_tenant() {
         (s.endpoint.base().as_str(), s.endpoint.tenant_id()),
         ("https://scim.x.com", "abc")
     );
+}
+
+/// The `[reconcile]` settings layer as every setting does: flag > variable > the instance's
+/// `[instances.NAME.reconcile]` > the top-level `[reconcile]` > default; lists are arrays in the
+/// file and comma-separated in variables; a given `protect` list replaces the default one.
+#[test]
+fn reconcile_settings_layer_like_every_setting() {
+    use aws_ilm_reconcile::options::{DEFAULT_MAX_MEMBER_REMOVALS, DEFAULT_PROTECT};
+    use aws_ilm_reconcile::{Absent, AbsentGroups};
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[reconcile]\nscope_users = [\"*@top.test\"]\nabsent = \"delete\"\nmax_disable = 7\n\
+         max_delete = 1\n\
+         [instances.prod.reconcile]\nscope_groups = [\"eng-*\"]\nmax_delete = 0\n",
+    )
+    .unwrap();
+    let mut env = base_env();
+    env.push(("AWS_ILM_PROTECT", "root@*, AWSControlTower*,"));
+    env.push(("AWS_ILM_ABSENT", "disable"));
+    let args = GlobalArgs {
+        config: Some(cfg.clone()),
+        instance: Some("prod".into()),
+        ..Default::default()
+    };
+    let flags = ReconcileArgs {
+        max_disable: Some(3),
+        ..Default::default()
+    };
+    let s = Settings::build_with(&args, Some(&flags), &env_of(&env)).unwrap();
+    let r = s.reconcile.clone().unwrap();
+    assert_eq!(r.scope_users, ["*@top.test"], "top-level table");
+    assert_eq!(r.scope_groups, ["eng-*"], "instance table");
+    assert_eq!(r.protect, ["root@*", "AWSControlTower*"], "variable list");
+    assert_eq!(r.absent, Absent::Disable, "variable beats file");
+    assert_eq!(r.absent_groups, AbsentGroups::Ignore, "default");
+    assert_eq!(r.max_disable, 3, "flag beats file");
+    assert_eq!(r.max_delete, 0, "instance beats top level; 0 allowed");
+    assert_eq!(r.max_member_removals, DEFAULT_MAX_MEMBER_REMOVALS);
+    assert_eq!(
+        source_of(&s, "scope_groups").to_string(),
+        "config key `reconcile.scope_groups` of [instances.prod]"
+    );
+    let o = r.options(true, s.allow_enable);
+    assert!(o.allow_mass_change && o.allow_enable);
+
+    // Not asked for: not built, so their variables cannot break other commands.
+    let plain = Settings::build(&args, &env_of(&env)).unwrap();
+    assert!(plain.reconcile.is_none());
+    // Nothing given: the default protect list.
+    let d = Settings::build_with(
+        &GlobalArgs::default(),
+        Some(&ReconcileArgs::default()),
+        &env_of(&base_env()),
+    )
+    .unwrap()
+    .reconcile
+    .unwrap();
+    assert_eq!(d.protect, DEFAULT_PROTECT);
+    assert!(d.scope_users.is_empty() && d.scope_groups.is_empty());
+}
+
+/// A bad reconcile value names its source and the values allowed; an unknown key of the
+/// `[reconcile]` table is an error like any unknown key.
+#[test]
+fn bad_reconcile_values_name_their_source() {
+    let mut env = base_env();
+    env.push(("AWS_ILM_ABSENT", "purge"));
+    let e = Settings::build_with(
+        &GlobalArgs::default(),
+        Some(&ReconcileArgs::default()),
+        &env_of(&env),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("AWS_ILM_ABSENT") && e.contains("ignore, disable, delete"),
+        "{e}"
+    );
+    let mut env = base_env();
+    env.push(("AWS_ILM_MAX_DELETE", "-1"));
+    let e = Settings::build_with(
+        &GlobalArgs::default(),
+        Some(&ReconcileArgs::default()),
+        &env_of(&env),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("AWS_ILM_MAX_DELETE") && e.contains("whole number"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[reconcile]\nmax_deletes = 3\n").unwrap();
+    let args = GlobalArgs {
+        config: Some(cfg),
+        ..Default::default()
+    };
+    let e = Settings::build(&args, &env_of(&base_env()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("max_deletes"), "{e}");
+}
+
+/// The same for the `[reconcile]` keys: each derived flag is one `plan` has, each variable is
+/// documented.
+#[test]
+fn reconcile_flag_and_variable_names_are_the_real_ones() {
+    use clap::CommandFactory;
+    let cli = crate::cli::Cli::command();
+    let plan = cli
+        .get_subcommands()
+        .find(|c| c.get_name() == "plan")
+        .unwrap();
+    let longs: Vec<String> = plan
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect();
+    let docs = include_str!("../../docs/configuration.md");
+    for name in reconcile::KEYS {
+        let key = Key(name);
+        assert!(
+            longs.contains(&key.flag()),
+            "{name}: no flag {}",
+            key.flag()
+        );
+        assert!(
+            docs.contains(&key.var()),
+            "{name}: {} not documented",
+            key.var()
+        );
+    }
 }

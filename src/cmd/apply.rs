@@ -1,0 +1,249 @@
+//! `aws-ilm apply PLAN.json` and `aws-ilm apply --from SOURCE --auto-approve`: a plan carried
+//! out through the batch engine (docs/reconcile.md, "Apply"). The work is
+//! `aws_ilm_reconcile::apply`'s; this layer loads the plan or makes one, asks for approval,
+//! wires the run as `batch` wires its own (rate limiter, breaker, signals, progress, result
+//! lines, summary) and maps the outcome to the exit status: 0 every change succeeded, 1 some
+//! failed, 2 a bad plan file or no approval, 3 connection or configuration, 5 refused by a
+//! safety rail, 6 stale plan, 130/143 interrupted.
+//!
+//! Result lines go to stdout (or `--results`), as `batch`'s; the plan text, the question and
+//! the summary go to stderr, so stdout stays machine-readable.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use aws_ilm_batch::{DEFAULT_MAX_NO_ANSWER, Ending, Progress, RateLimiter, Target};
+use aws_ilm_client::ScimClient;
+use aws_ilm_reconcile::apply::{ApplyError, ApplyOptions, ApplyReport, apply};
+use aws_ilm_reconcile::source::SourceFormat;
+use aws_ilm_reconcile::{Actual, Plan};
+
+use super::batch::{Signals, on_own_thread, on_signals, open_results};
+use super::plan::{Pace, SourceArgs};
+use crate::cli::ReconcileArgs;
+use crate::error::{CliError, Exit, Signal};
+use crate::output::{self, SafeLines};
+use crate::settings::Settings;
+
+/// Carry out a plan saved by `aws-ilm plan --out` (only if AWS still matches what it saw: else
+/// exit 6, nothing changed), or plan a source and apply it in one go (--from, asking on a
+/// terminal unless --auto-approve). Result lines on stdout, summary on stderr. Exit 0 every
+/// change succeeded, 1 some failed, 2 a bad plan file or no approval, 3 connection or
+/// configuration, 5 refused by a safety rail, 6 stale plan, 130/143 interrupted (rerun to
+/// resume)
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The plan file `aws-ilm plan --out` wrote
+    #[arg(
+        value_name = "PLAN",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub plan: Option<PathBuf>,
+    /// Plan this source (a .csv, .json or .toml file, or - with --format) and apply it
+    #[arg(long, value_name = "SOURCE", allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// The source's format: csv, json or toml [default: the file's extension]
+    #[arg(long, value_name = "FORMAT", requires = "from",
+          value_parser = <SourceFormat as std::str::FromStr>::from_str)]
+    pub format: Option<SourceFormat>,
+    /// With --from: apply without asking (needed where there is no terminal to ask on)
+    #[arg(long, requires = "from")]
+    pub auto_approve: bool,
+    /// Record each finished change here; rerunning the same plan does only the rest
+    /// [default: PLAN.journal]
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
+    pub journal: Option<PathBuf>,
+    /// Write result lines here instead of stdout (appended to, so a resumed apply completes
+    /// the same file)
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// Never show the progress bar (it is shown only when stderr is a terminal)
+    #[arg(long)]
+    pub no_progress: bool,
+    #[command(flatten)]
+    pub reconcile: ReconcileArgs,
+    #[command(flatten)]
+    pub pace: Pace,
+}
+
+/// `aws-ilm apply`.
+pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
+    let secret = settings.token.expose();
+    let (plan, actual, client, limiter, journal) = match (&args.plan, &args.from) {
+        (Some(path), _) => {
+            if args.reconcile.any() {
+                return Err(CliError::usage(
+                    "apply PLAN uses the options the plan was made with; scope, protect, \
+                     absent and cap flags go with `aws-ilm plan` (or apply --from)",
+                ));
+            }
+            let plan = Plan::load(path).map_err(|e| CliError::usage(e.to_string()))?;
+            plan.check_target(&Target::of(&settings.endpoint))
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            let (client, limiter) = client(settings, &args.pace)?;
+            let actual = aws_ilm_reconcile::read::read_actual(
+                &client,
+                &plan.desired,
+                &plan.options,
+                &limiter,
+                args.pace.concurrency as usize,
+            )
+            .await
+            .map_err(|e| CliError::from_client(&e, settings))?;
+            let journal = args
+                .journal
+                .clone()
+                .unwrap_or_else(|| default_journal(path));
+            (plan, actual, client, limiter, Some(journal))
+        }
+        (None, Some(from)) => {
+            let source = SourceArgs {
+                from: from.clone(),
+                format: args.format,
+            };
+            let made = super::plan::make(&source, &args.reconcile, &args.pace, settings).await?;
+            eprint!("{}", super::plan::show(&made.plan, secret));
+            if !made.refusals.is_empty() {
+                return Err(super::plan::refused(&made.refusals, secret));
+            }
+            if made.plan.changes.is_empty() {
+                return Ok(Exit::Success);
+            }
+            approve(args.auto_approve, made.plan.changes.len())?;
+            (made.plan, made.actual, made.client, made.limiter, None)
+        }
+        (None, None) => return Err(CliError::usage("give a PLAN file or --from SOURCE")),
+    };
+    let (report, signal) =
+        run_apply(&args, settings, plan, actual, client, limiter, journal).await?;
+    let summary = report.summary.to_string().replace("batch: ", "apply: ");
+    eprint!("{}", output::block(&format!("{summary}\n"), secret));
+    if report.found_done > 0 {
+        let note = format!(
+            "apply: {} changes of the plan were found already in effect and not run",
+            report.found_done
+        );
+        eprintln!("{}", output::line(&note, secret));
+    }
+    Ok(match report.summary.ending() {
+        Ending::AllDone => Exit::Success,
+        Ending::SomeFailed => Exit::Failed,
+        Ending::SomeInvalid | Ending::Stopped { bad_input: true } => Exit::Usage,
+        Ending::Stopped { bad_input: false } => Exit::Config,
+        Ending::Interrupted => Exit::Interrupted(signal),
+    })
+}
+
+/// `plan.json.journal` next to `plan.json`.
+fn default_journal(plan: &std::path::Path) -> PathBuf {
+    let mut name = plan.as_os_str().to_owned();
+    name.push(".journal");
+    PathBuf::from(name)
+}
+
+/// The client of a run and the limiter it reports 429s to, wired as `batch` wires its own.
+fn client(settings: &Settings, pace: &Pace) -> Result<(ScimClient, Arc<RateLimiter>), CliError> {
+    let limiter = Arc::new(RateLimiter::new(pace.max_rps));
+    let (config, _breaker) = aws_ilm_batch::client::configure(
+        super::ilm::client_config(settings),
+        &limiter,
+        DEFAULT_MAX_NO_ANSWER,
+    );
+    let client = ScimClient::new(config).map_err(|e| CliError::from_client(&e, settings))?;
+    Ok((client, limiter))
+}
+
+/// `--auto-approve`, or a `y` typed on a terminal; anywhere else there is nobody to ask, and
+/// applying unasked is what `--auto-approve` is for.
+fn approve(auto_approve: bool, changes: usize) -> Result<(), CliError> {
+    if auto_approve {
+        return Ok(());
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(CliError::usage(
+            "apply --from asks before it changes anything, and there is no terminal to ask on; \
+             nothing was changed",
+        )
+        .with_hint(
+            "give --auto-approve, or save the plan with `aws-ilm plan --out plan.json` and run \
+             `aws-ilm apply plan.json`",
+        ));
+    }
+    eprint!("Apply these {changes} changes? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::usage(format!("cannot read the answer: {e}")))?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(CliError {
+            exit: Exit::Failed,
+            message: "apply cancelled; nothing was changed".into(),
+            hint: None,
+        }),
+    }
+}
+
+/// The apply itself, on a thread of its own as `batch`'s engine runs, with Ctrl-C and SIGTERM
+/// stopping it gracefully; the report and the signal that stopped it, if one did.
+async fn run_apply(
+    args: &Args,
+    settings: &Settings,
+    plan: Plan,
+    actual: Actual,
+    client: ScimClient,
+    limiter: Arc<RateLimiter>,
+    journal: Option<PathBuf>,
+) -> Result<(ApplyReport, Signal), CliError> {
+    let secret = settings.token.expose();
+    let results: Box<dyn Write + Send> = match &args.results {
+        Some(p) => Box::new(SafeLines::new(open_results(p, true)?, secret)),
+        None => Box::new(SafeLines::new(std::io::stdout(), secret)),
+    };
+    let mut options = ApplyOptions::new(limiter, results);
+    options.concurrency = args.pace.concurrency as usize;
+    options.reported = args.results.clone();
+    if !args.no_progress && std::io::stderr().is_terminal() {
+        options.progress = Progress::stderr(Some(plan.changes.len() as u64));
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    options.shutdown = Some(stop_rx);
+    let signals = Signals::install()
+        .map_err(|e| CliError::config(format!("cannot listen for Ctrl-C: {e}")))?;
+    let interrupted = Arc::new(OnceLock::new());
+    let stopper = tokio::spawn(on_signals(
+        "apply",
+        signals,
+        stop_tx,
+        Arc::clone(&interrupted),
+        options.grace,
+    ));
+    let result = on_own_thread("apply", move || async move {
+        apply(&client, &plan, &actual, journal.as_deref(), options).await
+    })
+    .await?;
+    stopper.abort();
+    let report = result.map_err(|e| apply_error(e, secret))?;
+    Ok((report, interrupted.get().copied().unwrap_or(Signal::Int)))
+}
+
+/// Why the apply did not run, as the error that ends the run; a stale plan's differences are
+/// printed first, one per line.
+fn apply_error(e: ApplyError, secret: &str) -> CliError {
+    match e {
+        ApplyError::Stale(stale) => {
+            for line in &stale.lines {
+                eprintln!("{}", output::line(line, secret));
+            }
+            CliError::stale("the plan is stale: AWS changed since it was made; nothing was changed")
+                .with_hint("make a new plan with `aws-ilm plan`, review it, and apply that")
+        }
+        ApplyError::Conflicts(_) => CliError::stale(format!("{e}; nothing was changed")),
+        ApplyError::Plan(_) => CliError::usage(e.to_string()),
+        ApplyError::Journal(_) | ApplyError::Output(_) => CliError::config(e.to_string()),
+    }
+}
