@@ -13,7 +13,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use aws_ilm_batch::{DEFAULT_MAX_NO_ANSWER, Ending, Progress, RateLimiter, Target};
+use aws_ilm_batch::{Breaker, Ending, Progress, RateLimiter, Target};
 use aws_ilm_client::ScimClient;
 use aws_ilm_reconcile::apply::{ApplyError, ApplyOptions, ApplyReport, apply};
 use aws_ilm_reconcile::source::SourceFormat;
@@ -71,7 +71,7 @@ pub struct Args {
 /// `aws-ilm apply`.
 pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
     let secret = settings.token.expose();
-    let (plan, actual, client, limiter, journal) = match (&args.plan, &args.from) {
+    let (plan, actual, run) = match (&args.plan, &args.from) {
         (Some(path), _) => {
             if args.reconcile.any() {
                 return Err(CliError::usage(
@@ -82,7 +82,7 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
             let plan = Plan::load(path).map_err(|e| CliError::usage(e.to_string()))?;
             plan.check_target(&Target::of(&settings.endpoint))
                 .map_err(|e| CliError::usage(e.to_string()))?;
-            let (client, limiter) = client(settings, &args.pace)?;
+            let (client, limiter, breaker) = super::plan::client(settings, &args.pace)?;
             let actual = aws_ilm_reconcile::read::read_actual(
                 &client,
                 &plan.desired,
@@ -96,7 +96,13 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
                 .journal
                 .clone()
                 .unwrap_or_else(|| default_journal(path));
-            (plan, actual, client, limiter, Some(journal))
+            let run = Run {
+                client,
+                limiter,
+                breaker,
+                journal: Some(journal),
+            };
+            (plan, actual, run)
         }
         (None, Some(from)) => {
             let source = SourceArgs {
@@ -112,12 +118,17 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
                 return Ok(Exit::Success);
             }
             approve(args.auto_approve, made.plan.changes.len())?;
-            (made.plan, made.actual, made.client, made.limiter, None)
+            let run = Run {
+                client: made.client,
+                limiter: made.limiter,
+                breaker: made.breaker,
+                journal: None,
+            };
+            (made.plan, made.actual, run)
         }
         (None, None) => return Err(CliError::usage("give a PLAN file or --from SOURCE")),
     };
-    let (report, signal) =
-        run_apply(&args, settings, plan, actual, client, limiter, journal).await?;
+    let (report, signal) = run_apply(&args, settings, plan, actual, run).await?;
     let summary = report.summary.to_string().replace("batch: ", "apply: ");
     eprint!("{}", output::block(&format!("{summary}\n"), secret));
     if report.found_done > 0 {
@@ -136,23 +147,19 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
     })
 }
 
+/// What an apply runs with: the client that read AWS, its limiter and breaker, and the journal.
+struct Run {
+    client: ScimClient,
+    limiter: Arc<RateLimiter>,
+    breaker: Arc<Breaker>,
+    journal: Option<PathBuf>,
+}
+
 /// `plan.json.journal` next to `plan.json`.
 fn default_journal(plan: &std::path::Path) -> PathBuf {
     let mut name = plan.as_os_str().to_owned();
     name.push(".journal");
     PathBuf::from(name)
-}
-
-/// The client of a run and the limiter it reports 429s to, wired as `batch` wires its own.
-fn client(settings: &Settings, pace: &Pace) -> Result<(ScimClient, Arc<RateLimiter>), CliError> {
-    let limiter = Arc::new(RateLimiter::new(pace.max_rps));
-    let (config, _breaker) = aws_ilm_batch::client::configure(
-        super::ilm::client_config(settings),
-        &limiter,
-        DEFAULT_MAX_NO_ANSWER,
-    );
-    let client = ScimClient::new(config).map_err(|e| CliError::from_client(&e, settings))?;
-    Ok((client, limiter))
 }
 
 /// `--auto-approve`, or a `y` typed on a terminal; anywhere else there is nobody to ask, and
@@ -195,10 +202,14 @@ async fn run_apply(
     settings: &Settings,
     plan: Plan,
     actual: Actual,
-    client: ScimClient,
-    limiter: Arc<RateLimiter>,
-    journal: Option<PathBuf>,
+    run: Run,
 ) -> Result<(ApplyReport, Signal), CliError> {
+    let Run {
+        client,
+        limiter,
+        breaker,
+        journal,
+    } = run;
     let secret = settings.token.expose();
     let results: Box<dyn Write + Send> = match &args.results {
         Some(p) => Box::new(SafeLines::new(open_results(p, true)?, secret)),
@@ -207,6 +218,7 @@ async fn run_apply(
     let mut options = ApplyOptions::new(limiter, results);
     options.concurrency = args.pace.concurrency as usize;
     options.reported = args.results.clone();
+    options.breaker = Some(breaker);
     if !args.no_progress && std::io::stderr().is_terminal() {
         options.progress = Progress::stderr(Some(plan.changes.len() as u64));
     }

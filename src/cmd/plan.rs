@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use aws_ilm_batch::{DEFAULT_MAX_NO_ANSWER, RateLimiter, Target};
+use aws_ilm_batch::{Breaker, DEFAULT_MAX_NO_ANSWER, RateLimiter, Target};
 use aws_ilm_client::ScimClient;
 use aws_ilm_reconcile::source::{SourceError, SourceFormat, SourceLimits, read_source};
 use aws_ilm_reconcile::{Actual, Plan, Problem, Refusal, diff, rails};
@@ -71,9 +71,10 @@ pub struct Made {
     /// The state the plan was made against.
     pub actual: Actual,
     pub refusals: Vec<Refusal>,
-    /// The client and limiter that read AWS, for `apply --from` to go on with.
+    /// The client that read AWS, its limiter and breaker, for `apply --from` to go on with.
     pub client: ScimClient,
     pub limiter: Arc<RateLimiter>,
+    pub breaker: Arc<Breaker>,
 }
 
 /// `aws-ilm plan`.
@@ -157,13 +158,7 @@ pub async fn make(
         .as_ref()
         .ok_or_else(|| CliError::config("the reconcile settings were not built"))?
         .options(reconcile.allow_mass_change, settings.allow_enable);
-    let limiter = Arc::new(RateLimiter::new(pace.max_rps));
-    let (config, _breaker) = aws_ilm_batch::client::configure(
-        super::ilm::client_config(settings),
-        &limiter,
-        DEFAULT_MAX_NO_ANSWER,
-    );
-    let client = ScimClient::new(config).map_err(|e| CliError::from_client(&e, settings))?;
+    let (client, limiter, breaker) = client(settings, pace)?;
     let actual = aws_ilm_reconcile::read::read_actual(
         &client,
         &desired,
@@ -182,7 +177,24 @@ pub async fn make(
         refusals,
         client,
         limiter,
+        breaker,
     })
+}
+
+/// The client of a run, the limiter it reports 429s to and its breaker, wired as `batch` wires
+/// its own (`aws_ilm_batch::client::configure`).
+pub fn client(
+    settings: &Settings,
+    pace: &Pace,
+) -> Result<(ScimClient, Arc<RateLimiter>, Arc<Breaker>), CliError> {
+    let limiter = Arc::new(RateLimiter::new(pace.max_rps));
+    let (config, breaker) = aws_ilm_batch::client::configure(
+        super::ilm::client_config(settings),
+        &limiter,
+        DEFAULT_MAX_NO_ANSWER,
+    );
+    let client = ScimClient::new(config).map_err(|e| CliError::from_client(&e, settings))?;
+    Ok((client, limiter, breaker))
 }
 
 /// `--format`, else the file's extension; standard input needs `--format`.

@@ -141,12 +141,28 @@ async fn protected_and_out_of_scope_objects_are_untouched() {
     let env = Env::start().await;
     let setup = "username,employeeid,email,givenname,surname,displayname,groups\n\
                  a@in.test,A,a@in.test,A,A,Ada,Eng\n\
-                 b@in.test,B,b@in.test,B,B,Bea,AWSControlTowerAdmins\n\
+                 b@in.test,B,b@in.test,B,B,Bea,\n\
                  root@in.test,R,root@in.test,R,R,Root,Eng\n\
                  x@out.test,X,x@out.test,X,X,Xavier,Other\n";
     load(&env, "setup.csv", setup).await;
+    // A group Control Tower made (protected by default, so no source can create it either).
+    let c = env.client();
+    let ct = c
+        .create_group(&serde_json::json!({"displayName": "AWSControlTowerAdmins"}))
+        .await
+        .unwrap();
+    let b = users(&env).await["b@in.test"]["id"].clone();
+    let add = PatchOp::new(vec![PatchOperation::new(
+        Op::Add,
+        Some("members"),
+        Some(serde_json::json!([{ "value": b }])),
+    )]);
+    c.patch_group(ct["id"].as_str().unwrap(), &add)
+        .await
+        .unwrap();
     let before_users = users(&env).await;
     let before_groups = groups(&env).await;
+    env.reset_stats().await;
 
     // The source renames everyone, moves everyone's groups and drops b.
     let source = env.write(
@@ -183,13 +199,20 @@ async fn protected_and_out_of_scope_objects_are_untouched() {
         after_groups["Other"], before_groups["Other"],
         "out of scope"
     );
+    // The protected group is the same group, never patched: it lost b only because deleting a
+    // user takes it out of its groups.
     assert_eq!(
-        after_groups["AWSControlTowerAdmins"].0, before_groups["AWSControlTowerAdmins"].0,
-        "protected group kept"
+        after_groups["AWSControlTowerAdmins"].0,
+        before_groups["AWSControlTowerAdmins"].0
     );
-    // Eng is managed: exactly the source's members in scope (x is out of user scope, so the
-    // source naming it there is only a note; root is protected and stays where it was).
-    assert!(after_groups["Eng"].1.contains("a@in.test"));
+    assert!(after_groups["AWSControlTowerAdmins"].1.is_empty());
+    assert_eq!(env.stats().await["operations"]["PatchGroup"], 2, "Eng only");
+    // Eng is managed: it gets exactly the source's members, whoever they are (docs/reconcile.md,
+    // "Scope and ownership": the group is what is managed, not its members).
+    assert_eq!(
+        after_groups["Eng"].1.iter().collect::<Vec<_>>(),
+        ["a@in.test", "x@out.test"]
+    );
 }
 
 /// A saved plan applies when AWS still matches it (exit 0); a plan AWS moved away from is
