@@ -10,7 +10,7 @@
 //! the summary go to stderr, so stdout stays machine-readable.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use aws_ilm_batch::{Breaker, Ending, Progress, RateLimiter, Target};
@@ -72,60 +72,11 @@ pub struct Args {
 pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
     let secret = settings.token.expose();
     let (plan, actual, run) = match (&args.plan, &args.from) {
-        (Some(path), _) => {
-            if args.reconcile.any() {
-                return Err(CliError::usage(
-                    "apply PLAN uses the options the plan was made with; scope, protect, \
-                     absent and cap flags go with `aws-ilm plan` (or apply --from)",
-                ));
-            }
-            let plan = Plan::load(path).map_err(|e| CliError::usage(e.to_string()))?;
-            plan.check_target(&Target::of(&settings.endpoint))
-                .map_err(|e| CliError::usage(e.to_string()))?;
-            let (client, limiter, breaker) = super::plan::client(settings, &args.pace)?;
-            let actual = aws_ilm_reconcile::read::read_actual(
-                &client,
-                &plan.desired,
-                &plan.options,
-                &limiter,
-                args.pace.concurrency as usize,
-            )
-            .await
-            .map_err(|e| CliError::from_client(&e, settings))?;
-            let journal = args
-                .journal
-                .clone()
-                .unwrap_or_else(|| default_journal(path));
-            let run = Run {
-                client,
-                limiter,
-                breaker,
-                journal: Some(journal),
-            };
-            (plan, actual, run)
-        }
-        (None, Some(from)) => {
-            let source = SourceArgs {
-                from: from.clone(),
-                format: args.format,
-            };
-            let made = super::plan::make(&source, &args.reconcile, &args.pace, settings).await?;
-            eprint!("{}", super::plan::show(&made.plan, secret));
-            if !made.refusals.is_empty() {
-                return Err(super::plan::refused(&made.refusals, secret));
-            }
-            if made.plan.changes.is_empty() {
-                return Ok(Exit::Success);
-            }
-            approve(args.auto_approve, made.plan.changes.len())?;
-            let run = Run {
-                client: made.client,
-                limiter: made.limiter,
-                breaker: made.breaker,
-                journal: None,
-            };
-            (made.plan, made.actual, run)
-        }
+        (Some(path), _) => saved(&args, path, settings).await?,
+        (None, Some(from)) => match fresh(&args, from, settings).await? {
+            Some(prepared) => prepared,
+            None => return Ok(Exit::Success),
+        },
         (None, None) => return Err(CliError::usage("give a PLAN file or --from SOURCE")),
     };
     let (report, signal) = run_apply(&args, settings, plan, actual, run).await?;
@@ -147,6 +98,70 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
     })
 }
 
+/// A saved plan, the state it is checked against, and how to run it.
+type Prepared = (Plan, Actual, Run);
+
+/// `apply PLAN`: the plan file, for this directory, and AWS re-read with its embedded desired
+/// state and options.
+async fn saved(args: &Args, path: &Path, settings: &Settings) -> Result<Prepared, CliError> {
+    if args.reconcile.any() {
+        return Err(CliError::usage(
+            "apply PLAN uses the options the plan was made with; scope, protect, absent and cap \
+             flags go with `aws-ilm plan` (or apply --from)",
+        ));
+    }
+    let plan = Plan::load(path).map_err(|e| CliError::usage(e.to_string()))?;
+    plan.check_target(&Target::of(&settings.endpoint))
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let (client, limiter, breaker) = super::plan::client(settings, &args.pace)?;
+    let actual = aws_ilm_reconcile::read::read_actual(
+        &client,
+        &plan.desired,
+        &plan.options,
+        &limiter,
+        args.pace.concurrency as usize,
+    )
+    .await
+    .map_err(|e| CliError::from_client(&e, settings))?;
+    let journal = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(path));
+    let run = Run {
+        client,
+        limiter,
+        breaker,
+        journal: Some(journal),
+    };
+    Ok((plan, actual, run))
+}
+
+/// `apply --from`: a plan made now, shown, checked by the rails and approved; `None` when there
+/// is nothing to do.
+async fn fresh(args: &Args, from: &str, settings: &Settings) -> Result<Option<Prepared>, CliError> {
+    let secret = settings.token.expose();
+    let source = SourceArgs {
+        from: from.to_owned(),
+        format: args.format,
+    };
+    let made = super::plan::make(&source, &args.reconcile, &args.pace, settings).await?;
+    eprint!("{}", super::plan::show(&made.plan, secret));
+    if !made.refusals.is_empty() {
+        return Err(super::plan::refused(&made.refusals, secret));
+    }
+    if made.plan.changes.is_empty() {
+        return Ok(None);
+    }
+    approve(args.auto_approve, made.plan.changes.len())?;
+    let run = Run {
+        client: made.client,
+        limiter: made.limiter,
+        breaker: made.breaker,
+        journal: None,
+    };
+    Ok(Some((made.plan, made.actual, run)))
+}
+
 /// What an apply runs with: the client that read AWS, its limiter and breaker, and the journal.
 struct Run {
     client: ScimClient,
@@ -156,7 +171,7 @@ struct Run {
 }
 
 /// `plan.json.journal` next to `plan.json`.
-fn default_journal(plan: &std::path::Path) -> PathBuf {
+fn default_journal(plan: &Path) -> PathBuf {
     let mut name = plan.as_os_str().to_owned();
     name.push(".journal");
     PathBuf::from(name)

@@ -349,3 +349,52 @@ async fn a_plan_reads_exactly_the_formula() {
         "nothing else: {stats}"
     );
 }
+
+/// `apply` refuses, changing nothing, what it cannot do safely: `--from` without
+/// `--auto-approve` where there is no terminal to ask on, reconcile flags with a saved plan
+/// (it embeds its options), and a plan made for another directory (exit 2 each). `--output
+/// json` prints the plan document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_refuses_what_it_cannot_do_safely() {
+    let env = Env::start().await;
+    let source = env.write("people.csv", &people(0..2, ""));
+    let out = env
+        .cmd()
+        .args(["apply", "--from", &s(&source), "--no-progress"])
+        .run()
+        .await;
+    out.code(2);
+    let error = line_of(
+        &out.stderr,
+        "error: apply --from asks before it changes anything",
+    );
+    assert!(
+        error.contains("--auto-approve"),
+        "the hint names it: {error}"
+    );
+
+    let saved = env.path("plan.json");
+    let out = plan(&env, &source)
+        .args(["--output", "json", "--out", &s(&saved)])
+        .run()
+        .await;
+    out.code(4);
+    let doc = out.json();
+    assert_eq!(doc["aws-ilm-plan"], 1, "{doc}");
+    assert_eq!(doc["summary"]["usersCreated"], 2, "{doc}");
+
+    let out = apply_plan(&env, &saved)
+        .args(["--absent", "disable"])
+        .run()
+        .await;
+    out.code(2).one_line_error();
+    assert!(out.stderr.contains("options the plan was made with"));
+
+    let out = apply_plan(&env, &saved)
+        .env("AWS_ILM_TENANT_ID", "another-tenant")
+        .run()
+        .await;
+    out.code(2).one_line_error();
+    assert!(out.stderr.contains("tenant"), "{}", out.describe());
+    assert!(users(&env).await.is_empty(), "nothing changed");
+}
