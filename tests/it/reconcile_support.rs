@@ -60,7 +60,7 @@ pub async fn load(env: &Env, name: &str, text: &str) {
 
 /// All users, by folded userName.
 pub async fn users(env: &Env) -> HashMap<String, Value> {
-    crate::batch_support::users(env).await
+    crate::batch_support::users_of(&env.client()).await
 }
 
 /// All groups, by displayName: its id and its members' userNames (folded, sorted).
