@@ -24,6 +24,7 @@ trap cleanup EXIT
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 TOKEN="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s' "$TOKEN" > "$WORK/token"
+chmod 600 "$WORK/token"   # a group-readable token file is warned about on every run
 AWS_ILM_EMULATOR_TOKEN="$TOKEN" "$BIN" serve --listen "127.0.0.1:$PORT" --db :memory: \
     --tenant-id bench > "$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
