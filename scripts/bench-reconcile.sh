@@ -98,18 +98,18 @@ PY
 }
 batch_members() {
   python3 - "$1" "$2" "$ROOT/bench/scim/v2" "$TOKEN" <<'PY'
-import json, sys, urllib.request
+import json, sys, urllib.parse, urllib.request
 n, g, base, token = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 def pages(kind):
-    start, out = 1, []
+    cursor, out = "", []
     while True:
-        req = urllib.request.Request(f"{base}/{kind}?startIndex={start}&count=100",
-                                     headers={"Authorization": f"Bearer {token}"})
+        url = f"{base}/{kind}?count=100&cursor={urllib.parse.quote(cursor)}"
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
         page = json.load(urllib.request.urlopen(req))
-        out += page["Resources"]
-        if not page["Resources"] or len(out) >= page["totalResults"]:
+        out += page.get("Resources", [])
+        cursor = page.get("nextCursor")
+        if not cursor:
             return out
-        start += len(page["Resources"])
 users = {u["userName"]: u["id"] for u in pages("Users")}
 groups = {x["displayName"]: x["id"] for x in pages("Groups")}
 members = {j: [] for j in range(g)}
@@ -128,11 +128,11 @@ elapsed() { grep -o '[0-9.]* s, [0-9.]* events/s' "$1" | tail -1 | cut -d' ' -f1
 events_of() { grep -o '[0-9]* events:' "$1" | head -1 | cut -d' ' -f1; }
 now() { date +%s.%N; }
 
-GROUPS=$((SIZE / 20))
-[ "$GROUPS" -ge 5 ] || GROUPS=5
-echo "== machine: $(nproc) cores; client and emulator on loopback, SQLite file; SIZE=$SIZE users, $GROUPS groups, $((SIZE * 5)) memberships"
+NGROUPS=$((SIZE / 20))
+[ "$NGROUPS" -ge 5 ] || NGROUPS=5
+echo "== machine: $(nproc) cores; client and emulator on loopback, SQLite file; SIZE=$SIZE users, $NGROUPS groups, $((SIZE * 5)) memberships"
 
-people "$SIZE" "$GROUPS" >"$WORK/source.csv"
+people "$SIZE" "$NGROUPS" >"$WORK/source.csv"
 
 # 1. initial apply vs batch
 serve initial
@@ -153,14 +153,14 @@ T0=$(now)
   2>&1 && CODE=0 || CODE=$?
 T1=$(now)
 printf '%-62s %10.2f s  (exit %s; %s requests, formula %s)\n' \
-  "plan, $SIZE users, $GROUPS groups, converged, --max-rps 0" "$(calc "$T1 - $T0")" "$CODE" \
+  "plan, $SIZE users, $NGROUPS groups, converged, --max-rps 0" "$(calc "$T1 - $T0")" "$CODE" \
   "$(stats total)" "$(formula "$WORK/source.csv")"
 
 serve batch
-batch_creates "$SIZE" "$GROUPS" >"$WORK/creates.jsonl"
+batch_creates "$SIZE" "$NGROUPS" >"$WORK/creates.jsonl"
 "$BIN" batch "$WORK/creates.jsonl" --max-rps 0 --concurrency "$CONC" --results /dev/null \
   --no-progress 2>"$WORK/creates.sum" || true
-batch_members "$SIZE" "$GROUPS" >"$WORK/members.jsonl"
+batch_members "$SIZE" "$NGROUPS" >"$WORK/members.jsonl"
 "$BIN" batch "$WORK/members.jsonl" --max-rps 0 --concurrency "$CONC" --results /dev/null \
   --no-progress 2>"$WORK/members.sum" || true
 EV=$(( $(events_of "$WORK/creates.sum") + $(events_of "$WORK/members.sum") ))
