@@ -173,7 +173,7 @@ printf '%-62s %10.0f%%\n' "apply events/s as a share of batch's" "$(calc "$APPLY
 
 # 3. throttled
 SMALL=$((SIZE / 10))
-SMALL_GROUPS=$((GROUPS / 10))
+SMALL_GROUPS=$((NGROUPS / 10))
 [ "$SMALL_GROUPS" -ge 5 ] || SMALL_GROUPS=5
 people "$SMALL" "$SMALL_GROUPS" >"$WORK/small.csv"
 serve throttled --throttle

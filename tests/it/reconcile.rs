@@ -58,6 +58,15 @@ async fn an_initial_load_converges() {
     let again = plan(&env, &source).run().await;
     again.code(0);
     assert!(again.stdout.contains("No changes"), "{}", again.describe());
+    // The same source on standard input, its format named.
+    let piped = env
+        .cmd()
+        .args(["plan", "--from", "-", "--format", "csv", "--max-rps", "0"])
+        .stdin(&csv)
+        .run()
+        .await;
+    piped.code(0);
+    assert!(piped.stdout.contains("No changes"), "{}", piped.describe());
     assert_eq!(writes(&env).await, 0);
 }
 
