@@ -134,9 +134,9 @@ pub enum Command {
     /// Update a user (or create it when missing and create_if_not_exists is on)
     #[command(name = "iam-update-user")]
     UpdateUser(UserWriteArgs),
-    /// Read a user
+    /// Read a user (and, with --with-groups, the groups it belongs to)
     #[command(name = "iam-get-user")]
-    GetUser(UserArgs),
+    GetUser(GetUserArgs),
     /// Disable an active user
     #[command(name = "iam-disable-user")]
     DisableUser(UserArgs),
@@ -180,6 +180,11 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page, generated from these very definitions
+    /// (e.g. `aws-ilm man > /usr/local/share/man/man1/aws-ilm.1`)
+    Man,
+    /// Check the configuration, the network path and the token; say what to fix
+    Doctor,
 }
 
 /// What a plan may touch and how far it may go (docs/reconcile.md): flags of `plan` and
@@ -246,6 +251,17 @@ pub struct UserArgs {
     /// User profile as JSON, `@file.json`, or `-` for stdin
     #[arg(long = "user-profile", value_name = "JSON", allow_hyphen_values = true)]
     pub user_profile: String,
+}
+
+/// `--user-profile` and `--with-groups`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GetUserArgs {
+    /// User profile as JSON, `@file.json`, or `-` for stdin
+    #[arg(long = "user-profile", value_name = "JSON", allow_hyphen_values = true)]
+    pub user_profile: String,
+    /// Also list the user's groups (one more, paged, request)
+    #[arg(long)]
+    pub with_groups: bool,
 }
 
 /// `--user-profile` and the seed's `--allow-enable`.

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use aws_ilm_reconcile::{Absent, AbsentGroups};
 
+use crate::expiry::Day;
 use crate::settings::layer::{Count, Globs, Seconds};
 
 /// The values one table of the file may set (the top level, or `[instances.NAME]`).
@@ -37,6 +38,7 @@ pub struct FileValues {
     pub timeout: Option<Seconds>,
     pub max_response_bytes: Option<Count>,
     pub max_pages: Option<Count>,
+    pub token_issued: Option<Day>,
     /// The `[reconcile]` table: `plan` and `apply`'s scope, protection and limits
     /// (docs/reconcile.md); per instance as `[instances.NAME.reconcile]`.
     pub reconcile: Option<ReconcileValues>,
@@ -210,6 +212,11 @@ pub struct Selected<'a> {
 }
 
 impl<'a> Selected<'a> {
+    /// The name of the selected `[instances.NAME]`, if one is.
+    pub fn instance_name(&self) -> Option<&'a str> {
+        self.instance.map(|(name, _)| name)
+    }
+
     /// The value `get` reads from the instance's table, else from the top level, with the name
     /// of the instance when it came from there.
     pub fn get<T>(&self, get: impl Fn(&FileValues) -> Option<T>) -> Option<(T, Option<&'a str>)> {

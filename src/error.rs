@@ -177,10 +177,7 @@ impl CliError {
         let base_url = settings.endpoint.base();
         let err = CliError::config(e.to_string());
         let err = match e {
-            ClientError::Http { status: 401, .. } => err.with_hint(
-                "the server refused the token or tenant: check AWS_ILM_TOKEN / the token file \
-                 and the tenant id (AWS tokens expire after a year)",
-            ),
+            ClientError::Http { status: 401, .. } => err.with_hint(unauthorized_hint(settings)),
             ClientError::Http { status: 403, .. } => err.with_hint(
                 "the token is not allowed to do this: check the tenant id and that the token \
                  belongs to this Identity Center instance",
@@ -204,6 +201,27 @@ impl CliError {
             IlmError::Connection(c) => CliError::from_client(&c, settings),
         }
     }
+}
+
+/// What a 401 means ([`aws_ilm_client::error::UNAUTHORIZED_HINT`]), with where the token
+/// comes from and, when `token_issued` is set, where it stands (docs/configuration.md,
+/// "Token expiry").
+pub fn unauthorized_hint(settings: &Settings) -> String {
+    let source = match &settings.token_file {
+        Some(path) => format!(" (the token was read from {})", path.display()),
+        None => settings
+            .origins
+            .iter()
+            .find(|(k, _)| *k == "token")
+            .map(|(_, s)| format!(" (the token comes from {s})"))
+            .unwrap_or_default(),
+    };
+    let mut hint = format!("{}{source}", aws_ilm_client::error::UNAUTHORIZED_HINT);
+    if let Some(issued) = settings.token_issued {
+        let state = crate::expiry::expiry(issued, crate::expiry::today());
+        hint.push_str(&format!("; token_issued {issued}: {}", state.describe()));
+    }
+    hint
 }
 
 #[cfg(test)]
@@ -242,6 +260,14 @@ mod tests {
         let c = CliError::from_client(&e, &settings());
         assert_eq!(c.exit, Exit::Config);
         assert!(c.render().contains("AWS_ILM_TOKEN"));
+        assert!(c.render().contains("expired"), "{}", c.render());
+        let mut s = settings();
+        s.token_issued = Some(crate::expiry::Day(time::macros::date!(2020 - 01 - 01)));
+        let line = CliError::from_client(&e, &s).render();
+        assert!(
+            line.contains("token_issued 2020-01-01: the token expired on 2020-12-31"),
+            "{line}"
+        );
     }
 
     fn settings() -> Settings {

@@ -14,6 +14,7 @@ mod cli;
 mod cmd;
 mod config;
 mod error;
+mod expiry;
 mod input;
 mod logging;
 mod output;

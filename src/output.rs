@@ -22,8 +22,25 @@ use crate::render::Terminal;
 /// format is laid out for stdout as it is now (`render::Terminal::detect`).
 pub fn render(format: OutputFormat, outcome: &Outcome, secret: &str) -> String {
     match format {
-        OutputFormat::Human => crate::render::human(outcome, secret, &Terminal::detect()),
-        OutputFormat::Markdown => markdown(&outcome.human, secret),
+        OutputFormat::Human => {
+            let term = Terminal::detect();
+            let mut text = crate::render::human(outcome, secret, &term);
+            // Further tables (a user's groups) after the result, each as a table.
+            for table in &outcome.more {
+                text.push('\n');
+                text.push_str(&crate::render::human_table(table, secret, &term));
+            }
+            text
+        }
+        OutputFormat::Markdown => {
+            // The seed's table first, then any further table (a user's groups), each as is.
+            let mut text = markdown(&outcome.human, secret);
+            for table in &outcome.more {
+                text.push('\n');
+                text.push_str(&markdown(table, secret));
+            }
+            text
+        }
         OutputFormat::Json => json(&outcome.context, secret),
     }
 }

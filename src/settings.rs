@@ -17,6 +17,7 @@ use aws_ilm_client::{BaseUrl, Endpoint, EndpointError, SecretToken};
 
 use crate::cli::{GlobalArgs, OutputFormat, ReconcileArgs};
 use crate::config::{self, ConfigError, ConfigFile};
+use crate::expiry::Day;
 
 pub mod layer;
 pub mod reconcile;
@@ -55,6 +56,10 @@ pub struct Settings {
     pub max_pages: u64,
     /// `plan` and `apply`'s settings; built only for them ([`Settings::build_with`]).
     pub reconcile: Option<reconcile::Reconcile>,
+    /// The day the token was generated, when known (docs/configuration.md, "Token expiry").
+    pub token_issued: Option<Day>,
+    /// The config file read, if any (`doctor` names it).
+    pub config_file: Option<PathBuf>,
     /// Where each setting came from, by config key (`token` for the token), in the order of
     /// the fields above.
     pub origins: Vec<(&'static str, Source)>,
@@ -128,6 +133,8 @@ impl Settings {
             Some(f) => format!(" ({})", f.path.display()),
             None => String::new(),
         };
+        let instance_name = instance_name_default(&args.instance, &env, selected.as_ref());
+        let config_file = file.as_ref().map(|f| f.path.clone());
         let mut l = Layers::new(&env, selected);
         let endpoint = endpoint(&mut l, args, &file_hint)?;
         let (token, token_file) = token(&mut l, args, &file_hint)?;
@@ -160,7 +167,10 @@ impl Settings {
             mapper_out: layered!(mapper_out)?,
             insecure: layered!(insecure, false)?,
             proxy: layered!(proxy, false)?,
-            instance_name: layered!(instance_name, "aws-ilm".to_owned())?,
+            instance_name: match layered!(instance_name)? {
+                Some(name) => name,
+                None => l.replace_default("instance_name", instance_name),
+            },
             timeout: Duration::from_secs_f64(
                 layered!(timeout, Seconds(DEFAULT_TIMEOUT.as_secs_f64()))?.0,
             ),
@@ -178,6 +188,9 @@ impl Settings {
                 Some(args) => Some(reconcile::build(&mut l, args)?),
                 None => None,
             },
+            // No flag: the day belongs to the token, which is never a flag either.
+            token_issued: l.optional(Key("token_issued"), None, |f| f.token_issued)?,
+            config_file,
             origins: l.into_origins(),
         })
     }
@@ -229,6 +242,42 @@ fn endpoint(l: &mut Layers, args: &GlobalArgs, file: &str) -> Result<Endpoint, S
     l.record("base_url", base.source);
     l.record("tenant_id", tenant.source);
     Ok(endpoint)
+}
+
+/// The instance name shown in outputs when no source sets `instance_name`: the selected
+/// instance's name (`--instance`, `AWS_ILM_INSTANCE` or the file's `default_instance`), which
+/// tells a reader of many instances' results which one spoke; else `aws-ilm`.
+fn instance_name_default(
+    flag: &Option<String>,
+    env: &dyn Fn(&str) -> Option<String>,
+    selected: Option<&config::Selected<'_>>,
+) -> Sourced<String> {
+    let trimmed = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    if let Some(name) = flag.as_deref().and_then(trimmed) {
+        return Sourced {
+            value: name,
+            source: Source::Flag(Key("instance")),
+        };
+    }
+    if let Some(name) = env("AWS_ILM_INSTANCE").as_deref().and_then(trimmed) {
+        return Sourced {
+            value: name,
+            source: Source::Variable(Key("instance")),
+        };
+    }
+    match selected.and_then(|s| s.instance_name()) {
+        Some(name) => Sourced {
+            value: name.to_owned(),
+            source: Source::File {
+                key: Key("default_instance"),
+                instance: None,
+            },
+        },
+        None => Sourced {
+            value: "aws-ilm".to_owned(),
+            source: Source::Default,
+        },
+    }
 }
 
 fn explicit_or_default_path(

@@ -2,10 +2,11 @@
 //! directory's data at risk (docs/configuration.md, "Warnings").
 //!
 //! Each warning is one line, `warning: ...`, printed once per run (a single command or a whole
-//! batch). A warning names the setting, host or path at fault and never the token.
+//! batch), `doctor` shows them as checks. A warning names the setting, host or path at fault and never the token.
 
 use std::path::Path;
 
+use crate::expiry;
 use crate::settings::Settings;
 
 /// The warnings `settings` call for, one line each, without the `warning: ` prefix.
@@ -36,10 +37,17 @@ pub fn for_settings(settings: &Settings) -> Vec<String> {
     out
 }
 
-/// Prints [`for_settings`] on stderr, through `output::warn` like every warning (one line,
-/// control characters made visible: a path or a host may hold any).
+/// The token-expiry warning on `today`, when `token_issued` is set and the token expires
+/// within 30 days or has expired (docs/configuration.md, "Token expiry").
+pub fn token_expiry(settings: &Settings, today: time::Date) -> Option<String> {
+    expiry::expiry(settings.token_issued?, today).warning()
+}
+
+/// Prints [`for_settings`] and [`token_expiry`] on stderr, through `output::warn` like every
+/// warning (one line, control characters made visible: a path or a host may hold any).
 pub fn print(settings: &Settings) {
-    for w in for_settings(settings) {
+    let expiry = token_expiry(settings, expiry::today());
+    for w in for_settings(settings).into_iter().chain(expiry) {
         crate::output::warn(&w);
     }
 }

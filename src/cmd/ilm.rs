@@ -45,8 +45,18 @@ fn lifecycle_args(
                 CommandName::UpdateUser
             }
         }
-        cli::Command::GetUser(a)
-        | cli::Command::DisableUser(a)
+        cli::Command::GetUser(a) => {
+            put(
+                "user-profile",
+                reader.read("--user-profile", &a.user_profile)?,
+            );
+            // Only when asked: the argument list stays the seed's otherwise.
+            if a.with_groups {
+                args.insert("with-groups".into(), Value::Bool(true));
+            }
+            CommandName::GetUser
+        }
+        cli::Command::DisableUser(a)
         | cli::Command::EnableUser(a)
         | cli::Command::DeleteUser(a) => {
             put(
@@ -54,7 +64,6 @@ fn lifecycle_args(
                 reader.read("--user-profile", &a.user_profile)?,
             );
             match command {
-                cli::Command::GetUser(_) => CommandName::GetUser,
                 cli::Command::DisableUser(_) => CommandName::DisableUser,
                 cli::Command::EnableUser(_) => CommandName::EnableUser,
                 _ => CommandName::DeleteUser,
@@ -88,7 +97,9 @@ fn lifecycle_args(
         | cli::Command::Batch(_)
         | cli::Command::Plan(_)
         | cli::Command::Apply(_)
-        | cli::Command::Completions { .. } => return Ok(None),
+        | cli::Command::Completions { .. }
+        | cli::Command::Man
+        | cli::Command::Doctor => return Ok(None),
     };
     Ok(Some((name, args)))
 }

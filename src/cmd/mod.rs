@@ -10,7 +10,9 @@ pub mod apply;
 pub mod batch;
 pub mod completions;
 pub mod demo;
+pub mod doctor;
 pub mod ilm;
+pub mod man;
 pub mod plan;
 pub mod serve;
 
@@ -22,6 +24,8 @@ use crate::settings::{self, Settings};
 pub async fn run(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Completions { shell } => completions::run(shell),
+        Command::Man => man::run(),
+        Command::Doctor => doctor::run(&cli.global).await,
         Command::Serve(args) => serve::run(args).await,
         Command::Demo => demo::run(&cli.global).await,
         Command::Batch(args) => batch::run(args, &configured(&cli.global)?).await,

@@ -16,8 +16,8 @@ mod table;
 use std::io::IsTerminal;
 
 use anstyle::{AnsiColor, Effects, Style};
-use aws_ilm_lifecycle::Outcome;
 use aws_ilm_lifecycle::text::{mask, mask_value};
+use aws_ilm_lifecycle::{HumanTable, Outcome};
 
 /// Below this many columns a layout cannot show a key beside its value; a smaller `COLUMNS`
 /// is raised to it rather than printing one character a line.
@@ -116,17 +116,24 @@ pub fn human(outcome: &Outcome, secret: &str, term: &Terminal) -> String {
             mask_value(&mut doc, secret);
             block::result(&title, &table.headers, &doc, term.width, &palette)
         }
-        _ => {
-            let masked = |s: &String| mask(s, secret).into_owned();
-            let headers: Vec<String> = table.headers.iter().map(masked).collect();
-            let rows: Vec<Vec<String>> = table
-                .rows
-                .iter()
-                .map(|row| row.iter().map(masked).collect())
-                .collect();
-            table::render(&title, &headers, &rows, term.width, &palette)
-        }
+        _ => return human_table(table, secret, term),
     };
+    mask(&out, secret).into_owned()
+}
+
+/// A table as a table, whatever its rows: the many-row results, and the tables an outcome
+/// prints after its result (`Outcome::more`).
+pub fn human_table(table: &HumanTable, secret: &str, term: &Terminal) -> String {
+    let palette = Palette::new(term.colour);
+    let title = mask(&table.title, secret);
+    let masked = |s: &String| mask(s, secret).into_owned();
+    let headers: Vec<String> = table.headers.iter().map(masked).collect();
+    let rows: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|row| row.iter().map(masked).collect())
+        .collect();
+    let out = table::render(&title, &headers, &rows, term.width, &palette);
     mask(&out, secret).into_owned()
 }
 

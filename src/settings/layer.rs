@@ -312,6 +312,15 @@ impl<'a> Layers<'a> {
         })
     }
 
+    /// `value` as the default of `setting`, whose source was recorded as the default by
+    /// [`Layers::optional`]: a default derived from another setting names that one instead.
+    pub fn replace_default<T>(&mut self, setting: &'static str, value: Sourced<T>) -> T {
+        if let Some(entry) = self.origins.iter_mut().rev().find(|(s, _)| *s == setting) {
+            entry.1 = value.source;
+        }
+        value.value
+    }
+
     /// Notes where `setting` came from.
     pub fn record(&mut self, setting: &'static str, source: Source) {
         self.origins.push((setting, source));

@@ -334,7 +334,8 @@ fn derived_flag_and_variable_names_are_the_real_ones() {
     assert!(s.origins.len() >= 17, "{:?}", s.origins);
     for (name, _) in &s.origins {
         let key = Key(name);
-        if *name != "token" {
+        // The token and the day it was issued have no flag (docs/configuration.md).
+        if !matches!(*name, "token" | "token_issued") {
             assert!(
                 longs.contains(&key.flag()),
                 "{name}: no flag {}",
@@ -498,4 +499,118 @@ fn reconcile_flag_and_variable_names_are_the_real_ones() {
             key.var()
         );
     }
+}
+
+#[test]
+fn token_issued_from_variable_or_file_per_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "token_issued = 2025-01-02\n[instances.prod]\ntoken_issued = \"2025-06-30\"\n",
+    )
+    .unwrap();
+    let issued = |args: &GlobalArgs, env: &[(&str, &str)]| {
+        let s = Settings::build(args, &env_of(env)).unwrap();
+        let origin = s
+            .origins
+            .iter()
+            .find(|(k, _)| *k == "token_issued")
+            .cloned();
+        (s.token_issued.map(|d| d.to_string()), origin.map(|o| o.1))
+    };
+    assert_eq!(
+        issued(&GlobalArgs::default(), &base_env()),
+        (None, Some(Source::Default))
+    );
+    let file = GlobalArgs {
+        config: Some(cfg.clone()),
+        ..Default::default()
+    };
+    assert_eq!(issued(&file, &base_env()).0.as_deref(), Some("2025-01-02"));
+    let prod = GlobalArgs {
+        instance: Some("prod".into()),
+        ..file.clone()
+    };
+    assert_eq!(issued(&prod, &base_env()).0.as_deref(), Some("2025-06-30"));
+    let mut env = base_env();
+    env.push(("AWS_ILM_TOKEN_ISSUED", "2025-12-24"));
+    let (day, source) = issued(&prod, &env);
+    assert_eq!(day.as_deref(), Some("2025-12-24"));
+    assert_eq!(source.unwrap().to_string(), "AWS_ILM_TOKEN_ISSUED");
+}
+
+#[test]
+fn a_bad_token_issued_is_a_config_error_naming_its_source() {
+    let mut env = base_env();
+    env.push(("AWS_ILM_TOKEN_ISSUED", "31/12/2025"));
+    let e = Settings::build(&GlobalArgs::default(), &env_of(&env)).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("AWS_ILM_TOKEN_ISSUED") && msg.contains("YYYY-MM-DD"),
+        "{msg}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "token_issued = \"next week\"\n").unwrap();
+    let args = GlobalArgs {
+        config: Some(cfg),
+        ..Default::default()
+    };
+    let msg = Settings::build(&args, &env_of(&base_env()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("token_issued") && msg.contains("YYYY-MM-DD"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_instance_name_defaults_to_the_selected_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "default_instance = \"lab\"\n[instances.lab]\n[instances.prod]\n\
+         [instances.named]\ninstance_name = \"explicit\"\n",
+    )
+    .unwrap();
+    let name = |instance: Option<&str>, env: &[(&str, &str)]| {
+        let args = GlobalArgs {
+            config: Some(cfg.clone()),
+            instance: instance.map(str::to_owned),
+            ..Default::default()
+        };
+        let s = Settings::build(&args, &env_of(env)).unwrap();
+        let origin = s
+            .origins
+            .iter()
+            .find(|(k, _)| *k == "instance_name")
+            .cloned();
+        (
+            s.instance_name,
+            origin.map(|o| o.1.to_string()).unwrap_or_default(),
+        )
+    };
+    assert_eq!(
+        name(Some("prod"), &base_env()),
+        ("prod".into(), "--instance".into())
+    );
+    assert_eq!(
+        name(None, &base_env()),
+        ("lab".into(), "config key `default_instance`".into())
+    );
+    let mut env = base_env();
+    env.push(("AWS_ILM_INSTANCE", "prod"));
+    assert_eq!(name(None, &env).0, "prod");
+    assert_eq!(
+        name(Some("named"), &base_env()).0,
+        "explicit",
+        "the setting wins"
+    );
+    env.push(("AWS_ILM_INSTANCE_NAME", "var"));
+    assert_eq!(name(Some("prod"), &env).0, "var");
+    let s = Settings::build(&GlobalArgs::default(), &env_of(&base_env())).unwrap();
+    assert_eq!(s.instance_name, "aws-ilm");
 }

@@ -116,7 +116,8 @@ impl Executor for IlmExecutor {
             | CommandName::DisableUser
             | CommandName::EnableUser
             | CommandName::DeleteUser => (1.0, 1.0),
-            CommandName::GetUser => (1.0, 0.0),
+            // `with-groups`: one more listing (a page at least).
+            CommandName::GetUser => (if cmd.with_groups { 2.0 } else { 1.0 }, 0.0),
             // The group, then its members (AWS never returns members in a group read).
             CommandName::GetGroup => (2.0, 0.0),
             CommandName::CreateGroup => (0.0, 1.0),
@@ -205,7 +206,10 @@ impl Executor for IlmExecutor {
                 context: json!({"errorCode": null, "errorMessage": e.to_string()}),
                 held_by: None,
             },
-            Err(IlmError::Connection(e)) => ExecOutcome::Fatal(e.to_string()),
+            Err(IlmError::Connection(e)) => ExecOutcome::Fatal(match e.unauthorized_hint() {
+                Some(hint) => format!("{e} (hint: {hint})"),
+                None => e.to_string(),
+            }),
         }
     }
 

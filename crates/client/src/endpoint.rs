@@ -150,6 +150,46 @@ impl BaseUrl {
         self.tenant.as_deref()
     }
 
+    /// The host as the URL parser normalised it (IPv6 in brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port requests go to: the URL's, else the scheme's (80, 443).
+    pub fn port(&self) -> u16 {
+        let authority = self
+            .root
+            .split_once("://")
+            .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+        authority
+            .rsplit_once(':')
+            .filter(|(_, p)| !p.ends_with(']'))
+            .and_then(|(_, p)| p.parse().ok())
+            .unwrap_or(if self.plain_http { 80 } else { 443 })
+    }
+
+    /// The path before the tenant (`/prefix` of `https://host/prefix`), empty for a server
+    /// root. AWS serves SCIM at the root, so a prefix there is a mistake `doctor` names.
+    pub fn prefix(&self) -> &str {
+        let rest = self.root.split_once("://").map_or("", |(_, rest)| rest);
+        rest.find('/').map_or("", |i| &rest[i..])
+    }
+
+    /// Whether the host is this machine: `localhost`, `*.localhost`, 127.0.0.0/8, `::1`.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host.as_str();
+        match host.trim_start_matches('[').trim_end_matches(']').parse() {
+            Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+            Ok(IpAddr::V6(ip)) => ip
+                .to_ipv4_mapped()
+                .map_or(ip.is_loopback(), |v4| v4.is_loopback()),
+            Err(_) => {
+                let name = host.trim_end_matches('.');
+                name == "localhost" || name.ends_with(".localhost")
+            }
+        }
+    }
+
     /// `http://`: no TLS, so no certificate roots are needed.
     pub fn is_plain_http(&self) -> bool {
         self.plain_http
@@ -163,18 +203,7 @@ impl BaseUrl {
         if !self.plain_http {
             return None;
         }
-        let host = self.host.as_str();
-        let loopback = match host.trim_start_matches('[').trim_end_matches(']').parse() {
-            Ok(IpAddr::V4(ip)) => ip.is_loopback(),
-            Ok(IpAddr::V6(ip)) => ip
-                .to_ipv4_mapped()
-                .map_or(ip.is_loopback(), |v4| v4.is_loopback()),
-            Err(_) => {
-                let name = host.trim_end_matches('.');
-                name == "localhost" || name.ends_with(".localhost")
-            }
-        };
-        (!loopback).then_some(host)
+        (!self.is_loopback()).then_some(self.host.as_str())
     }
 }
 
@@ -341,6 +370,24 @@ mod tests {
             Endpoint::parse("https://h", "t/x"),
             Err(EndpointError::Tenant(TenantError::Char('/')))
         );
+    }
+
+    #[test]
+    fn host_port_and_prefix() {
+        let b = |s: &str| s.parse::<BaseUrl>().unwrap();
+        let aws = b("https://SCIM.us-east-1.amazonaws.com/d-123/scim/v2/");
+        assert_eq!(
+            (aws.host(), aws.port(), aws.prefix()),
+            ("scim.us-east-1.amazonaws.com", 443, "")
+        );
+        let local = b("http://127.0.0.1:8080/api/v1");
+        assert_eq!(
+            (local.host(), local.port(), local.prefix()),
+            ("127.0.0.1", 8080, "/api/v1")
+        );
+        assert!(local.is_loopback() && !aws.is_loopback());
+        assert_eq!(b("http://[::1]/").port(), 80);
+        assert_eq!(b("https://[::1]:9443").port(), 9443);
     }
 
     #[test]

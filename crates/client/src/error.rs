@@ -127,6 +127,21 @@ impl ClientError {
     }
 }
 
+/// What a 401 most likely means, said by every place that reports one (single commands,
+/// batch, plan/apply): AWS SCIM tokens stop working one year after they are generated, and an
+/// expired token is the usual reason a working setup starts getting 401s.
+pub const UNAUTHORIZED_HINT: &str = "the server refused the token: it is wrong or it has \
+     expired (AWS SCIM tokens expire one year after they are generated); generate a new one in \
+     the IAM Identity Center console (Settings, Automatic provisioning, Generate token) and \
+     check the tenant id";
+
+impl ClientError {
+    /// [`UNAUTHORIZED_HINT`] for a 401; `None` for every other error.
+    pub fn unauthorized_hint(&self) -> Option<&'static str> {
+        (self.status() == Some(401)).then_some(UNAUTHORIZED_HINT)
+    }
+}
+
 /// 429 and the 5xx AWS documents as transient (InternalServerException) plus the gateway ones.
 pub(crate) fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)

@@ -102,4 +102,17 @@ impl ScimClient {
     pub async fn service_provider_config(&self) -> Result<Value, ClientError> {
         self.inner.get_json(&["ServiceProviderConfig"]).await
     }
+
+    /// `GET /ServiceProviderConfig` once, without retries, for a check that reports each step
+    /// (`aws-ilm doctor`): the answer's status line facts (its `Date` included) whatever the
+    /// status, with the error an error status stands for. `Err` only when no answer came
+    /// (connect, TLS, timeout).
+    pub async fn probe(&self) -> Result<(ResponseInfo, Option<ClientError>), ClientError> {
+        let url = self.inner.endpoint.url(&["ServiceProviderConfig"])?;
+        let call = transport::Call::new(reqwest::Method::GET, url);
+        let reply = self.inner.send_once(&call, 1).await.map_err(|t| t.error)?;
+        let info = reply.info();
+        let error = (!reply.is_success()).then(|| reply.into_error());
+        Ok((info, error))
+    }
 }

@@ -324,10 +324,13 @@ async fn read_body(resp: &mut reqwest::Response, limit: u64) -> Result<Vec<u8>, 
 fn classify(method: &Method, path: &str, e: reqwest::Error) -> TransportError {
     let connect = e.is_connect();
     let timeout = e.is_timeout();
-    let tls = is_tls(&e);
+    let tls = find_tls(&e).map(plain_tls_reason);
     let msg = format!("{method} {path}: {}", chain(&e.without_url()));
-    let error = if tls {
-        ClientError::Tls(msg)
+    let error = if let Some(reason) = tls {
+        ClientError::Tls(match reason {
+            Some(reason) => format!("{reason}; {msg}"),
+            None => msg,
+        })
     } else if timeout {
         ClientError::Timeout(msg)
     } else if connect {
@@ -362,20 +365,20 @@ fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// Whether a rustls error sits anywhere in the chain. tokio-rustls wraps it in an `io::Error`,
-/// whose `source()` skips the wrapped error, so look inside each `io::Error` too.
-fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+/// The rustls error anywhere in the chain. tokio-rustls wraps it in an `io::Error`, whose
+/// `source()` skips the wrapped error, so look inside each `io::Error` too.
+fn find_tls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut depth = 0;
     while let Some(err) = cur {
-        if err.is::<rustls::Error>() {
-            return true;
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>()
             && let Some(inner) = io.get_ref()
-            && (inner.is::<rustls::Error>() || is_tls(inner))
+            && let Some(tls) = find_tls(inner)
         {
-            return true;
+            return Some(tls);
         }
         cur = err.source();
         depth += 1;
@@ -383,5 +386,33 @@ fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
             break;
         }
     }
-    false
+    None
+}
+
+/// What a certificate failure means, in words a person facing it can act on (`doctor` and
+/// every command's error line show it); `None` for TLS failures that are not about the
+/// certificate.
+fn plain_tls_reason(e: &rustls::Error) -> Option<&'static str> {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(c) = e else {
+        return None;
+    };
+    Some(match c {
+        C::Expired | C::ExpiredContext { .. } => "the server's certificate has expired",
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "the server's certificate is not valid yet (or this machine's clock is wrong)"
+        }
+        C::UnknownIssuer => {
+            "the server's certificate is issued by an authority this machine does not trust \
+             (self-signed, a private CA, or a TLS-intercepting proxy)"
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "the server's certificate is not valid for the host name in base_url"
+        }
+        C::Revoked => "the server's certificate has been revoked",
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+            "the server's certificate is not meant for a TLS server"
+        }
+        _ => "the server's certificate was refused",
+    })
 }

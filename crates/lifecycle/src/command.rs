@@ -36,6 +36,8 @@ pub enum CommandName {
 pub const USER_PROFILE: &str = "user-profile";
 /// Whether a created or re-activated user ends up active (create and update only).
 pub const ALLOW_ENABLE: &str = "allow-enable";
+/// `iam-get-user` also lists the user's groups (one more, paged, request).
+pub const WITH_GROUPS: &str = "with-groups";
 const SCIM: &str = "scim";
 const TO_ADD: &str = "memberIdsToAdd";
 const TO_DELETE: &str = "memberIdsToDelete";
@@ -82,10 +84,10 @@ impl CommandName {
     pub fn arguments(self) -> &'static [&'static str] {
         match self {
             CommandName::CreateUser | CommandName::UpdateUser => &[USER_PROFILE, ALLOW_ENABLE],
-            CommandName::GetUser
-            | CommandName::DisableUser
-            | CommandName::EnableUser
-            | CommandName::DeleteUser => &[USER_PROFILE],
+            CommandName::GetUser => &[USER_PROFILE, WITH_GROUPS],
+            CommandName::DisableUser | CommandName::EnableUser | CommandName::DeleteUser => {
+                &[USER_PROFILE]
+            }
             CommandName::GetGroup | CommandName::CreateGroup | CommandName::DeleteGroup => &[SCIM],
             CommandName::UpdateGroup => &[SCIM, TO_ADD, TO_DELETE],
             CommandName::GetMappingFields | CommandName::TestModule => &[],
@@ -135,6 +137,8 @@ pub struct Command {
     pub user_profile: Option<UserProfile>,
     /// `allow-enable`; the seed's default is true.
     pub allow_enable: bool,
+    /// `with-groups` (`iam-get-user` only); default false.
+    pub with_groups: bool,
     pub scim: Option<Map<String, Value>>,
     /// Deduplicated, in the order given.
     pub members_to_add: Vec<String>,
@@ -165,6 +169,7 @@ impl Command {
             name,
             user_profile: None,
             allow_enable: true,
+            with_groups: false,
             scim: None,
             members_to_add: Vec::new(),
             members_to_delete: Vec::new(),
@@ -177,7 +182,13 @@ impl Command {
             cmd.user_profile = Some(UserProfile::parse(profile)?);
         }
         if let Some(v) = given(ALLOW_ENABLE) {
-            cmd.allow_enable = parse_bool(v)?;
+            cmd.allow_enable = parse_bool(v).map_err(|_| InputError::AllowEnable(text(v)))?;
+        }
+        if let Some(v) = given(WITH_GROUPS) {
+            cmd.with_groups = parse_bool(v).map_err(|_| InputError::Boolean {
+                arg: WITH_GROUPS,
+                got: text(v),
+            })?;
         }
         if name.is_group_command() {
             let scim = json_object(SCIM, given(SCIM))?;
@@ -241,13 +252,21 @@ impl Command {
     }
 }
 
-fn parse_bool(v: &Value) -> Result<bool, InputError> {
+/// `true`/`false`, as a JSON boolean or a string in any case.
+fn parse_bool(v: &Value) -> Result<bool, ()> {
     match v {
         Value::Bool(b) => Ok(*b),
         Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Ok(true),
         Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Ok(false),
-        Value::String(s) => Err(InputError::AllowEnable(s.clone())),
-        other => Err(InputError::AllowEnable(other.to_string())),
+        _ => Err(()),
+    }
+}
+
+/// A refused value as the error quotes it: a string's text, anything else as JSON.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -390,7 +409,22 @@ mod tests {
                 "iam-get-user",
                 json!({"user-profile": {"username": "a"}, "allow-enable": "true"})
             ),
-            "unknown argument 'allow-enable' for iam-get-user: it accepts user-profile"
+            "unknown argument 'allow-enable' for iam-get-user: it accepts user-profile, \
+             with-groups"
+        );
+        assert_eq!(
+            e(
+                "iam-disable-user",
+                json!({"user-profile": {"username": "a"}, "with-groups": true})
+            ),
+            "unknown argument 'with-groups' for iam-disable-user: it accepts user-profile"
+        );
+        assert_eq!(
+            e(
+                "iam-get-user",
+                json!({"user-profile": {"username": "a"}, "with-groups": 1})
+            ),
+            "argument 'with-groups' must be 'true' or 'false', not '1'"
         );
         assert!(
             e(
@@ -399,6 +433,25 @@ mod tests {
             )
             .contains("user-profile.olduserdata")
         );
+    }
+
+    #[test]
+    fn with_groups_forms() {
+        for (v, want) in [
+            (json!(true), true),
+            (json!("TRUE"), true),
+            (json!("false"), false),
+            (json!(null), false),
+        ] {
+            let c = parse(
+                "iam-get-user",
+                json!({"user-profile": {"username": "a"}, "with-groups": v}),
+            )
+            .unwrap();
+            assert_eq!(c.with_groups, want);
+        }
+        let c = parse("iam-get-user", json!({"user-profile": {"username": "a"}})).unwrap();
+        assert!(!c.with_groups);
     }
 
     #[test]

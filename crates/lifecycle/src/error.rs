@@ -33,6 +33,8 @@ pub enum InputError {
     },
     #[error("argument 'allow-enable' must be 'true' or 'false', not '{0}'")]
     AllowEnable(String),
+    #[error("argument '{arg}' must be 'true' or 'false', not '{got}'")]
+    Boolean { arg: &'static str, got: String },
     #[error(
         "the user profile has no identifier: give 'id', or a field the outgoing mapper turns into \
          userName or externalId (with the built-in mapper: 'username' or 'employeeid')"

@@ -48,6 +48,7 @@ pub(crate) fn mapping_fields(ilm: &Ilm) -> Outcome {
                 .to_vec(),
             rows,
         },
+        more: Vec::new(),
     }
 }
 
@@ -69,5 +70,6 @@ pub(crate) async fn test_module(ilm: &Ilm) -> Result<Outcome, IlmError> {
         status,
         context: json!({"TestModule": doc}),
         human,
+        more: Vec::new(),
     })
 }

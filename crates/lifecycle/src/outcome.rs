@@ -39,6 +39,9 @@ pub struct Outcome {
     /// The seed's context document: `{"IAM": {...}}`, `{"GetGroup": {...}}`, …
     pub context: Value,
     pub human: HumanTable,
+    /// Tables printed after `human` (an `iam-get-user --with-groups`'s groups): the first
+    /// table stays the seed's.
+    pub more: Vec<HumanTable>,
 }
 
 impl Outcome {
@@ -99,6 +102,8 @@ pub(crate) struct VendorResult {
     pub error_code: Option<u16>,
     pub error_message: String,
     pub reason: String,
+    /// `iam-get-user --with-groups`: the user's groups as `{id, displayName}`.
+    pub groups: Option<Vec<Value>>,
 }
 
 impl VendorResult {
@@ -141,6 +146,10 @@ impl VendorResult {
         // Built by moving the values in: `json!` would serialize `details` (the whole user)
         // into a copy, the largest cost of a batch event after the HTTP exchange.
         let text = |v: Option<String>| v.map_or(Value::Null, Value::String);
+        let groups = self
+            .groups
+            .map(|g| (groups_table(self.username.as_deref(), &g), Value::Array(g)));
+        let (groups_table, groups) = groups.unzip();
         let vendor: Map<String, Value> = [
             ("action", Value::from(self.action)),
             ("active", self.active.map_or(Value::Null, Value::Bool)),
@@ -152,6 +161,8 @@ impl VendorResult {
                 self.error_code.map_or(Value::Null, Value::from),
             ),
             ("errorMessage", Value::String(self.error_message)),
+            // Only with `--with-groups`: without it the document is exactly the seed's.
+            ("groups", groups.unwrap_or(Value::Null)),
             ("id", text(self.id)),
             ("instanceName", Value::from(instance)),
             ("reason", Value::String(self.reason)),
@@ -160,6 +171,7 @@ impl VendorResult {
             ("username", text(self.username)),
         ]
         .into_iter()
+        .filter(|(k, v)| *k != "groups" || !v.is_null())
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
         let vendor = Value::Object(vendor);
@@ -179,7 +191,22 @@ impl VendorResult {
                 ]),
             )]),
             human,
+            more: groups_table.into_iter().collect(),
         }
+    }
+}
+
+/// The table of a user's groups (`iam-get-user --with-groups`), one row per `{id,
+/// displayName}`, printed after the seed's user table.
+fn groups_table(username: Option<&str>, groups: &[Value]) -> HumanTable {
+    let cell = |g: &Value, k: &str| g.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    HumanTable {
+        title: format!("Groups of {} ({BRAND})", username.unwrap_or("the user")),
+        headers: vec!["id".into(), "displayName".into()],
+        rows: groups
+            .iter()
+            .map(|g| vec![cell(g, "id"), cell(g, "displayName")])
+            .collect(),
     }
 }
 
@@ -258,6 +285,7 @@ impl GroupResult {
             status,
             context: Value::Object(context),
             human,
+            more: Vec::new(),
         }
     }
 }

@@ -483,7 +483,13 @@ impl Executor for ReconcileExecutor {
             }
         };
         let status = match result {
-            Err(e) if fatal(&e) => return ExecOutcome::Fatal(e.to_string()),
+            Err(e) if fatal(&e) => {
+                // A 401 says why it most likely happened (an expired token) and what to do.
+                return ExecOutcome::Fatal(match e.unauthorized_hint() {
+                    Some(hint) => format!("{e} (hint: {hint})"),
+                    None => e.to_string(),
+                });
+            }
             Err(e) => {
                 doc["error"] = Value::from(e.to_string());
                 if let Some(code) = e.status() {
