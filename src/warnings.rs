@@ -2,7 +2,8 @@
 //! directory's data at risk (docs/configuration.md, "Warnings").
 //!
 //! Each warning is one line, `warning: ...`, printed once per run (a single command or a whole
-//! batch), `doctor` shows them as checks. A warning names the setting, host or path at fault and never the token.
+//! batch); `doctor` shows them as checks. A warning names the setting, host or path at fault
+//! and never the token.
 
 use std::path::Path;
 
