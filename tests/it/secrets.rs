@@ -115,7 +115,7 @@ async fn no_command_prints_the_token_even_at_trace() {
         .await;
     out.code(3)
         .stderr_has("error: HTTP 401")
-        .stderr_has("the server refused the token or tenant");
+        .stderr_has("the server refused the token: it is wrong or it has expired");
     clean_out(&out, wrong);
     let out = env
         .cmd()
