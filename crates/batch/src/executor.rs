@@ -62,6 +62,18 @@ pub struct ExecStats {
     pub throttled: u64,
 }
 
+impl ExecStats {
+    /// The client's counters, with the executor's own re-runs of an event (after a 429 or 5xx
+    /// that outlasted the client's retries) counted as retries.
+    pub fn of(client: aws_ilm_client::ClientStats, reruns: u64) -> ExecStats {
+        ExecStats {
+            requests: client.requests,
+            retries: client.retries + reruns,
+            throttled: client.throttled,
+        }
+    }
+}
+
 /// Runs events. Implementations must be cheap to share (`Arc<E>` across tasks).
 pub trait Executor: Send + Sync + 'static {
     /// A parsed, validated command.

@@ -214,12 +214,10 @@ impl Executor for IlmExecutor {
     }
 
     fn stats(&self) -> ExecStats {
-        let s = self.ilm.client().stats();
-        ExecStats {
-            requests: s.requests,
-            retries: s.retries + self.reruns.load(Ordering::Relaxed),
-            throttled: s.throttled,
-        }
+        ExecStats::of(
+            self.ilm.client().stats(),
+            self.reruns.load(Ordering::Relaxed),
+        )
     }
 }
 

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use aws_ilm_lifecycle::table::is_empty;
 use aws_ilm_lifecycle::users::patch::same;
 use aws_ilm_scim::{ci, patch::MAX_MEMBER_CHANGES, urn};
 use serde_json::{Map, Value};
@@ -383,7 +384,7 @@ fn user_changes(
         if path == "active" {
             continue;
         }
-        let have = a.attributes.get(path).filter(|v| !is_blank(v));
+        let have = a.attributes.get(path).filter(|v| !is_empty(v));
         let differs = match (have, want) {
             (None, None) => false,
             (Some(h), Some(w)) => !same(h, w),
@@ -423,16 +424,6 @@ fn user_changes(
             id: a.id.clone(),
             user_name: a.user_name.clone(),
         });
-    }
-}
-
-fn is_blank(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
     }
 }
 

@@ -73,18 +73,15 @@ pub fn change(out: &mut String, c: &Change) {
             let _ = writeln!(out, "~ user {} (id {})", name(user_name), short(id));
             attr_lines(out, set);
         }
-        Change::DisableUser { id, user_name } => {
+        Change::DisableUser { id, user_name } | Change::DeleteUser { id, user_name } => {
+            let verb = if matches!(c, Change::DisableUser { .. }) {
+                "disable"
+            } else {
+                "delete"
+            };
             let _ = writeln!(
                 out,
-                "- user {} (id {}) (disable)",
-                name(user_name),
-                short(id)
-            );
-        }
-        Change::DeleteUser { id, user_name } => {
-            let _ = writeln!(
-                out,
-                "- user {} (id {}) (delete)",
+                "- user {} (id {}) ({verb})",
                 name(user_name),
                 short(id)
             );

@@ -15,6 +15,7 @@
 //! concats become one [`Template`], and a ParseJSON right after them a [`Shape`]
 //! ([`super::template`]), so field values are never spliced into JSON text.
 
+use crate::table::is_empty;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -331,16 +332,6 @@ pub fn scalar_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         other => other.to_string(),
-    }
-}
-
-pub(crate) fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
     }
 }
 

@@ -17,7 +17,8 @@ use serde_json::{Map, Value};
 
 use super::MapError;
 use super::path::FieldPath;
-use super::rules::{Transform, apply_transform, is_empty, scalar_text};
+use super::rules::{Transform, apply_transform, scalar_text};
+use crate::table::is_empty;
 
 /// Marks where a field goes while a template's text is parsed as JSON; private-use characters,
 /// refused in literal text so that the marks cannot be forged.

@@ -525,12 +525,7 @@ impl Executor for ReconcileExecutor {
     }
 
     fn stats(&self) -> ExecStats {
-        let s = self.client.stats();
-        ExecStats {
-            requests: s.requests,
-            retries: s.retries + self.reruns.load(Ordering::Relaxed),
-            throttled: s.throttled,
-        }
+        ExecStats::of(self.client.stats(), self.reruns.load(Ordering::Relaxed))
     }
 }
 
