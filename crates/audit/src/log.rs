@@ -1,0 +1,288 @@
+//! Appending to the log (docs/audit.md, "Writing").
+//!
+//! One line is appended per write, under an exclusive lock on the file (`flock`), held only for
+//! that append: under the lock the last line's hash is read (from our own last append when the
+//! file has not grown since, else from the file's tail), the line is written with one
+//! `write` on an `O_APPEND` descriptor, and the lock is released. Concurrent aws-ilm processes
+//! therefore interleave whole lines and every line chains to the one really before it.
+//!
+//! Durability is the caller's choice ([`Durability`]): a single command syncs each line before
+//! it prints its result; a batch run appends without syncing and calls [`AuditLog::sync`] in the
+//! group commit that makes its journal durable, before it reports the group's results.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde_json::json;
+
+use crate::chain::{GENESIS, hash_line};
+use crate::error::AuditError;
+use crate::record::Record;
+
+/// The longest line written or read. A record over it keeps everything but `sent`, which is
+/// replaced by a note of its size (a membership PATCH of 100 members is about 6 KiB).
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// When an appended line reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `fdatasync` after every line (single commands).
+    EachLine,
+    /// Only at [`AuditLog::sync`] (batch runs: their group commit).
+    OnSync,
+}
+
+/// An open audit log.
+#[derive(Debug)]
+pub struct AuditLog {
+    path: PathBuf,
+    durability: Durability,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    file: File,
+    /// The file's length and last line's hash right after our own last append: when the length
+    /// is still that, nobody appended since and the tail need not be read.
+    known: Option<(u64, String)>,
+    /// Lines appended since the last sync.
+    unsynced: bool,
+}
+
+impl AuditLog {
+    /// Opens the log at `path` for appending, creating it with mode 0600 (and its folder with
+    /// 0700) when missing.
+    pub fn open(path: &Path, durability: Durability) -> Result<AuditLog, AuditError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| AuditError::io(path, format!("cannot create its folder: {e}")))?;
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| AuditError::io(path, e))?;
+        Ok(AuditLog {
+            path: path.to_path_buf(),
+            durability,
+            state: Mutex::new(State {
+                file,
+                known: None,
+                unsynced: false,
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `record` with its `prev` set to the chain's last hash; returns the new line's
+    /// hash. With [`Durability::EachLine`] the line is on disk when this returns.
+    pub fn append(&self, record: &mut Record) -> Result<String, AuditError> {
+        let io = |e: std::io::Error| AuditError::io(&self.path, e);
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| AuditError::io(&self.path, "an earlier append panicked"))?;
+        state.file.lock().map_err(io)?;
+        let result = append_locked(&mut state, record, self.durability == Durability::EachLine);
+        let unlocked = state.file.unlock();
+        let hash = result.map_err(io)?;
+        unlocked.map_err(io)?;
+        Ok(hash)
+    }
+
+    /// Makes every line appended so far durable (`fdatasync`); nothing to do when none was.
+    pub fn sync(&self) -> Result<(), AuditError> {
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| AuditError::io(&self.path, "an earlier append panicked"))?;
+        if state.unsynced {
+            state
+                .file
+                .sync_data()
+                .map_err(|e| AuditError::io(&self.path, e))?;
+            state.unsynced = false;
+        }
+        Ok(())
+    }
+}
+
+/// The append itself, with the file lock held.
+fn append_locked(state: &mut State, record: &mut Record, sync: bool) -> std::io::Result<String> {
+    let len = state.file.metadata()?.len();
+    let (prev, torn) = match &state.known {
+        Some((known_len, hash)) if *known_len == len => (hash.clone(), false),
+        _ => last_hash(&state.file, len)?,
+    };
+    record.prev = prev;
+    let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+    if line.len() > MAX_LINE_BYTES {
+        let size = line.len();
+        record.sent = json!({ "omitted": format!("{size} bytes: over the audit line limit") });
+        line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+    }
+    let hash = hash_line(&line);
+    let mut buf = Vec::with_capacity(line.len() + 2);
+    if torn {
+        // A line cut short by a crash stays a (bad) line of its own; ours follows it.
+        buf.push(b'\n');
+    }
+    buf.extend_from_slice(&line);
+    buf.push(b'\n');
+    (&state.file).write_all(&buf)?;
+    if sync {
+        state.file.sync_data()?;
+    } else {
+        state.unsynced = true;
+    }
+    let new_len = len + u64::try_from(buf.len()).unwrap_or(u64::MAX);
+    state.known = Some((new_len, hash.clone()));
+    Ok(hash)
+}
+
+/// The hash of the file's last line (of `len` bytes), and whether that line lacks its newline
+/// (a write cut short). Reads backwards from the end, at most [`MAX_LINE_BYTES`] and a bit.
+fn last_hash(file: &File, len: u64) -> std::io::Result<(String, bool)> {
+    if len == 0 {
+        return Ok((GENESIS.to_owned(), false));
+    }
+    let mut last = [0u8; 1];
+    file.read_exact_at(&mut last, len - 1)?;
+    let torn = last[0] != b'\n';
+    let end = if torn { len } else { len - 1 };
+    let limit = u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1;
+    let mut tail: Vec<u8> = Vec::new();
+    let mut pos = end;
+    const CHUNK: u64 = 16 * 1024;
+    let start = loop {
+        if pos == 0 {
+            break 0;
+        }
+        let step = CHUNK.min(pos);
+        let mut chunk = vec![0u8; usize::try_from(step).unwrap_or(0)];
+        file.read_exact_at(&mut chunk, pos - step)?;
+        pos -= step;
+        chunk.extend_from_slice(&tail);
+        tail = chunk;
+        if let Some(i) = tail
+            .iter()
+            .take(usize::try_from(end - pos).unwrap_or(usize::MAX))
+            .rposition(|&b| b == b'\n')
+        {
+            break pos + u64::try_from(i).unwrap_or(0) + 1;
+        }
+        if end - pos > limit {
+            return Err(std::io::Error::other(format!(
+                "its last line is longer than {MAX_LINE_BYTES} bytes; not an audit log?"
+            )));
+        }
+    };
+    let from = usize::try_from(start - pos).unwrap_or(0);
+    let to = usize::try_from(end - pos).unwrap_or(0);
+    Ok((hash_line(&tail[from..to]), torn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Origin, Outcome, Target};
+
+    pub(crate) fn record(n: u32) -> Record {
+        Record {
+            time: "2026-01-01T00:00:00Z".into(),
+            version: "0".into(),
+            user: "u".into(),
+            host: "h".into(),
+            instance: "i".into(),
+            tenant: "t".into(),
+            endpoint: "e".into(),
+            origin: Origin::Command {
+                command: "iam-create-user".into(),
+            },
+            operation: "CreateUser".into(),
+            target: Target {
+                id: Some(n.to_string()),
+                user_name: Some(format!("u{n}")),
+                display_name: None,
+            },
+            sent: json!({"userName": format!("u{n}")}),
+            outcome: Outcome {
+                ok: true,
+                status: Some(201),
+                request_id: None,
+                error: None,
+            },
+            prev: String::new(),
+        }
+    }
+
+    #[test]
+    fn lines_chain_across_opens_and_a_torn_line_stays_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/audit.jsonl");
+        let log = AuditLog::open(&path, Durability::EachLine).unwrap();
+        let h1 = log.append(&mut record(1)).unwrap();
+        let mut r2 = record(2);
+        let h2 = log.append(&mut r2).unwrap();
+        assert_eq!(r2.prev, h1);
+        drop(log);
+        // Another process appended meanwhile (here: another open of the file).
+        let other = AuditLog::open(&path, Durability::OnSync).unwrap();
+        let mut r3 = record(3);
+        other.append(&mut r3).unwrap();
+        other.sync().unwrap();
+        assert_eq!(r3.prev, h2);
+        let head = crate::verify(&path, Some(&h1)).unwrap();
+        assert_eq!(head.lines, 3);
+        // A crash mid-write: the cut line is bad, the chain after it goes on from its bytes.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"time\":").unwrap();
+        let mut r4 = record(4);
+        other.append(&mut r4).unwrap();
+        assert_eq!(r4.prev, hash_line(b"{\"time\":"));
+        let e = crate::verify(&path, None).unwrap_err();
+        assert!(matches!(e, AuditError::BadLine { line: 4, .. }), "{e}");
+    }
+
+    #[test]
+    fn the_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        AuditLog::open(&path, Durability::EachLine).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_long_tail_is_found_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let log = AuditLog::open(&path, Durability::OnSync).unwrap();
+        let mut r = record(1);
+        r.sent = json!({"big": "x".repeat(40_000)});
+        let h = log.append(&mut r).unwrap();
+        let file = File::open(&path).unwrap();
+        let len = file.metadata().unwrap().len();
+        assert_eq!(last_hash(&file, len).unwrap(), (h, false));
+        let mut huge = record(2);
+        huge.sent = json!({"big": "x".repeat(MAX_LINE_BYTES)});
+        log.append(&mut huge).unwrap();
+        assert!(huge.sent["omitted"].is_string());
+        crate::verify(&path, None).unwrap();
+    }
+}
