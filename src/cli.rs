@@ -118,6 +118,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..).map(Count))]
     pub max_pages: Option<Count>,
+    /// Audit log of every write sent; "" turns it off
+    /// [default: $XDG_STATE_HOME/aws-ilm/audit.jsonl]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
     /// Output format [default: human]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
@@ -174,6 +178,9 @@ pub enum Command {
     Plan(cmd::plan::Args),
     /// Carry out a saved plan, or plan and apply a source in one go (docs/reconcile.md)
     Apply(cmd::apply::Args),
+    /// Check, show or print the head of the audit log (docs/audit.md)
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
     /// Print a shell completion script, generated from these very definitions
     /// (e.g. `aws-ilm completions bash > /etc/bash_completion.d/aws-ilm`)
     Completions {

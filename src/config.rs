@@ -39,6 +39,7 @@ pub struct FileValues {
     pub max_response_bytes: Option<Count>,
     pub max_pages: Option<Count>,
     pub token_issued: Option<Day>,
+    pub audit_log: Option<PathBuf>,
     /// The `[reconcile]` table: `plan` and `apply`'s scope, protection and limits
     /// (docs/reconcile.md); per instance as `[instances.NAME.reconcile]`.
     pub reconcile: Option<ReconcileValues>,
@@ -74,6 +75,10 @@ impl FileValues {
         self.token_file = self.token_file.map(fix);
         self.mapper_in = self.mapper_in.map(fix);
         self.mapper_out = self.mapper_out.map(fix);
+        // An empty value turns the audit log off; it is not a path to resolve.
+        self.audit_log = self
+            .audit_log
+            .map(|p| if p.as_os_str().is_empty() { p } else { fix(p) });
         self
     }
 }
@@ -118,6 +123,22 @@ pub fn default_path(xdg_config_home: Option<&str>, home: Option<&str>) -> Option
                 .join(".config")
                 .join("aws-ilm")
                 .join("config.toml"),
+        ),
+        _ => None,
+    }
+}
+
+/// Where the audit log goes when no setting names it (docs/audit.md):
+/// `$XDG_STATE_HOME/aws-ilm/audit.jsonl`, else `$HOME/.local/state/aws-ilm/audit.jsonl`.
+pub fn default_audit_path(xdg_state_home: Option<&str>, home: Option<&str>) -> Option<PathBuf> {
+    match (xdg_state_home, home) {
+        (Some(x), _) if !x.is_empty() => Some(Path::new(x).join("aws-ilm").join("audit.jsonl")),
+        (_, Some(h)) if !h.is_empty() => Some(
+            Path::new(h)
+                .join(".local")
+                .join("state")
+                .join("aws-ilm")
+                .join("audit.jsonl"),
         ),
         _ => None,
     }

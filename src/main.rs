@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
+mod audit;
 mod cli;
 mod cmd;
 mod config;

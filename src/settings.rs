@@ -60,6 +60,8 @@ pub struct Settings {
     pub token_issued: Option<Day>,
     /// The config file read, if any (`doctor` names it).
     pub config_file: Option<PathBuf>,
+    /// The audit log; `None` when turned off (an empty value).
+    pub audit_log: Option<PathBuf>,
     /// Where each setting came from, by config key (`token` for the token), in the order of
     /// the fields above.
     pub origins: Vec<(&'static str, Source)>,
@@ -115,6 +117,7 @@ impl Settings {
         reconcile: Option<&ReconcileArgs>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Settings, SettingsError> {
+        let raw_env = env;
         // Empty variables count as unset, as in most shells' `VAR= cmd` idiom.
         let env = |k: &str| env(k).filter(|v| !v.is_empty());
 
@@ -191,6 +194,7 @@ impl Settings {
             // No flag: the day belongs to the token, which is never a flag either.
             token_issued: l.optional(Key("token_issued"), None, |f| f.token_issued)?,
             config_file,
+            audit_log: audit_log(&mut l, args, raw_env)?,
             origins: l.into_origins(),
         })
     }
@@ -199,6 +203,57 @@ impl Settings {
     pub fn connect_timeout(&self) -> Duration {
         CONNECT_TIMEOUT.min(self.timeout)
     }
+}
+
+/// Only the audit log's location, for `aws-ilm audit`, which needs no directory settings.
+pub fn audit_log_only(
+    args: &GlobalArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<PathBuf>, SettingsError> {
+    let raw_env = env;
+    let env = |k: &str| env(k).filter(|v| !v.is_empty());
+    let file = load_file(args, &env)?;
+    let instance = args.instance.clone().or_else(|| env("AWS_ILM_INSTANCE"));
+    let selected = match &file {
+        Some(f) => Some(f.select(instance.as_deref())?),
+        None => None,
+    };
+    let mut l = Layers::new(&env, selected);
+    audit_log(&mut l, args, raw_env)
+}
+
+/// The audit log (docs/audit.md): `--audit-log`, `AWS_ILM_AUDIT_LOG`, `audit_log`, else the
+/// XDG state folder. Unlike other settings an empty value means something here, "off", so the
+/// variable is read unfiltered.
+fn audit_log(
+    l: &mut Layers,
+    args: &GlobalArgs,
+    raw_env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<PathBuf>, SettingsError> {
+    let key = Key("audit_log");
+    let path = if args.audit_log.is_none() && raw_env(&key.var()).is_some_and(|v| v.is_empty()) {
+        l.record(key.0, Source::Variable(key));
+        PathBuf::new()
+    } else if let Some(found) = l.find(key, args.audit_log.clone(), |f| f.audit_log.clone())? {
+        l.record(key.0, found.source);
+        found.value
+    } else {
+        let default = config::default_audit_path(
+            l.var("XDG_STATE_HOME").as_deref(),
+            l.var("HOME").as_deref(),
+        );
+        let Some(p) = default else {
+            return Err(SettingsError::Invalid {
+                source_: Source::Default,
+                reason: "no place for the audit log: neither XDG_STATE_HOME nor HOME is set; \
+                         set audit_log (an empty value turns it off)"
+                    .into(),
+            });
+        };
+        l.record(key.0, Source::Default);
+        p
+    };
+    Ok(Some(path).filter(|p| !p.as_os_str().is_empty()))
 }
 
 /// The base URL, and the tenant from its own setting or else from a console-style base URL

@@ -20,13 +20,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use aws_ilm_audit::Durability;
 use aws_ilm_batch::{
     BatchError, DEFAULT_MAX_NO_ANSWER, DEFAULT_MAX_RECORD_BYTES, Ending, Format, IlmExecutor, Io,
-    Journal, Options, Progress, RateLimiter, Target,
+    Journal, OnGroup, Options, Progress, RateLimiter, Target,
 };
 use aws_ilm_client::ScimClient;
 use aws_ilm_lifecycle::Ilm;
 
+use crate::audit::{Recorder, Source as AuditSource};
 use crate::error::{CliError, Exit, Signal};
 use crate::output::{self, SafeLines};
 use crate::settings::Settings;
@@ -131,11 +133,24 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         Box::new(BufReader::with_capacity(256 * 1024, f))
     };
     let limiter = Arc::new(RateLimiter::new(args.max_rps));
-    let (client, breaker) = aws_ilm_batch::client::configure(
-        super::ilm::client_config(settings),
-        &limiter,
-        args.max_no_answer,
-    );
+    // Lines are appended as writes happen and synced with the journal, before results are
+    // reported (docs/audit.md).
+    let recorder = Recorder::open(
+        settings,
+        Durability::OnSync,
+        AuditSource::Batch {
+            file: if args.file == "-" {
+                "(stdin)".to_owned()
+            } else {
+                args.file.clone()
+            },
+        },
+    )?;
+    let mut config = super::ilm::client_config(settings);
+    if let Some(r) = &recorder {
+        r.hook(&mut config);
+    }
+    let (client, breaker) = aws_ilm_batch::client::configure(config, &limiter, args.max_no_answer);
     let client = ScimClient::new(client).map_err(|e| CliError::from_client(&e, settings))?;
     let mut ilm = super::ilm::ilm_settings(settings)?;
     ilm.create_first = args.create_strategy == CreateStrategy::CreateFirst;
@@ -183,6 +198,10 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
     let mut options = Options::new(args.concurrency as usize);
     options.progress = progress;
     options.breaker = Some(breaker);
+    if let Some(r) = &recorder {
+        let r = Arc::clone(r);
+        options.on_group = Some(OnGroup(Arc::new(move || r.sync())));
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     options.shutdown = Some(stop_rx);
     let signals = Signals::install()

@@ -13,6 +13,9 @@ use aws_ilm_lifecycle::mapper::{Direction, Mapper};
 use aws_ilm_lifecycle::{Command, CommandName, Ilm, IlmSettings, Outcome, Status};
 use serde_json::{Map, Value};
 
+use aws_ilm_audit::Durability;
+
+use crate::audit::{Recorder, Source as AuditSource};
 use crate::cli;
 use crate::error::{CliError, Exit};
 use crate::input::ArgReader;
@@ -99,7 +102,8 @@ fn lifecycle_args(
         | cli::Command::Apply(_)
         | cli::Command::Completions { .. }
         | cli::Command::Man
-        | cli::Command::Doctor => return Ok(None),
+        | cli::Command::Doctor
+        | cli::Command::Audit(_) => return Ok(None),
     };
     Ok(Some((name, args)))
 }
@@ -115,10 +119,20 @@ pub fn parse(command: &cli::Command) -> Result<Command, CliError> {
 }
 
 /// `aws-ilm <lifecycle command>`: execute, print the outcome, end as it says.
+/// Each write is in the audit log, synced, before its result is printed (docs/audit.md).
 pub async fn run(cmd: &Command, settings: &Settings) -> Result<Exit, CliError> {
-    let outcome = execute(settings, cmd).await?;
+    let recorder = Recorder::open(settings, Durability::EachLine, AuditSource::Command)?;
+    let mut config = client_config(settings);
+    if let Some(r) = &recorder {
+        r.hook(&mut config);
+    }
+    let outcome = execute_with(settings, config, cmd).await?;
     let text = output::render(settings.output, &outcome, settings.token.expose());
     print(&text)?;
+    if let Some(failure) = recorder.as_ref().and_then(|r| r.failure()) {
+        return Err(CliError::config(failure)
+            .with_hint("fix audit_log's file or folder; the write above was done"));
+    }
     Ok(exit(&outcome))
 }
 
@@ -141,8 +155,16 @@ pub fn exit(outcome: &Outcome) -> Exit {
 
 /// Runs one parsed command with the given settings.
 pub async fn execute(settings: &Settings, cmd: &Command) -> Result<Outcome, CliError> {
-    let client = ScimClient::new(client_config(settings))
-        .map_err(|e| CliError::from_client(&e, settings))?;
+    execute_with(settings, client_config(settings), cmd).await
+}
+
+/// [`execute`] with the client configuration given.
+async fn execute_with(
+    settings: &Settings,
+    config: ClientConfig,
+    cmd: &Command,
+) -> Result<Outcome, CliError> {
+    let client = ScimClient::new(config).map_err(|e| CliError::from_client(&e, settings))?;
     let ilm = Ilm::new(client, ilm_settings(settings)?);
     ilm.execute(cmd)
         .await

@@ -7,6 +7,7 @@
 //! no configuration), with the settings' warnings printed once.
 
 pub mod apply;
+pub mod audit;
 pub mod batch;
 pub mod completions;
 pub mod demo;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
         Command::Doctor => doctor::run(&cli.global).await,
+        Command::Audit(c) => audit::run(c, &cli.global),
         Command::Serve(args) => serve::run(args).await,
         Command::Demo => demo::run(&cli.global).await,
         Command::Batch(args) => batch::run(args, &configured(&cli.global)?).await,

@@ -360,3 +360,39 @@ async fn batch_results_and_summary_print_neither() {
         assert!(v["result"].to_string().contains("Bearer (redacted)"), "{v}");
     }
 }
+
+/// The audit log (docs/audit.md) never holds the token, at any verbosity, even from a server
+/// that echoes it in error details and in every resource it returns.
+#[tokio::test]
+async fn the_audit_log_never_holds_the_token() {
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("audit.jsonl");
+    for mode in [Mode::Refuse, Mode::Echo] {
+        let url = hostile(mode).await;
+        for verbosity in [None, Some("-v"), Some("-vv"), Some("-vvv")] {
+            for args in every_command() {
+                let mut c =
+                    cmd(home.path(), &url).env("AWS_ILM_AUDIT_LOG", &log.display().to_string());
+                if let Some(v) = verbosity {
+                    c = c.arg1(v);
+                }
+                inert(&c.args(&args).run().await);
+            }
+        }
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.lines().count() >= 8, "writes were recorded:\n{text}");
+    assert!(
+        text.contains("rejected: Authorization: Bearer (redacted)") || text.contains("(redacted)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(TOKEN),
+        "the token reached the audit log:\n{text}"
+    );
+    let raw: Vec<char> = text
+        .chars()
+        .filter(|&c| c.is_control() && c != '\n')
+        .collect();
+    assert!(raw.is_empty(), "raw controls in the log: {raw:?}");
+}

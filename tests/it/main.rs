@@ -6,6 +6,7 @@
 mod harness;
 mod server;
 
+mod audit;
 mod batch_breaker;
 mod batch_csv;
 mod batch_interrupt;

@@ -129,11 +129,11 @@ fn append_locked(state: &mut State, record: &mut Record, sync: bool) -> std::io:
         _ => last_hash(&state.file, len)?,
     };
     record.prev = prev;
-    let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+    let mut line = encode(record)?;
     if line.len() > MAX_LINE_BYTES {
         let size = line.len();
         record.sent = json!({ "omitted": format!("{size} bytes: over the audit line limit") });
-        line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+        line = encode(record)?;
     }
     let hash = hash_line(&line);
     let mut buf = Vec::with_capacity(line.len() + 2);
@@ -152,6 +152,25 @@ fn append_locked(state: &mut State, record: &mut Record, sync: bool) -> std::io:
     let new_len = len + u64::try_from(buf.len()).unwrap_or(u64::MAX);
     state.known = Some((new_len, hash.clone()));
     Ok(hash)
+}
+
+/// The record as one JSON line. serde_json escapes C0 controls; DEL and the C1 controls (which
+/// some terminals obey, U+009B is CSI) are escaped here too, so `cat` or `tail -f` of the log
+/// shows server text inertly. The escapes are JSON: the values read back unchanged.
+fn encode(record: &Record) -> std::io::Result<Vec<u8>> {
+    let text = serde_json::to_string(record).map_err(std::io::Error::other)?;
+    if !text.chars().any(char::is_control) {
+        return Ok(text.into_bytes());
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out.into_bytes())
 }
 
 /// The hash of the file's last line (of `len` bytes), and whether that line lacks its newline
@@ -256,6 +275,20 @@ mod tests {
         assert_eq!(r4.prev, hash_line(b"{\"time\":"));
         let e = crate::verify(&path, None).unwrap_err();
         assert!(matches!(e, AuditError::BadLine { line: 4, .. }), "{e}");
+    }
+
+    #[test]
+    fn controls_are_escaped_and_read_back_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let log = AuditLog::open(&path, Durability::OnSync).unwrap();
+        let mut r = record(1);
+        r.sent = json!({"x": "a\u{1b}[2J\u{9b}1m\u{7f}\u{85}b"});
+        log.append(&mut r).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.trim_end().chars().any(char::is_control), "{text:?}");
+        let back: Record = serde_json::from_str(text.trim_end()).unwrap();
+        assert_eq!(back.sent, r.sent);
     }
 
     #[test]

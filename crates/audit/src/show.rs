@@ -4,6 +4,7 @@
 //! Everything printed is file text, so every control character is made visible
 //! (`aws_ilm_scim::text::neutralise`): a doctored log cannot drive the terminal.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufReader;
@@ -48,11 +49,18 @@ pub fn since(text: &str) -> Result<OffsetDateTime, AuditError> {
 }
 
 impl Filter {
-    pub fn accepts(&self, r: &Record) -> bool {
-        let names = |want: &str, name: &Option<String>| {
+    /// Whether `r` is shown. `ids` are the ids seen so far with the wanted name: a later write
+    /// that names its target by id alone (`iam-update-group --scim '{"id": ..}'`) is about the
+    /// same user or group.
+    pub fn accepts(&self, r: &Record, ids: &mut HashSet<String>) -> bool {
+        let mut names = |want: &str, name: &Option<String>| {
             let want = fold(want);
-            r.target.id.as_deref().is_some_and(|id| fold(id) == want)
-                || name.as_deref().is_some_and(|n| fold(n) == want)
+            let id = r.target.id.as_deref().map(fold);
+            let named = name.as_deref().is_some_and(|n| fold(n) == want);
+            if named && let Some(id) = &id {
+                ids.insert(id.clone());
+            }
+            named || id.is_some_and(|id| id == want || ids.contains(&id))
         };
         if let Some(u) = &self.user
             && !(r.is_user() && names(u, &r.target.user_name))
@@ -82,6 +90,7 @@ pub fn show(path: &Path, filter: &Filter, out: &mut String) -> Result<u64, Audit
     let mut line = Vec::new();
     let mut n = 0u64;
     let mut shown = 0u64;
+    let mut ids = HashSet::new();
     loop {
         line.clear();
         let ended = read_line(&mut reader, &mut line).map_err(|e| AuditError::io(path, e))?;
@@ -90,7 +99,7 @@ pub fn show(path: &Path, filter: &Filter, out: &mut String) -> Result<u64, Audit
         }
         n += 1;
         match serde_json::from_slice::<Record>(&line) {
-            Ok(r) if filter.accepts(&r) => {
+            Ok(r) if filter.accepts(&r, &mut ids) => {
                 render(n, &r, out);
                 shown += 1;
             }

@@ -26,6 +26,10 @@ pub fn host() -> String {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty());
     kernel
-        .or_else(|| std::env::var("HOSTNAME").ok().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            std::env::var("HOSTNAME")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        })
         .unwrap_or_else(|| "unknown".to_owned())
 }

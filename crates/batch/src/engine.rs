@@ -58,6 +58,8 @@ pub struct Options {
     /// it must be the breaker the executor's client reports its attempts to. `None`: a dead
     /// directory ends the run only through the client's retry budget.
     pub breaker: Option<Arc<Breaker>>,
+    /// Synced with the journal once per group of finished events (see [`crate::event::OnGroup`]).
+    pub on_group: Option<crate::event::OnGroup>,
 }
 
 /// The default [`Options::grace`].
@@ -73,6 +75,7 @@ impl Options {
             shutdown: None,
             grace: DEFAULT_GRACE,
             breaker: None,
+            on_group: None,
         }
     }
 }
@@ -111,7 +114,8 @@ pub async fn run<E: Executor>(
         );
     }
     let journal_on = journal.is_some();
-    let (out, out_thread) = spawn_output(journal, results, options.window);
+    let (out, out_thread) =
+        spawn_output(journal, results, options.window, options.on_group.clone());
     let progress = options.progress.clone();
 
     let mut sched: Scheduler<E::Command> = Scheduler::default();
@@ -314,7 +318,7 @@ async fn run_job<E: Executor>(
             })
             .collect();
     }
-    let outcome = exec.execute(&job.cmd).await;
+    let outcome = crate::event::within(&job.lines, exec.execute(&job.cmd)).await;
     let merged_failed = !job.parts.is_empty()
         && matches!(
             outcome,
@@ -361,7 +365,7 @@ async fn run_job<E: Executor>(
             });
             continue;
         }
-        let o = exec.execute(part).await;
+        let o = crate::event::within(&[line], exec.execute(part)).await;
         stopped = matches!(o, ExecOutcome::Fatal(_));
         out.push(Ran {
             line,

@@ -23,6 +23,10 @@ pub enum BatchError {
          wait for that run to end, or give this one another --journal"
     )]
     JournalBusy { path: String },
+    /// What must be durable before a result is reported (the audit log) could not be made so:
+    /// exit 3.
+    #[error("{0}")]
+    Durability(String),
     /// The results could not be written: exit 3.
     #[error("cannot write results: {0}")]
     Results(String),

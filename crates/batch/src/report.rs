@@ -239,6 +239,7 @@ pub fn spawn_output(
     mut journal: Option<Journal>,
     results: Box<dyn Write + Send>,
     capacity: usize,
+    on_group: Option<crate::event::OnGroup>,
 ) -> (
     mpsc::Sender<Finished>,
     std::thread::JoinHandle<Result<(), BatchError>>,
@@ -262,6 +263,9 @@ pub fn spawn_output(
                     }
                 }
                 j.commit()?;
+            }
+            if let Some(hook) = &on_group {
+                (hook.0)().map_err(BatchError::Durability)?;
             }
             for f in group.drain(..) {
                 serde_json::to_writer(&mut out, &f.result)

@@ -32,6 +32,26 @@ pub type OnThrottle = Arc<dyn Fn(Option<Duration>) + Send + Sync>;
 /// (docs/batch.md, "A server that does not answer").
 pub type OnAttempt = Arc<dyn Fn(Result<u16, &ClientError>) + Send + Sync>;
 
+/// One write request's final result, as [`OnWrite`] sees it.
+#[derive(Debug)]
+pub struct WriteEvent<'a> {
+    /// The AWS operation: `CreateUser`, `PatchUser`, `PutUser`, `DeleteUser`, `CreateGroup`,
+    /// `PatchGroup`, `DeleteGroup`.
+    pub operation: &'static str,
+    /// The resource's id: from the path, or for a create from the resource it returned.
+    pub id: Option<&'a str>,
+    /// The JSON body as sent (empty for a DELETE).
+    pub sent: &'a [u8],
+    /// The final answer (any status the call ends with, success or not), or the error when
+    /// the last attempt got no answer.
+    pub outcome: Result<&'a crate::ResponseInfo, &'a ClientError>,
+}
+
+/// Called once per write request (POST, PUT, PATCH, DELETE) after its final answer or failure,
+/// before the call returns, whatever its retries; reads are not reported. The binary's audit
+/// log records each one (docs/audit.md).
+pub type OnWrite = Arc<dyn Fn(&WriteEvent<'_>) + Send + Sync>;
+
 /// Everything the client needs to reach one IAM Identity Center tenant.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -56,6 +76,7 @@ pub struct ClientConfig {
     /// [`crate::ClientError::Protocol`]. 0 is treated as 1.
     pub max_pages: usize,
     pub on_attempt: Option<OnAttempt>,
+    pub on_write: Option<OnWrite>,
 }
 
 impl ClientConfig {
@@ -74,6 +95,7 @@ impl ClientConfig {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_pages: DEFAULT_MAX_PAGES,
             on_attempt: None,
+            on_write: None,
         }
     }
 }
@@ -92,6 +114,7 @@ impl fmt::Debug for ClientConfig {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_pages", &self.max_pages)
             .field("on_attempt", &self.on_attempt.as_ref().map(|_| "Fn"))
+            .field("on_write", &self.on_write.as_ref().map(|_| "Fn"))
             .finish()
     }
 }

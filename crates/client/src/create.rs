@@ -64,8 +64,38 @@ impl Inner {
                 kind.resource()
             )));
         }
-        let key = key_value(body, kind.key_attr());
         let call = Call::new(Method::POST, self.endpoint.url(&[kind.resource()])?).json(body)?;
+        // The last POST's answer: what the write hook reports (a create resolved by a lookup
+        // reports the POST answer that left its outcome unknown).
+        let mut last = None;
+        let result = self.create_with(kind, body, &call, &mut last).await;
+        let operation = crate::users::operation(&Method::POST, kind.resource());
+        match (&result, &last) {
+            (Ok(v), _) => {
+                let info = last.unwrap_or(crate::ResponseInfo {
+                    status: 201,
+                    request_id: None,
+                    date: None,
+                });
+                let id = v.get("id").and_then(Value::as_str);
+                self.report_write(operation, id, &call, Ok(&info));
+            }
+            // `InvalidRequest` before anything was sent is not a write.
+            (Err(ClientError::InvalidRequest(_)), None) => {}
+            (Err(e), _) => self.report_write(operation, None, &call, Err(e)),
+        }
+        result
+    }
+
+    /// The create loop proper; `last` ends holding the last POST answer's status line.
+    async fn create_with(
+        &self,
+        kind: Kind,
+        body: &Value,
+        call: &Call,
+        last: &mut Option<crate::ResponseInfo>,
+    ) -> Result<Value, ClientError> {
+        let key = key_value(body, kind.key_attr());
         let mut budget = self.budget();
         let mut unknown = false;
         loop {
@@ -73,7 +103,11 @@ impl Inner {
             if attempt > 1 {
                 self.count_retry();
             }
-            let (err, retry_after) = match self.send_once(&call, attempt).await {
+            let sent = self.send_once(call, attempt).await;
+            if let Ok(r) = &sent {
+                *last = Some(r.info());
+            }
+            let (err, retry_after) = match sent {
                 Ok(r) if r.is_success() => return r.resource(),
                 Ok(r) if r.status == 409 && unknown => {
                     let err = r.into_error();

@@ -32,7 +32,7 @@ use serde_json::Value;
 
 pub use aws_ilm_scim::secret::{self, SecretToken};
 pub use aws_ilm_scim::{GroupQuery, Op, PatchOp, PatchOperation, UserQuery};
-pub use config::{ClientConfig, OnAttempt, OnThrottle, RetryPolicy};
+pub use config::{ClientConfig, OnAttempt, OnThrottle, OnWrite, RetryPolicy, WriteEvent};
 pub use endpoint::{BaseUrl, Endpoint, EndpointError};
 pub use error::ClientError;
 pub use paging::Pages;

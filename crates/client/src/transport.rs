@@ -23,7 +23,7 @@ use reqwest::header::{
 use reqwest::{Method, Url};
 use tokio::time::Instant;
 
-use crate::config::{ClientConfig, OnAttempt, OnThrottle, RetryPolicy};
+use crate::config::{ClientConfig, OnAttempt, OnThrottle, OnWrite, RetryPolicy, WriteEvent};
 use crate::endpoint::Endpoint;
 use crate::error::{ClientError, is_retryable_status};
 use crate::reply::{Reply, sanitize};
@@ -37,6 +37,7 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     on_throttle: Option<OnThrottle>,
     on_attempt: Option<OnAttempt>,
+    on_write: Option<OnWrite>,
     pub(crate) stats: Stats,
     max_response_bytes: u64,
     pub(crate) max_pages: usize,
@@ -144,6 +145,7 @@ impl Inner {
             retry: config.retry,
             on_throttle: config.on_throttle,
             on_attempt: config.on_attempt,
+            on_write: config.on_write,
             stats: Stats::default(),
             max_response_bytes: config.max_response_bytes.max(1),
             max_pages: config.max_pages.max(1),
@@ -276,6 +278,24 @@ impl Inner {
                     unknown |= t.maybe_sent;
                 }
             }
+        }
+    }
+
+    /// Reports a write's final result to the `on_write` hook, if there is one.
+    pub(crate) fn report_write(
+        &self,
+        operation: &'static str,
+        id: Option<&str>,
+        call: &Call,
+        outcome: Result<&crate::ResponseInfo, &ClientError>,
+    ) {
+        if let Some(hook) = &self.on_write {
+            hook(&WriteEvent {
+                operation,
+                id,
+                sent: call.body.as_deref().unwrap_or_default(),
+                outcome,
+            });
         }
     }
 

@@ -132,12 +132,22 @@ impl Inner {
         id: &str,
         body: &impl serde::Serialize,
     ) -> Result<crate::reply::Reply, ClientError> {
+        let operation = operation(&method, resource);
         let call = Call::new(method, self.endpoint.url(&[resource, id])?).json(body)?;
-        let done = self.send_retrying(&call).await?;
+        let done = match self.send_retrying(&call).await {
+            Ok(done) => done,
+            Err(e) => {
+                self.report_write(operation, Some(id), &call, Err(&e));
+                return Err(e);
+            }
+        };
         if done.reply.is_success() {
+            self.report_write(operation, Some(id), &call, Ok(&done.reply.info()));
             Ok(done.reply)
         } else {
-            Err(done.reply.into_error())
+            let e = done.reply.into_error();
+            self.report_write(operation, Some(id), &call, Err(&e));
+            Err(e)
         }
     }
 
@@ -146,13 +156,39 @@ impl Inner {
         resource: &str,
         id: &str,
     ) -> Result<ResponseInfo, ClientError> {
-        let url = self.endpoint.url(&[resource, id])?;
-        let done = self.send_retrying(&Call::new(Method::DELETE, url)).await?;
+        let operation = operation(&Method::DELETE, resource);
+        let call = Call::new(Method::DELETE, self.endpoint.url(&[resource, id])?);
+        let done = match self.send_retrying(&call).await {
+            Ok(done) => done,
+            Err(e) => {
+                self.report_write(operation, Some(id), &call, Err(&e));
+                return Err(e);
+            }
+        };
         let reply = done.reply;
         if reply.is_success() || (reply.status == 404 && done.after_unknown_outcome) {
-            Ok(reply.info())
+            let info = reply.info();
+            self.report_write(operation, Some(id), &call, Ok(&info));
+            Ok(info)
         } else {
-            Err(reply.into_error())
+            let e = reply.into_error();
+            self.report_write(operation, Some(id), &call, Err(&e));
+            Err(e)
         }
+    }
+}
+
+/// The AWS operation name of a write to `resource` (`Users`, `Groups`) with `method`.
+pub(crate) fn operation(method: &Method, resource: &str) -> &'static str {
+    let user = resource == "Users";
+    match *method {
+        Method::POST if user => "CreateUser",
+        Method::POST => "CreateGroup",
+        Method::PUT if user => "PutUser",
+        Method::PUT => "PutGroup",
+        Method::DELETE if user => "DeleteUser",
+        Method::DELETE => "DeleteGroup",
+        _ if user => "PatchUser",
+        _ => "PatchGroup",
     }
 }

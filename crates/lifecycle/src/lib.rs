@@ -23,6 +23,7 @@ pub mod mapper;
 mod misc;
 pub mod outcome;
 pub mod profile;
+pub mod subject;
 pub mod switch;
 pub mod table;
 pub mod text;
@@ -100,6 +101,10 @@ impl Ilm {
     /// [`Status::Failed`].
     pub async fn execute(&self, cmd: &Command) -> Result<Outcome, IlmError> {
         tracing::debug!(command = cmd.name.as_str(), "executing");
+        subject::within(subject::Subject::of(cmd), self.dispatch(cmd)).await
+    }
+
+    async fn dispatch(&self, cmd: &Command) -> Result<Outcome, IlmError> {
         match cmd.name {
             CommandName::CreateUser => users::create::run(self, cmd).await,
             CommandName::UpdateUser => users::update::run(self, cmd).await,
