@@ -12,7 +12,9 @@
 #      THROTTLED events at --max-rps 25 (AWS's quota) and at --max-rps 0 (learned from 429s);
 #   4. peak RSS of `aws-ilm batch` on a BIG-line input (/usr/bin/time -v).
 # (3) and (4) use the default strategy, create-first.
-# Environment: EVENTS (10000), CONC (32), RAW_SECS (8), THROTTLED (1000), BIG (100000).
+# (2) runs with the audit log off and on (docs/audit.md; AUDIT=off|on|both, default both); the
+# other steps run with it off. The log goes to the temporary folder, never the home's.
+# Environment: EVENTS (10000), CONC (32), RAW_SECS (8), THROTTLED (1000), BIG (100000), AUDIT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,8 @@ CONC=${CONC:-32}
 RAW_SECS=${RAW_SECS:-8}
 THROTTLED=${THROTTLED:-1000}
 BIG=${BIG:-100000}
+AUDIT=${AUDIT:-both}
+case $AUDIT in both) AUDITS="off on" ;; on | off) AUDITS=$AUDIT ;; *) echo "AUDIT: off, on or both" >&2; exit 2 ;; esac
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
@@ -36,6 +40,7 @@ TOKEN="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PORT=18181
 export TOKEN AWS_ILM_TOKEN=$TOKEN AWS_ILM_BASE_URL=http://127.0.0.1:$PORT AWS_ILM_TENANT_ID=bench
 export BASE_PATH=/bench/scim/v2
+export AWS_ILM_AUDIT_LOG=""
 
 # serve, calc, rate, failed
 . scripts/bench/lib.sh
@@ -63,15 +68,18 @@ printf '%-58s %10.0f creates/s\n' "emulator raw create capacity (wrk POST, $CONC
 
 events "$EVENTS" fast- >"$WORK/fast.jsonl"
 for strategy in create-first lookup-first; do
-  serve "fast-$strategy"
-  /usr/bin/time -f 'batch process: %U s user + %S s system CPU, %M KB peak RSS' \
+for audit in $AUDITS; do
+  serve "fast-$strategy-$audit"
+  log=""; [ "$audit" = on ] && log="$WORK/audit-$strategy.jsonl"
+  AWS_ILM_AUDIT_LOG=$log /usr/bin/time -f 'batch process: %U s user + %S s system CPU, %M KB peak RSS' \
     "$BIN" batch "$WORK/fast.jsonl" --max-rps 0 --concurrency "$CONC" --results /dev/null \
     --no-progress --create-strategy "$strategy" 2>"$WORK/fast.sum"
   FAST=$(rate "$WORK/fast.sum")
   printf '%-58s %10.0f events/s  (%.0f%% of raw; failed: %s)\n' \
-    "aws-ilm batch, $EVENTS creates, --max-rps 0, $strategy" "$FAST" \
+    "aws-ilm batch, $EVENTS creates, $strategy, audit $audit" "$FAST" \
     "$(calc "$FAST * 100 / $RAW")" "$(failed "$WORK/fast.sum")"
   sed 's/^/    /' "$WORK/fast.sum"
+done
 done
 
 for rps in 25 0; do

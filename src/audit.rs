@@ -22,12 +22,15 @@ use crate::settings::Settings;
 /// Longest error text kept in a line.
 const MAX_ERROR_CHARS: usize = 500;
 
-/// Where the run's writes come from, beyond the command: a batch file (each write's lines come
-/// from `aws_ilm_batch::current_lines`).
+/// Where the run's writes come from, beyond the command: a batch file or a reconcile plan
+/// (each write's lines, or change indexes, come from `aws_ilm_batch::current_lines`: apply
+/// runs the plan's changes as the batch engine's events).
 #[derive(Debug, Clone)]
+#[allow(dead_code)] // `Plan` is for `reconcile apply`'s command (docs/audit.md).
 pub enum Source {
     Command,
     Batch { file: String },
+    Plan { file: String },
 }
 
 /// Records every write of one run.
@@ -115,6 +118,11 @@ impl Recorder {
             (Source::Batch { file }, Some(lines)) => Origin::Batch {
                 file: file.clone(),
                 lines: lines.to_vec(),
+                command,
+            },
+            (Source::Plan { file }, Some(changes)) => Origin::Plan {
+                file: file.clone(),
+                changes: changes.to_vec(),
                 command,
             },
             _ => Origin::Command {

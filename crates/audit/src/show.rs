@@ -62,13 +62,14 @@ impl Filter {
             }
             named || id.is_some_and(|id| id == want || ids.contains(&id))
         };
+        let user = r.is_user();
         if let Some(u) = &self.user
-            && !(r.is_user() && names(u, &r.target.user_name))
+            && !(user && names(u, &r.target.user_name))
         {
             return false;
         }
         if let Some(g) = &self.group
-            && !(!r.is_user() && names(g, &r.target.display_name))
+            && (user || !names(g, &r.target.display_name))
         {
             return false;
         }

@@ -14,6 +14,7 @@
 //! - A delete answered 404 counts as done: the plan wanted the resource gone and it is
 //!   (someone removed it between the re-read and the request).
 
+use aws_ilm_lifecycle::subject::{self, Subject};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -471,7 +472,13 @@ impl Executor for ReconcileExecutor {
         let mut pause = self.pause;
         let mut attempt = 1;
         let result = loop {
-            match self.run_once(&s.change).await {
+            // Names the change's user or group for the binary's audit log (docs/audit.md).
+            let subject = Subject {
+                command: "apply",
+                user_name: (what == "user").then(|| name.to_owned()),
+                display_name: (what == "group").then(|| name.to_owned()),
+            };
+            match subject::within(subject, self.run_once(&s.change)).await {
                 Err(e) if transient(&e, &s.change) && attempt < EVENT_ATTEMPTS => {
                     tracing::info!(line = s.line, attempt, "running the change again: {e}");
                     self.reruns.fetch_add(1, Ordering::Relaxed);

@@ -53,6 +53,10 @@ pub struct ApplyOptions {
     /// not reported there is run and reported again, so each change is reported once across
     /// runs (`Done::keep_reported`).
     pub reported: Option<PathBuf>,
+    /// Synced with the journal once per group of finished changes, before they are reported
+    /// (the binary's audit log, docs/audit.md); the running change's index is
+    /// `aws_ilm_batch::current_lines`.
+    pub on_group: Option<aws_ilm_batch::OnGroup>,
 }
 
 impl ApplyOptions {
@@ -66,6 +70,7 @@ impl ApplyOptions {
             breaker: None,
             results,
             reported: None,
+            on_group: None,
         }
     }
 }
@@ -224,6 +229,7 @@ pub async fn apply(
         o.shutdown = options.shutdown.clone();
         o.grace = options.grace;
         o.breaker = options.breaker.clone();
+        o.on_group = options.on_group.clone();
         let s = aws_ilm_batch::run(Arc::clone(&exec), Arc::clone(&options.limiter), io, o)
             .await
             .map_err(ApplyError::Output)?;
