@@ -59,8 +59,10 @@ impl Recorder {
         durability: Durability,
         source: Source,
     ) -> Result<Option<Arc<Recorder>>, crate::error::CliError> {
-        let Some(path) = &settings.audit_log else {
-            return Ok(None);
+        let path = match &settings.audit_log {
+            Ok(Some(path)) => path,
+            Ok(None) => return Ok(None),
+            Err(why) => return Err(crate::error::CliError::config(why.clone())),
         };
         let log = AuditLog::open(path, durability).map_err(|e| {
             crate::error::CliError::config(e.to_string())

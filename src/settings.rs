@@ -60,8 +60,10 @@ pub struct Settings {
     pub token_issued: Option<Day>,
     /// The config file read, if any (`doctor` names it).
     pub config_file: Option<PathBuf>,
-    /// The audit log; `None` when turned off (an empty value).
-    pub audit_log: Option<PathBuf>,
+    /// The audit log; `None` when turned off (an empty value); `Err` when no setting names it
+    /// and there is no home to put it in: a command stops on it when it opens the log, so a
+    /// run that cannot be audited sends nothing.
+    pub audit_log: Result<Option<PathBuf>, String>,
     /// Where each setting came from, by config key (`token` for the token), in the order of
     /// the fields above.
     pub origins: Vec<(&'static str, Source)>,
@@ -194,7 +196,7 @@ impl Settings {
             // No flag: the day belongs to the token, which is never a flag either.
             token_issued: l.optional(Key("token_issued"), None, |f| f.token_issued)?,
             config_file,
-            audit_log: audit_log(&mut l, args, raw_env)?,
+            audit_log: audit_log(&mut l, args, raw_env)?.ok_or_else(|| NO_AUDIT_HOME.to_owned()),
             origins: l.into_origins(),
         })
     }
@@ -219,17 +221,23 @@ pub fn audit_log_only(
         None => None,
     };
     let mut l = Layers::new(&env, selected);
-    audit_log(&mut l, args, raw_env)
+    audit_log(&mut l, args, raw_env)?.ok_or_else(|| SettingsError::Invalid {
+        source_: Source::Default,
+        reason: NO_AUDIT_HOME.into(),
+    })
 }
+
+const NO_AUDIT_HOME: &str = "no place for the audit log: neither XDG_STATE_HOME nor HOME is \
+                             set; set audit_log (an empty value turns it off)";
 
 /// The audit log (docs/audit.md): `--audit-log`, `AWS_ILM_AUDIT_LOG`, `audit_log`, else the
 /// XDG state folder. Unlike other settings an empty value means something here, "off", so the
-/// variable is read unfiltered.
+/// variable is read unfiltered. `Ok(None)`: no default place (no home).
 fn audit_log(
     l: &mut Layers,
     args: &GlobalArgs,
     raw_env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<PathBuf>, SettingsError> {
+) -> Result<Option<Option<PathBuf>>, SettingsError> {
     let key = Key("audit_log");
     let path = if args.audit_log.is_none() && raw_env(&key.var()).is_some_and(|v| v.is_empty()) {
         l.record(key.0, Source::Variable(key));
@@ -242,18 +250,13 @@ fn audit_log(
             l.var("XDG_STATE_HOME").as_deref(),
             l.var("HOME").as_deref(),
         );
-        let Some(p) = default else {
-            return Err(SettingsError::Invalid {
-                source_: Source::Default,
-                reason: "no place for the audit log: neither XDG_STATE_HOME nor HOME is set; \
-                         set audit_log (an empty value turns it off)"
-                    .into(),
-            });
-        };
         l.record(key.0, Source::Default);
+        let Some(p) = default else {
+            return Ok(None);
+        };
         p
     };
-    Ok(Some(path).filter(|p| !p.as_os_str().is_empty()))
+    Ok(Some(Some(path).filter(|p| !p.as_os_str().is_empty())))
 }
 
 /// The base URL, and the tenant from its own setting or else from a console-style base URL

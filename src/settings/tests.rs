@@ -614,3 +614,38 @@ fn the_instance_name_defaults_to_the_selected_instance() {
     let s = Settings::build(&GlobalArgs::default(), &env_of(&base_env())).unwrap();
     assert_eq!(s.instance_name, "aws-ilm");
 }
+
+/// docs/audit.md, "Where it is": the XDG state folder, else the home's; an empty value (of the
+/// variable too, unlike other settings) turns it off; no home at all is an error kept for the
+/// commands that would write.
+#[test]
+fn the_audit_log_defaults_to_the_state_folder_and_empty_turns_it_off() {
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut env = base_env();
+        env.extend_from_slice(extra);
+        Settings::build(&GlobalArgs::default(), &env_of(&env))
+            .unwrap()
+            .audit_log
+    };
+    assert_eq!(
+        with(&[("HOME", "/h")]).unwrap(),
+        Some(PathBuf::from("/h/.local/state/aws-ilm/audit.jsonl"))
+    );
+    assert_eq!(
+        with(&[("HOME", "/h"), ("XDG_STATE_HOME", "/s")]).unwrap(),
+        Some(PathBuf::from("/s/aws-ilm/audit.jsonl"))
+    );
+    assert_eq!(
+        with(&[("HOME", "/h"), ("AWS_ILM_AUDIT_LOG", "/a.jsonl")]).unwrap(),
+        Some(PathBuf::from("/a.jsonl"))
+    );
+    assert_eq!(
+        with(&[("HOME", "/h"), ("AWS_ILM_AUDIT_LOG", "")]).unwrap(),
+        None
+    );
+    assert!(
+        with(&[])
+            .unwrap_err()
+            .contains("no place for the audit log")
+    );
+}

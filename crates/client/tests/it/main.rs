@@ -12,3 +12,4 @@ mod paging;
 mod retries;
 mod scripted;
 mod tls;
+mod writes;
