@@ -26,7 +26,6 @@ const MAX_ERROR_CHARS: usize = 500;
 /// (each write's lines, or change indexes, come from `aws_ilm_batch::current_lines`: apply
 /// runs the plan's changes as the batch engine's events).
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // `Plan` is for `reconcile apply`'s command (docs/audit.md).
 pub enum Source {
     Command,
     Batch { file: String },

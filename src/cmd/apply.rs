@@ -13,6 +13,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use aws_ilm_audit::Durability;
+use aws_ilm_batch::OnGroup;
 use aws_ilm_batch::{Breaker, Ending, Progress, RateLimiter, Target};
 use aws_ilm_client::ScimClient;
 use aws_ilm_reconcile::apply::{ApplyError, ApplyOptions, ApplyReport, apply};
@@ -21,6 +23,7 @@ use aws_ilm_reconcile::{Actual, Plan};
 
 use super::batch::{Signals, on_own_thread, on_signals, open_results};
 use super::plan::{Pace, SourceArgs};
+use crate::audit::{Recorder, Source as AuditSource};
 use crate::cli::ReconcileArgs;
 use crate::error::{CliError, Exit, Signal};
 use crate::output::{self, SafeLines};
@@ -71,15 +74,24 @@ pub struct Args {
 /// `aws-ilm apply`.
 pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
     let secret = settings.token.expose();
+    // Each write's line names the plan (or the source planned from) and the change's index;
+    // lines are synced with the journal, before results are reported (docs/audit.md).
+    let file = match (&args.plan, &args.from) {
+        (Some(path), _) => path.display().to_string(),
+        (_, Some(from)) if from == "-" => "(stdin)".to_owned(),
+        (_, Some(from)) => from.clone(),
+        (None, None) => String::new(),
+    };
+    let audit = Recorder::open(settings, Durability::OnSync, AuditSource::Plan { file })?;
     let (plan, actual, run) = match (&args.plan, &args.from) {
-        (Some(path), _) => saved(&args, path, settings).await?,
-        (None, Some(from)) => match fresh(&args, from, settings).await? {
+        (Some(path), _) => saved(&args, path, settings, audit.as_ref()).await?,
+        (None, Some(from)) => match fresh(&args, from, settings, audit.as_ref()).await? {
             Some(prepared) => prepared,
             None => return Ok(Exit::Success),
         },
         (None, None) => return Err(CliError::usage("give a PLAN file or --from SOURCE")),
     };
-    let (report, signal) = run_apply(&args, settings, plan, actual, run).await?;
+    let (report, signal) = run_apply(&args, settings, plan, actual, run, audit).await?;
     let summary = report.summary.to_string().replace("batch: ", "apply: ");
     eprint!("{}", output::block(&format!("{summary}\n"), secret));
     if report.found_done > 0 {
@@ -103,7 +115,12 @@ type Prepared = (Plan, Actual, Run);
 
 /// `apply PLAN`: the plan file, for this directory, and AWS re-read with its embedded desired
 /// state and options.
-async fn saved(args: &Args, path: &Path, settings: &Settings) -> Result<Prepared, CliError> {
+async fn saved(
+    args: &Args,
+    path: &Path,
+    settings: &Settings,
+    audit: Option<&Arc<Recorder>>,
+) -> Result<Prepared, CliError> {
     if args.reconcile.any() {
         return Err(CliError::usage(
             "apply PLAN uses the options the plan was made with; scope, protect, absent and cap \
@@ -113,7 +130,7 @@ async fn saved(args: &Args, path: &Path, settings: &Settings) -> Result<Prepared
     let plan = Plan::load(path).map_err(|e| CliError::usage(e.to_string()))?;
     plan.check_target(&Target::of(&settings.endpoint))
         .map_err(|e| CliError::usage(e.to_string()))?;
-    let (client, limiter, breaker) = super::plan::client(settings, &args.pace)?;
+    let (client, limiter, breaker) = super::plan::client(settings, &args.pace, audit)?;
     let actual = aws_ilm_reconcile::read::read_actual(
         &client,
         &plan.desired,
@@ -138,13 +155,18 @@ async fn saved(args: &Args, path: &Path, settings: &Settings) -> Result<Prepared
 
 /// `apply --from`: a plan made now, shown, checked by the rails and approved; `None` when there
 /// is nothing to do.
-async fn fresh(args: &Args, from: &str, settings: &Settings) -> Result<Option<Prepared>, CliError> {
+async fn fresh(
+    args: &Args,
+    from: &str,
+    settings: &Settings,
+    audit: Option<&Arc<Recorder>>,
+) -> Result<Option<Prepared>, CliError> {
     let secret = settings.token.expose();
     let source = SourceArgs {
         from: from.to_owned(),
         format: args.format,
     };
-    let made = super::plan::make(&source, &args.reconcile, &args.pace, settings).await?;
+    let made = super::plan::make(&source, &args.reconcile, &args.pace, settings, audit).await?;
     eprint!("{}", super::plan::show(&made.plan, secret));
     if !made.refusals.is_empty() {
         return Err(super::plan::refused(&made.refusals, secret));
@@ -218,6 +240,7 @@ async fn run_apply(
     plan: Plan,
     actual: Actual,
     run: Run,
+    audit: Option<Arc<Recorder>>,
 ) -> Result<(ApplyReport, Signal), CliError> {
     let Run {
         client,
@@ -234,6 +257,9 @@ async fn run_apply(
     options.concurrency = args.pace.concurrency as usize;
     options.reported = args.results.clone();
     options.breaker = Some(breaker);
+    if let Some(r) = audit {
+        options.on_group = Some(OnGroup(Arc::new(move || r.sync())));
+    }
     if !args.no_progress && std::io::stderr().is_terminal() {
         options.progress = Progress::stderr(Some(plan.changes.len() as u64));
     }

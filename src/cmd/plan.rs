@@ -18,6 +18,7 @@ use aws_ilm_client::ScimClient;
 use aws_ilm_reconcile::source::{SourceError, SourceFormat, SourceLimits, read_source};
 use aws_ilm_reconcile::{Actual, Plan, Problem, Refusal, diff, rails};
 
+use crate::audit::Recorder;
 use crate::cli::{OutputFormat, ReconcileArgs};
 use crate::error::{CliError, Exit};
 use crate::output;
@@ -79,7 +80,8 @@ pub struct Made {
 
 /// `aws-ilm plan`.
 pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
-    let made = make(&args.source, &args.reconcile, &args.pace, settings).await?;
+    // A plan only reads: nothing to audit.
+    let made = make(&args.source, &args.reconcile, &args.pace, settings, None).await?;
     let secret = settings.token.expose();
     let text = match settings.output {
         OutputFormat::Json => output::json(&plan_document(&made.plan)?, secret),
@@ -139,6 +141,7 @@ pub async fn make(
     reconcile: &ReconcileArgs,
     pace: &Pace,
     settings: &Settings,
+    audit: Option<&Arc<Recorder>>,
 ) -> Result<Made, CliError> {
     let secret = settings.token.expose();
     let format = format_of(source)?;
@@ -158,7 +161,7 @@ pub async fn make(
         .as_ref()
         .ok_or_else(|| CliError::config("the reconcile settings were not built"))?
         .options(reconcile.allow_mass_change, settings.allow_enable);
-    let (client, limiter, breaker) = client(settings, pace)?;
+    let (client, limiter, breaker) = client(settings, pace, audit)?;
     let actual = aws_ilm_reconcile::read::read_actual(
         &client,
         &desired,
@@ -186,13 +189,15 @@ pub async fn make(
 pub fn client(
     settings: &Settings,
     pace: &Pace,
+    audit: Option<&Arc<Recorder>>,
 ) -> Result<(ScimClient, Arc<RateLimiter>, Arc<Breaker>), CliError> {
     let limiter = Arc::new(RateLimiter::new(pace.max_rps));
-    let (config, breaker) = aws_ilm_batch::client::configure(
-        super::ilm::client_config(settings),
-        &limiter,
-        DEFAULT_MAX_NO_ANSWER,
-    );
+    let mut config = super::ilm::client_config(settings);
+    if let Some(r) = audit {
+        r.hook(&mut config);
+    }
+    let (config, breaker) =
+        aws_ilm_batch::client::configure(config, &limiter, DEFAULT_MAX_NO_ANSWER);
     let client = ScimClient::new(config).map_err(|e| CliError::from_client(&e, settings))?;
     Ok((client, limiter, breaker))
 }

@@ -450,3 +450,47 @@ async fn a_log_that_cannot_be_opened_stops_before_any_write() {
         0
     );
 }
+
+#[tokio::test]
+async fn an_apply_records_each_write_with_its_plan_and_change() {
+    use crate::reconcile_support::{apply_plan, people, plan};
+    let env = Env::start().await;
+    let log = env.path("audit.jsonl");
+    let source = env.write("people.csv", &people(0..3, "Team"));
+    let saved = env.path("plan.json");
+    plan(&env, &source)
+        .env("AWS_ILM_AUDIT_LOG", &s(&log))
+        .args(["--out", &s(&saved)])
+        .run()
+        .await
+        .code(4);
+    assert!(lines(&log).is_empty(), "a plan only reads");
+    apply_plan(&env, &saved)
+        .env("AWS_ILM_AUDIT_LOG", &s(&log))
+        .run()
+        .await
+        .code(0);
+    let l = lines(&log);
+    let count = |op: &str| l.iter().filter(|r| r["operation"] == op).count();
+    assert_eq!(count("CreateUser"), 3, "{l:?}");
+    assert_eq!(count("CreateGroup"), 1, "{l:?}");
+    assert!(count("PatchGroup") >= 1, "{l:?}");
+    for r in &l {
+        assert_eq!(r["origin"]["kind"], "plan", "{r}");
+        assert_eq!(r["origin"]["file"], json!(s(&saved)));
+        assert_eq!(r["origin"]["command"], "apply");
+        let changes = r["origin"]["changes"].as_array().unwrap();
+        assert!(
+            !changes.is_empty() && changes.iter().all(|c| c.as_u64() >= Some(1)),
+            "{r}"
+        );
+        assert_eq!(r["outcome"]["ok"], true, "{r}");
+    }
+    for r in l.iter().filter(|r| r["operation"] == "PatchGroup") {
+        assert_eq!(
+            r["target"]["displayName"], "Team",
+            "named without a read: {r}"
+        );
+    }
+    audit(&env, &["verify", &s(&log)]).await.code(0);
+}
