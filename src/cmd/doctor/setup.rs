@@ -60,6 +60,11 @@ fn value(s: &Settings, key: &str) -> String {
         "token_issued" => s
             .token_issued
             .map_or_else(|| "not set".to_owned(), |d| d.to_string()),
+        "audit_log" => match &s.audit_log {
+            Ok(Some(p)) => p.display().to_string(),
+            Ok(None) => "off".to_owned(),
+            Err(why) => why.clone(),
+        },
         _ => "?".to_owned(),
     }
 }
