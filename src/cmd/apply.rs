@@ -11,7 +11,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use aws_ilm_audit::Durability;
 use aws_ilm_batch::OnGroup;
@@ -21,7 +21,7 @@ use aws_ilm_reconcile::apply::{ApplyError, ApplyOptions, ApplyReport, apply};
 use aws_ilm_reconcile::source::SourceFormat;
 use aws_ilm_reconcile::{Actual, Plan};
 
-use super::batch::{Signals, on_own_thread, on_signals, open_results};
+use super::batch::{GracefulStop, on_own_thread, open_results};
 use super::plan::{Pace, SourceArgs};
 use crate::audit::{Recorder, Source as AuditSource};
 use crate::cli::ReconcileArgs;
@@ -263,25 +263,15 @@ async fn run_apply(
     if !args.no_progress && std::io::stderr().is_terminal() {
         options.progress = Progress::stderr(Some(plan.changes.len() as u64));
     }
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    options.shutdown = Some(stop_rx);
-    let signals = Signals::install()
-        .map_err(|e| CliError::config(format!("cannot listen for Ctrl-C: {e}")))?;
-    let interrupted = Arc::new(OnceLock::new());
-    let stopper = tokio::spawn(on_signals(
-        "apply",
-        signals,
-        stop_tx,
-        Arc::clone(&interrupted),
-        options.grace,
-    ));
+    let stop = GracefulStop::install("apply", options.grace)?;
+    options.shutdown = Some(stop.shutdown());
     let result = on_own_thread("apply", move || async move {
         apply(&client, &plan, &actual, journal.as_deref(), options).await
     })
     .await?;
-    stopper.abort();
+    let signal = stop.finish();
     let report = result.map_err(|e| apply_error(e, secret))?;
-    Ok((report, interrupted.get().copied().unwrap_or(Signal::Int)))
+    Ok((report, signal))
 }
 
 /// Why the apply did not run, as the error that ends the run; a stale plan's differences are

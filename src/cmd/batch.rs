@@ -202,18 +202,8 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         let r = Arc::clone(r);
         options.on_group = Some(OnGroup(Arc::new(move || r.sync())));
     }
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    options.shutdown = Some(stop_rx);
-    let signals = Signals::install()
-        .map_err(|e| CliError::config(format!("cannot listen for Ctrl-C: {e}")))?;
-    let interrupted = Arc::new(OnceLock::new());
-    let stopper = tokio::spawn(on_signals(
-        "batch",
-        signals,
-        stop_tx,
-        Arc::clone(&interrupted),
-        options.grace,
-    ));
+    let stop = GracefulStop::install("batch", options.grace)?;
+    options.shutdown = Some(stop.shutdown());
     let io = Io {
         input: aws_ilm_batch::spawn_reader(reader, format, 1024, args.max_record_bytes),
         journal,
@@ -222,14 +212,14 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
     let summary = run_on_own_thread(exec, limiter, io, options)
         .await?
         .map_err(batch_error)?;
-    stopper.abort();
+    let signal = stop.finish();
     eprint!("{}", output::block(&format!("{summary}\n"), secret));
     Ok(match summary.ending() {
         Ending::AllDone => Exit::Success,
         Ending::SomeFailed => Exit::Failed,
         Ending::SomeInvalid | Ending::Stopped { bad_input: true } => Exit::Usage,
         Ending::Stopped { bad_input: false } => Exit::Config,
-        Ending::Interrupted => Exit::Interrupted(*interrupted.get().unwrap_or(&Signal::Int)),
+        Ending::Interrupted => Exit::Interrupted(signal),
     })
 }
 
@@ -290,7 +280,7 @@ where
 }
 
 /// SIGINT (Ctrl-C) and, on Unix, SIGTERM, listened for from before the run starts.
-pub(crate) struct Signals {
+struct Signals {
     #[cfg(unix)]
     int: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -298,7 +288,7 @@ pub(crate) struct Signals {
 }
 
 impl Signals {
-    pub(crate) fn install() -> std::io::Result<Signals> {
+    fn install() -> std::io::Result<Signals> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -328,11 +318,52 @@ impl Signals {
     }
 }
 
+/// Ctrl-C and SIGTERM wired to a run's graceful stop (`batch`, `apply`): what the engine's
+/// `shutdown` watches, and which signal came first.
+pub(crate) struct GracefulStop {
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    interrupted: Arc<OnceLock<Signal>>,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl GracefulStop {
+    /// Listens from now on; `name` prefixes the messages (`batch:`, `apply:`).
+    pub(crate) fn install(name: &'static str, grace: Duration) -> Result<GracefulStop, CliError> {
+        let (stop_tx, shutdown) = tokio::sync::watch::channel(false);
+        let signals = Signals::install()
+            .map_err(|e| CliError::config(format!("cannot listen for Ctrl-C: {e}")))?;
+        let interrupted = Arc::new(OnceLock::new());
+        let listener = tokio::spawn(on_signals(
+            name,
+            signals,
+            stop_tx,
+            Arc::clone(&interrupted),
+            grace,
+        ));
+        Ok(GracefulStop {
+            shutdown,
+            interrupted,
+            listener,
+        })
+    }
+
+    pub(crate) fn shutdown(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.clone()
+    }
+
+    /// Stops listening once the run is over; the signal that interrupted it (Ctrl-C when
+    /// none did: only read when the run says it was interrupted).
+    pub(crate) fn finish(self) -> Signal {
+        self.listener.abort();
+        self.interrupted.get().copied().unwrap_or(Signal::Int)
+    }
+}
+
 /// First signal: ask the engine to stop gracefully and remember which signal it was. Second
 /// signal: exit at once. That is safe: the output thread syncs the journal before it writes any
 /// result line, a torn last journal record is ignored on resume, and an event cut short was
 /// never journaled, so the rerun does it again.
-pub(crate) async fn on_signals(
+async fn on_signals(
     name: &'static str,
     mut signals: Signals,
     stop: tokio::sync::watch::Sender<bool>,

@@ -50,25 +50,17 @@ struct Prev {
 /// then is the hash of one of its lines (the log may have grown since). A missing file is an
 /// error: an audit log that vanished is not an empty one.
 pub fn verify(path: &Path, recorded: Option<&str>) -> Result<Head, AuditError> {
-    let file = File::open(path).map_err(|e| AuditError::io(path, e))?;
-    let mut reader = BufReader::with_capacity(256 * 1024, file);
+    let mut lines = Lines::open(path)?;
     let recorded = recorded.map(|h| h.trim().to_ascii_lowercase());
     let mut seen_recorded = recorded.as_deref() == Some(GENESIS);
     let mut expected = GENESIS.to_owned();
-    let mut n = 0u64;
-    let mut line = Vec::new();
     let bad = |line: u64, why: String| AuditError::BadLine {
         path: path.to_path_buf(),
         line,
         why,
     };
-    loop {
-        line.clear();
-        let ended = read_line(&mut reader, &mut line).map_err(|e| AuditError::io(path, e))?;
-        if line.is_empty() && ended == Ending::Eof {
-            break;
-        }
-        n += 1;
+    while let Some((n, ended)) = lines.next()? {
+        let line = &lines.buf;
         match ended {
             Ending::TooLong => {
                 return Err(bad(n, format!("longer than {MAX_LINE_BYTES} bytes")));
@@ -83,7 +75,7 @@ pub fn verify(path: &Path, recorded: Option<&str>) -> Result<Head, AuditError> {
             }
             Ending::Newline => {}
         }
-        let prev = match serde_json::from_slice::<Prev>(&line) {
+        let prev = match serde_json::from_slice::<Prev>(line) {
             Ok(p) => p.prev,
             Err(e) => return Err(bad(n, format!("not an audit record ({e})"))),
         };
@@ -104,11 +96,12 @@ pub fn verify(path: &Path, recorded: Option<&str>) -> Result<Head, AuditError> {
                 },
             ));
         }
-        expected = hash_line(&line);
+        expected = hash_line(line);
         if recorded.as_deref() == Some(expected.as_str()) {
             seen_recorded = true;
         }
     }
+    let n = lines.n;
     if let Some(head) = recorded
         && !seen_recorded
     {
@@ -129,6 +122,41 @@ pub fn verify(path: &Path, recorded: Option<&str>) -> Result<Head, AuditError> {
 /// chain would vouch for it).
 pub fn head(path: &Path) -> Result<Head, AuditError> {
     verify(path, None)
+}
+
+/// The numbered lines of a log file, each read with the [`MAX_LINE_BYTES`] bound: what
+/// `verify` and `show` both walk.
+pub(crate) struct Lines<'p> {
+    path: &'p Path,
+    reader: BufReader<File>,
+    /// Lines read so far.
+    pub(crate) n: u64,
+    /// The last line read, without its newline.
+    pub(crate) buf: Vec<u8>,
+}
+
+impl<'p> Lines<'p> {
+    pub(crate) fn open(path: &'p Path) -> Result<Lines<'p>, AuditError> {
+        let file = File::open(path).map_err(|e| AuditError::io(path, e))?;
+        Ok(Lines {
+            path,
+            reader: BufReader::with_capacity(256 * 1024, file),
+            n: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Reads the next line into `buf`: its number and how it ended; `None` at the end.
+    pub(crate) fn next(&mut self) -> Result<Option<(u64, Ending)>, AuditError> {
+        self.buf.clear();
+        let ended =
+            read_line(&mut self.reader, &mut self.buf).map_err(|e| AuditError::io(self.path, e))?;
+        if self.buf.is_empty() && ended == Ending::Eof {
+            return Ok(None);
+        }
+        self.n += 1;
+        Ok(Some((self.n, ended)))
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -6,8 +6,6 @@
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use aws_ilm_scim::ci::fold;
@@ -15,7 +13,7 @@ use aws_ilm_scim::text::neutralise;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
-use crate::chain::{Ending, read_line};
+use crate::chain::Lines;
 use crate::error::AuditError;
 use crate::record::{Origin, Record};
 
@@ -86,20 +84,11 @@ impl Filter {
 /// The entries of the log at `path` that `filter` accepts, rendered; lines that are not
 /// records are shown as such (the chain is `audit verify`'s business).
 pub fn show(path: &Path, filter: &Filter, out: &mut String) -> Result<u64, AuditError> {
-    let file = File::open(path).map_err(|e| AuditError::io(path, e))?;
-    let mut reader = BufReader::new(file);
-    let mut line = Vec::new();
-    let mut n = 0u64;
+    let mut lines = Lines::open(path)?;
     let mut shown = 0u64;
     let mut ids = HashSet::new();
-    loop {
-        line.clear();
-        let ended = read_line(&mut reader, &mut line).map_err(|e| AuditError::io(path, e))?;
-        if line.is_empty() && ended == Ending::Eof {
-            break;
-        }
-        n += 1;
-        match serde_json::from_slice::<Record>(&line) {
+    while let Some((n, _)) = lines.next()? {
+        match serde_json::from_slice::<Record>(&lines.buf) {
             Ok(r) if filter.accepts(&r, &mut ids) => {
                 render(n, &r, out);
                 shown += 1;
