@@ -33,7 +33,7 @@ pub fn compared_paths(desired: &Desired) -> BTreeSet<AttrPath> {
     desired
         .users
         .iter()
-        .flat_map(|u| u.attributes.keys().cloned())
+        .flat_map(|u| u.attributes.keys().map(str::to_owned))
         .collect()
 }
 
@@ -392,7 +392,7 @@ fn user_changes(
         };
         if differs {
             set.push(AttrChange {
-                path: path.clone(),
+                path: path.to_owned(),
                 old: have.cloned(),
                 new: want.clone(),
             });
@@ -451,7 +451,7 @@ pub fn user_document(d: &DesiredUser) -> Map<String, Value> {
                 m.insert(sub.to_owned(), value.clone());
             }
         } else {
-            doc.insert(path.clone(), value.clone());
+            doc.insert(path.to_owned(), value.clone());
         }
     }
     if doc.contains_key(urn::ENTERPRISE_USER) {

@@ -1,14 +1,12 @@
 //! Hand-picked cases of the diff; the property test (random states) is in `tests/it`.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use super::*;
-use crate::model::{Counts, Phase};
+use crate::model::{Attrs, Counts, Phase};
 
 fn du(name: &str, ext: Option<&str>, attrs: &[(&str, Value)]) -> DesiredUser {
-    let mut attributes: BTreeMap<String, Option<Value>> = attrs
+    let mut attributes: Attrs<Option<Value>> = attrs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (!v.is_null()).then(|| v.clone())))
         .collect();
@@ -29,7 +27,7 @@ fn au(
     active: bool,
     attrs: &[(&str, Value)],
 ) -> ActualUser {
-    let mut attributes: BTreeMap<String, Value> = attrs
+    let mut attributes: Attrs<Value> = attrs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
         .collect();

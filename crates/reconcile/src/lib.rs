@@ -12,6 +12,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
 pub mod apply;
+pub mod attrs;
 pub mod diff;
 pub mod model;
 pub mod options;
@@ -25,8 +26,8 @@ pub use apply::stale::{Ids, Stale};
 pub use apply::{ApplyError, ApplyOptions, ApplyReport, apply};
 pub use diff::{Diff, diff};
 pub use model::{
-    Actual, ActualGroup, ActualUser, AttrChange, AttrPath, Change, Counts, Desired, DesiredGroup,
-    DesiredUser, MemberRef, Phase, Problem,
+    Actual, ActualGroup, ActualUser, AttrChange, AttrPath, Attrs, Change, Counts, Desired,
+    DesiredGroup, DesiredUser, MemberRef, Phase, Problem,
 };
 pub use options::{Absent, AbsentGroups, Options, Scope};
 pub use plan::{Plan, PlanFileError};

@@ -8,10 +8,10 @@
 //! the paths the lifecycle's own PATCH uses, so an update changes one sub-attribute and leaves
 //! its siblings alone.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+pub use crate::attrs::Attrs;
 
 /// An attribute path of a user, as a PATCH operation names it (see the module doc).
 pub type AttrPath = String;
@@ -30,7 +30,7 @@ pub struct DesiredUser {
     /// The attributes the source provides, mapped to SCIM: path → wanted value, `None` to clear
     /// it (an empty cell of a provided column). Paths the source never mentions are absent and
     /// left as they are in AWS. Includes `userName` (and `externalId` when provided).
-    pub attributes: BTreeMap<AttrPath, Option<Value>>,
+    pub attributes: Attrs<Option<Value>>,
 }
 
 /// A group as the source wants it.
@@ -64,7 +64,7 @@ pub struct ActualUser {
     pub external_id: Option<String>,
     pub active: bool,
     /// Only the paths some desired user provides (keeps memory to what is compared).
-    pub attributes: BTreeMap<AttrPath, Value>,
+    pub attributes: Attrs<Value>,
 }
 
 /// A group as AWS has it.

@@ -90,10 +90,8 @@ pub fn check(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::model::{ActualUser, DesiredUser};
+    use crate::model::{ActualUser, Attrs, DesiredUser};
 
     fn actual(n: usize) -> Actual {
         Actual {
@@ -103,7 +101,7 @@ mod tests {
                     user_name: format!("user{i}"),
                     external_id: None,
                     active: true,
-                    attributes: BTreeMap::new(),
+                    attributes: Attrs::new(),
                 })
                 .collect(),
             groups: vec![],
@@ -118,7 +116,7 @@ mod tests {
                     user_name: format!("user{i}"),
                     external_id: None,
                     active: true,
-                    attributes: BTreeMap::new(),
+                    attributes: Attrs::new(),
                 })
                 .collect(),
             groups: vec![],

@@ -155,7 +155,7 @@ pub fn actual_user(user: &Value, paths: &[AttrPath]) -> Result<ActualUser, Clien
         .iter()
         .filter_map(|p| {
             let v = value_at(user, p).filter(|v| !v.is_null())?;
-            Some((p.clone(), v.clone()))
+            Some((p, v.clone()))
         })
         .collect();
     Ok(ActualUser {

@@ -11,7 +11,7 @@ use aws_ilm_scim::{ci, rules};
 use serde_json::{Map, Value};
 
 use super::{GroupRecord, GroupSource, Records, SourceError, problem, quote};
-use crate::model::{Desired, DesiredGroup, DesiredUser, Problem};
+use crate::model::{Attrs, Desired, DesiredGroup, DesiredUser, Problem};
 
 /// The value each provided key gets in the probe that finds the provided paths: non-empty,
 /// and valid both as text and as JSON (a number), so a `ParseJSON` transform, alone or around
@@ -23,19 +23,26 @@ const COLUMN_ORIGIN: &str = "column groups";
 
 pub(super) fn build(records: Records, mapper: &Mapper) -> Result<Desired, SourceError> {
     let Records {
-        users,
+        mut users,
         keys,
         groups,
         mut problems,
     } = records;
     let mut provided = probe(mapper, &keys);
     let mut mapped = Vec::with_capacity(users.len());
-    for r in &users {
-        match mapper.map_out_for(&r.profile, Purpose::Create) {
+    for r in &mut users {
+        // Each profile is dropped once mapped: at 100,000 rows, holding every profile and every
+        // mapped user at once is most of the peak (docs/reconcile.md, "Benchmark").
+        let profile = std::mem::take(&mut r.profile);
+        match mapper.map_out_for(&profile, Purpose::Create) {
             Ok(doc) => {
                 check_rules(&r.at, &doc, &mut problems);
                 let p = path_values(&doc);
-                provided.extend(p.keys().cloned());
+                for k in p.keys() {
+                    if !provided.contains(k) {
+                        provided.insert(k.to_owned());
+                    }
+                }
                 mapped.push(Some(p));
             }
             Err(e) => {
@@ -95,9 +102,9 @@ pub(super) fn build(records: Records, mapper: &Mapper) -> Result<Desired, Source
                 format!("duplicate externalId {} (also at {first})", quote(x)),
             ));
         }
-        let attributes: BTreeMap<String, Option<Value>> = provided
+        let attributes: Attrs<Option<Value>> = provided
             .iter()
-            .map(|path| (path.clone(), p.get(path).cloned()))
+            .map(|path| (path, p.get(path).cloned()))
             .collect();
         if let Some(slot) = made.last_mut() {
             *slot = Some(out.users.len());
@@ -129,7 +136,7 @@ pub(super) fn build(records: Records, mapper: &Mapper) -> Result<Desired, Source
 }
 
 /// The PATCH paths of a mapped user with their values (`schemas` left out by `paths`).
-fn path_values(doc: &Map<String, Value>) -> BTreeMap<String, Value> {
+fn path_values(doc: &Map<String, Value>) -> Attrs<Value> {
     paths(doc)
         .into_iter()
         .map(|(p, v)| (p, v.clone()))
@@ -145,7 +152,7 @@ fn probe(mapper: &Mapper, keys: &[String]) -> BTreeSet<String> {
         ks.iter().map(|k| (k.clone(), Value::from(PROBE))).collect()
     };
     if let Ok(doc) = mapper.map_out_for(&profile(keys), Purpose::Create) {
-        return path_values(&doc).into_keys().collect();
+        return path_values(&doc).keys().map(str::to_owned).collect();
     }
     keys.iter()
         .filter_map(|k| {
@@ -153,7 +160,7 @@ fn probe(mapper: &Mapper, keys: &[String]) -> BTreeSet<String> {
                 .map_out_for(&profile(std::slice::from_ref(k)), Purpose::Create)
                 .ok()
         })
-        .flat_map(|doc| path_values(&doc).into_keys())
+        .flat_map(|doc| path_values(&doc).into_iter().map(|(k, _)| k))
         .collect()
 }
 

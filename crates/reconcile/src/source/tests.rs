@@ -54,7 +54,7 @@ fn csv_with_bom_crlf_groups_and_active_columns() {
     assert_eq!(ada.origin, "line 2");
     assert_eq!(ada.external_id.as_deref(), Some("E1"));
     assert!(ada.active);
-    let paths: Vec<&str> = ada.attributes.keys().map(String::as_str).collect();
+    let paths: Vec<&str> = ada.attributes.keys().collect();
     assert_eq!(
         paths,
         [

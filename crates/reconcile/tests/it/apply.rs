@@ -1,7 +1,7 @@
 //! `apply` against the real emulator with the real client: a fresh plan converges, a stale one
 //! changes nothing, a stopped apply resumes to convergence with each change reported once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -37,7 +37,7 @@ fn scim_user(name: &str) -> Value {
 }
 
 fn desired_user(name: &str, display: &str) -> DesiredUser {
-    let mut attributes = BTreeMap::new();
+    let mut attributes = aws_ilm_reconcile::Attrs::new();
     for (k, v) in [
         ("userName", json!(name)),
         ("displayName", json!(display)),

@@ -4,12 +4,12 @@
 //! matter. Names come from a tiny alphabet with case variants, so matches, renames and
 //! collisions happen often.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use aws_ilm_lifecycle::users::patch::{same, value_at};
 use aws_ilm_reconcile::diff::compared_paths;
 use aws_ilm_reconcile::{
-    Absent, AbsentGroups, Actual, ActualGroup, ActualUser, Change, Desired, DesiredGroup,
+    Absent, AbsentGroups, Actual, ActualGroup, ActualUser, Attrs, Change, Desired, DesiredGroup,
     DesiredUser, Options, Scope, diff,
 };
 use aws_ilm_scim::ci::fold;
@@ -74,7 +74,7 @@ fn actual_state() -> impl Strategy<Value = Actual> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, (name, ext, active, title))| {
-                    let mut attributes = BTreeMap::new();
+                    let mut attributes = Attrs::new();
                     attributes.insert("userName".to_owned(), json!(name));
                     if let Some(e) = &ext {
                         attributes.insert("externalId".to_owned(), json!(e));
@@ -140,7 +140,7 @@ fn desired_state() -> impl Strategy<Value = Desired> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, (name, ext, active, title))| {
-                    let mut attributes = BTreeMap::new();
+                    let mut attributes = Attrs::new();
                     attributes.insert("userName".to_owned(), Some(json!(name)));
                     if let Some(e) = &ext {
                         attributes.insert("externalId".to_owned(), Some(json!(e)));
