@@ -15,7 +15,8 @@
 #      --max-rps 25: wall time next to the physical limit writes/25 + reads/40, with the
 #      emulator's own counts (target: <= 110%, 0 failed);
 #   4. peak RSS of `plan` at BIG users (/usr/bin/time -v; target <= 150 MB at 100,000).
-# Environment: SIZE (10000: a quick run is SIZE=1000), CONC (32), BIG (SIZE*10).
+# Environment: SIZE (10000: a quick run is SIZE=1000), CONC (32), BIG (SIZE*10),
+# ONLY (all; `rss` runs step 4 alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -134,6 +135,7 @@ echo "== machine: $(nproc) cores; client and emulator on loopback, SQLite file; 
 
 people "$SIZE" "$NGROUPS" >"$WORK/source.csv"
 
+if [ "${ONLY:-all}" = all ]; then
 # 1. initial apply vs batch
 serve initial
 T0=$(now)
@@ -188,6 +190,8 @@ printf '%-62s %10.1f s  (limit %.1f s = %s writes/25 + %s reads/40: %.0f%%; fail
   "apply --from, $SMALL users, against --throttle, --max-rps 25" "$(calc "$T1 - $T0")" \
   "$LIMIT" "$W" "$R" "$(calc "($T1 - $T0) * 100 / $LIMIT")" "$(failed "$WORK/thr.sum")"
 grep '^apply:' "$WORK/thr.sum" | sed 's/^/    /'
+
+fi
 
 # 4. peak RSS of plan at BIG users (seeded through the HTTP API; the source matches them)
 serve big
