@@ -107,30 +107,12 @@ pub fn change(out: &mut String, c: &Change) {
             group,
             group_id,
             members,
-        } => {
-            let _ = writeln!(
-                out,
-                "~ group {}{}: + {}: {}",
-                name(group),
-                group_id.as_deref().map(id_note).unwrap_or_default(),
-                count(members.len()),
-                member_list(members),
-            );
-        }
+        } => member_line(out, '+', group, group_id.as_deref(), members),
         Change::RemoveMembers {
             group,
             group_id,
             members,
-        } => {
-            let _ = writeln!(
-                out,
-                "~ group {}{}: - {}: {}",
-                name(group),
-                id_note(group_id),
-                count(members.len()),
-                member_list(members),
-            );
-        }
+        } => member_line(out, '-', group, Some(group_id), members),
         Change::DeleteGroup {
             id,
             display_name,
@@ -188,6 +170,19 @@ fn short(id: &str) -> String {
     } else {
         one_line(&cut).into_owned()
     }
+}
+
+/// `~ group NAME (id …): + 3 members: a, b, c` (`-` for removals); no id for a group the plan
+/// creates.
+fn member_line(out: &mut String, sign: char, group: &str, id: Option<&str>, members: &[MemberRef]) {
+    let _ = writeln!(
+        out,
+        "~ group {}{}: {sign} {}: {}",
+        name(group),
+        id.map(id_note).unwrap_or_default(),
+        count(members.len()),
+        member_list(members),
+    );
 }
 
 fn id_note(id: &str) -> String {
