@@ -166,16 +166,7 @@ impl Writer<'_> {
             match field.value.as_ref() {
                 Value::Object(map) => {
                     self.heading(indent, key);
-                    let nested: Vec<Field<'_>> = map
-                        .iter()
-                        .filter(|(_, v)| !is_empty(v))
-                        .map(|(k, v)| Field {
-                            key: Cow::Borrowed(k),
-                            value: Cow::Borrowed(v),
-                            style: Style::new(),
-                        })
-                        .collect();
-                    self.fields(&nested, indent + STEP);
+                    self.fields(&plain_fields(map), indent + STEP);
                 }
                 value if !inline(value) => {
                     self.heading(indent, key);
@@ -236,15 +227,7 @@ impl Writer<'_> {
     fn item(&mut self, indent: usize, item: &Value) {
         match item {
             Value::Object(map) => {
-                let fields: Vec<Field<'_>> = map
-                    .iter()
-                    .filter(|(_, v)| !is_empty(v))
-                    .map(|(k, v)| Field {
-                        key: Cow::Borrowed(k),
-                        value: Cow::Borrowed(v),
-                        style: Style::new(),
-                    })
-                    .collect();
+                let fields = plain_fields(map);
                 let start = self.out.len();
                 self.fields(&fields, indent + STEP);
                 // Every line written starts with at least `indent + STEP` spaces: the first
@@ -297,6 +280,18 @@ impl Writer<'_> {
         self.out.truncate(end);
         self.out.push('\n');
     }
+}
+
+/// The non-empty members of an object as unstyled fields, in the object's order.
+fn plain_fields(map: &serde_json::Map<String, Value>) -> Vec<Field<'_>> {
+    map.iter()
+        .filter(|(_, v)| !is_empty(v))
+        .map(|(k, v)| Field {
+            key: Cow::Borrowed(k),
+            value: Cow::Borrowed(v),
+            style: Style::new(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
