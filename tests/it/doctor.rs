@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::harness::{Env, Out, closed_url};
+use crate::harness::{Env, Out, closed_url, s};
 
 /// `aws-ilm --output json doctor`'s checks by name (the last of a name wins).
 fn checks(out: &Out) -> Vec<(String, String, String)> {
@@ -204,4 +204,117 @@ async fn broken_settings_are_a_failed_check_and_an_expired_token_fails() {
     assert_eq!(status, "fail");
     assert!(message.contains("expired on 2020-12-31"), "{message}");
     assert_eq!(status_of(&out, "auth").0, "pass");
+}
+
+/// Every "audit log" check of a `--output json` doctor run: status and message with its hint.
+fn audit_checks(out: &Out) -> Vec<(String, String)> {
+    checks(out)
+        .into_iter()
+        .filter(|(c, _, _)| c == "audit log")
+        .map(|(_, s, m)| (s, m))
+        .collect()
+}
+
+/// docs/doctor.md, "audit log": doctor opens the log as a run would. Off, created, appendable:
+/// passed; a directory at the path or a folder that cannot be made: failed with a hint; a file
+/// others can read, a torn or foreign last line: warnings. (Permission denied cannot be shown
+/// here: the tests may run as root, whom no mode stops; it is the same failed open.)
+#[tokio::test]
+async fn doctor_checks_that_the_audit_log_can_be_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::start().await;
+    let doctor = |log: &str| {
+        env.cmd()
+            .env("AWS_ILM_AUDIT_LOG", log)
+            .args(["--output", "json", "doctor"])
+    };
+    let out = doctor("").run().await;
+    out.code(0);
+    let found = audit_checks(&out);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "pass");
+    assert!(found[0].1.starts_with("audit log off"), "{found:?}");
+
+    // Missing: created as the first write would create it, private.
+    let log = env.path("state/logs/audit.jsonl");
+    let out = doctor(&s(&log)).run().await;
+    out.code(0);
+    let found = audit_checks(&out);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "pass");
+    assert!(
+        found[0].1.contains("created (empty, mode 0600)"),
+        "{found:?}"
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&log), 0o600);
+    assert_eq!(mode(log.parent().unwrap()), 0o700);
+
+    // A real write, then the log as it is: appendable, nothing to say.
+    env.cmd()
+        .env("AWS_ILM_AUDIT_LOG", &s(&log))
+        .args(["iam-create-group", "--scim", r#"{"displayName":"Eng"}"#])
+        .run()
+        .await
+        .code(0);
+    let out = doctor(&s(&log)).run().await;
+    out.code(0);
+    let found = audit_checks(&out);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.contains("can be appended to"), "{found:?}");
+
+    // Readable by others, and a last line cut short: two warnings, still exit 0.
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut text = std::fs::read(&log).unwrap();
+    text.extend_from_slice(b"{\"time\":\"2026");
+    std::fs::write(&log, &text).unwrap();
+    let out = doctor(&s(&log)).run().await;
+    out.code(0);
+    let found = audit_checks(&out);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found[0].0, "pass");
+    assert_eq!(found[1].0, "warn");
+    assert!(
+        found[1].1.contains("mode 0644") && found[1].1.contains("chmod 600"),
+        "{found:?}"
+    );
+    assert_eq!(found[2].0, "warn");
+    assert!(
+        found[2].1.contains("no newline") && found[2].1.contains("aws-ilm audit verify"),
+        "{found:?}"
+    );
+
+    // A whole last line that is not a record.
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o600)).unwrap();
+    text.extend_from_slice(b"\n");
+    std::fs::write(&log, &text).unwrap();
+    let found = audit_checks(&doctor(&s(&log)).run().await);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[1].0, "warn");
+    assert!(found[1].1.contains("not an audit record"), "{found:?}");
+
+    // A directory at the path; a folder that cannot be made (a file is in the way): failed,
+    // with the hint, exit 1; nothing created.
+    let not_a_folder = env.write("plain-file", "x");
+    for (path, why) in [
+        (log.parent().unwrap().to_path_buf(), "is a directory"),
+        (
+            not_a_folder.join("audit.jsonl"),
+            "cannot be opened for appending",
+        ),
+    ] {
+        let out = doctor(&s(&path)).run().await;
+        out.code(1);
+        let found = audit_checks(&out);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "fail", "{}", out.describe());
+        assert!(
+            found[0].1.contains(why)
+                && found[0]
+                    .1
+                    .contains("an empty value turns the audit log off"),
+            "{found:?}"
+        );
+    }
+    assert!(not_a_folder.is_file());
 }

@@ -20,6 +20,6 @@ pub mod who;
 
 pub use chain::{GENESIS, Head, hash_line, head, verify};
 pub use error::AuditError;
-pub use log::{AuditLog, Durability};
+pub use log::{AuditLog, Durability, Tail, tail};
 pub use record::{Origin, Outcome, Record, Target};
 pub use show::{Filter, show, since};

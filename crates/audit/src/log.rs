@@ -174,10 +174,20 @@ fn encode(record: &Record) -> std::io::Result<Vec<u8>> {
 }
 
 /// The hash of the file's last line (of `len` bytes), and whether that line lacks its newline
-/// (a write cut short). Reads backwards from the end, at most [`MAX_LINE_BYTES`] and a bit.
+/// (a write cut short).
 fn last_hash(file: &File, len: u64) -> std::io::Result<(String, bool)> {
+    Ok(match last_line(file, len)? {
+        None => (GENESIS.to_owned(), false),
+        Some((line, torn)) => (hash_line(&line), torn),
+    })
+}
+
+/// The file's last line (of `len` bytes) without its newline, and whether it lacks that
+/// newline; `None` for an empty file. Reads backwards from the end, at most [`MAX_LINE_BYTES`]
+/// and a bit.
+fn last_line(file: &File, len: u64) -> std::io::Result<Option<(Vec<u8>, bool)>> {
     if len == 0 {
-        return Ok((GENESIS.to_owned(), false));
+        return Ok(None);
     }
     let mut last = [0u8; 1];
     file.read_exact_at(&mut last, len - 1)?;
@@ -212,7 +222,38 @@ fn last_hash(file: &File, len: u64) -> std::io::Result<(String, bool)> {
     };
     let from = usize::try_from(start - pos).unwrap_or(0);
     let to = usize::try_from(end - pos).unwrap_or(0);
-    Ok((hash_line(&tail[from..to]), torn))
+    tail.truncate(to);
+    tail.drain(..from);
+    Ok(Some((tail, torn)))
+}
+
+/// The state of a log's last line, as `aws-ilm doctor` reports it without walking the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tail {
+    /// No lines yet.
+    Empty,
+    /// The last line is a whole record.
+    Whole,
+    /// The last line has no newline: a write cut short (crash, full disk).
+    Torn,
+    /// The last line ends but is not a record (edited, or not an audit log).
+    NotARecord,
+}
+
+/// How the log at `path` ends: one read of its last line, not a check of the chain
+/// (`verify` is that).
+pub fn tail(path: &Path) -> Result<Tail, AuditError> {
+    let file = File::open(path).map_err(|e| AuditError::io(path, e))?;
+    let len = file.metadata().map_err(|e| AuditError::io(path, e))?.len();
+    let last = last_line(&file, len).map_err(|e| AuditError::io(path, e))?;
+    Ok(match last {
+        None => Tail::Empty,
+        Some((_, true)) => Tail::Torn,
+        Some((line, false)) => match serde_json::from_slice::<Record>(&line) {
+            Ok(_) => Tail::Whole,
+            Err(_) => Tail::NotARecord,
+        },
+    })
 }
 
 #[cfg(test)]
@@ -289,6 +330,23 @@ mod tests {
         assert!(!text.trim_end().chars().any(char::is_control), "{text:?}");
         let back: Record = serde_json::from_str(text.trim_end()).unwrap();
         assert_eq!(back.sent, r.sent);
+    }
+
+    #[test]
+    fn the_tail_says_how_the_log_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let log = AuditLog::open(&path, Durability::EachLine).unwrap();
+        assert_eq!(tail(&path).unwrap(), Tail::Empty);
+        log.append(&mut record(1)).unwrap();
+        log.append(&mut record(2)).unwrap();
+        assert_eq!(tail(&path).unwrap(), Tail::Whole);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"time\":").unwrap();
+        assert_eq!(tail(&path).unwrap(), Tail::Torn);
+        f.write_all(b"\n").unwrap();
+        assert_eq!(tail(&path).unwrap(), Tail::NotARecord);
+        assert!(tail(&dir.path().join("missing")).is_err());
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! problem it is meant to explain would explain nothing, so unreadable settings are a failed
 //! check here, not a configuration error.
 //!
-//! The checks: the settings and where each came from ([`setup`]), then the path to the server
-//! ([`net`]): DNS, TCP, TLS, one authenticated request and the server's clock.
+//! The checks: the settings and where each came from ([`setup`]), whether the audit log can be
+//! written ([`audit_log`]), then the path to the server ([`net`]): DNS, TCP, TLS, one
+//! authenticated request and the server's clock.
 
+mod audit_log;
 mod net;
 mod setup;
 
@@ -110,6 +112,7 @@ pub async fn run(global: &GlobalArgs) -> Result<Exit, CliError> {
     let (checks, format, secret) = match built {
         Ok(settings) => {
             let mut checks = setup::checks(&settings, crate::expiry::today());
+            checks.extend(audit_log::checks(&settings.audit_log));
             checks.extend(net::checks(&settings).await);
             (checks, settings.output, settings.token.expose().to_owned())
         }
@@ -118,6 +121,12 @@ pub async fn run(global: &GlobalArgs) -> Result<Exit, CliError> {
             let mut failed = Check::fail("settings", e.message);
             failed.hint = e.hint.or(Some("see docs/configuration.md".into()));
             let mut checks = vec![failed];
+            // The log's place needs none of what failed (audit_log alone, as `aws-ilm audit`
+            // reads it), and a broken log is worth knowing about while fixing the rest.
+            match settings::audit_log_only(global, &settings::process_env) {
+                Ok(log) => checks.extend(audit_log::checks(&Ok(log))),
+                Err(_) => checks.push(Check::skip("audit log", "the settings could not be read")),
+            }
             checks.extend(
                 NETWORK_CHECKS
                     .iter()
