@@ -22,7 +22,7 @@ use crate::expiry::Day;
 pub mod layer;
 pub mod reconcile;
 
-use layer::{Count, Key, Layers, Seconds, Source, Sourced};
+use layer::{Count, Key, Layers, Seconds, Setting, Source, Sourced};
 
 /// Default per-request timeout. AWS answers in well under a second; 30 s leaves room for a slow
 /// proxy without letting a script hang for minutes.
@@ -224,6 +224,17 @@ pub fn audit_log_only(
     audit_log(&mut l, args, raw_env)?.ok_or_else(|| SettingsError::Invalid {
         source_: Source::Default,
         reason: NO_AUDIT_HOME.into(),
+    })
+}
+
+/// Only the output format, for commands that run without (or despite) the other settings
+/// (`aws-ilm audit`, `aws-ilm doctor` when they cannot be read): the flag, else a valid
+/// `AWS_ILM_OUTPUT`, else the default.
+pub fn output_only(args: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> OutputFormat {
+    args.output.unwrap_or_else(|| {
+        env(&Key("output").var())
+            .and_then(|v| OutputFormat::parse(&v).ok())
+            .unwrap_or_default()
     })
 }
 

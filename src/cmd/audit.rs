@@ -1,14 +1,16 @@
 //! `aws-ilm audit verify|head|show` (docs/audit.md): check the chain, print its head, read the
 //! history. These read the log only; they need no directory settings, just where the log is
-//! (FILE, else the `audit_log` setting).
+//! (FILE, else the `audit_log` setting) and `--output`: `json` prints a document (the head, or
+//! the entries shown), `human` and `markdown` the same text for a person (docs/audit.md).
 
 use std::path::PathBuf;
 
 use aws_ilm_audit::{AuditError, Filter};
 use aws_ilm_scim::text::neutralise;
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{CliError, Exit};
+use crate::output;
 use crate::settings;
 
 #[derive(Debug, clap::Subcommand)]
@@ -50,6 +52,7 @@ pub enum AuditCommand {
 }
 
 pub fn run(command: AuditCommand, global: &GlobalArgs) -> Result<Exit, CliError> {
+    let json = settings::output_only(global, &settings::process_env) == OutputFormat::Json;
     let path = |file: Option<PathBuf>| -> Result<PathBuf, CliError> {
         if let Some(f) = file {
             return Ok(f);
@@ -65,12 +68,16 @@ pub fn run(command: AuditCommand, global: &GlobalArgs) -> Result<Exit, CliError>
             let path = path(file)?;
             match aws_ilm_audit::verify(&path, head.as_deref()) {
                 Ok(h) => {
-                    super::ilm::print(&format!(
-                        "{}: chain intact, {} lines, head {}\n",
-                        shown(&path),
-                        h.lines,
-                        h.hash
-                    ))?;
+                    super::ilm::print(&if json {
+                        head_document(&path, &h)
+                    } else {
+                        format!(
+                            "{}: chain intact, {} lines, head {}\n",
+                            shown(&path),
+                            h.lines,
+                            h.hash
+                        )
+                    })?;
                     Ok(Exit::Success)
                 }
                 Err(e @ (AuditError::BadLine { .. } | AuditError::HeadNotFound { .. })) => {
@@ -84,7 +91,11 @@ pub fn run(command: AuditCommand, global: &GlobalArgs) -> Result<Exit, CliError>
             let path = path(file)?;
             match aws_ilm_audit::head(&path) {
                 Ok(h) => {
-                    super::ilm::print(&format!("{}\n", h.hash))?;
+                    super::ilm::print(&if json {
+                        head_document(&path, &h)
+                    } else {
+                        format!("{}\n", h.hash)
+                    })?;
                     Ok(Exit::Success)
                 }
                 Err(e @ AuditError::BadLine { .. }) => {
@@ -107,13 +118,28 @@ pub fn run(command: AuditCommand, global: &GlobalArgs) -> Result<Exit, CliError>
                 .map_err(|e| CliError::usage(e.to_string()))?;
             let filter = Filter { user, group, since };
             let path = path(file)?;
-            let mut out = String::new();
-            aws_ilm_audit::show(&path, &filter, &mut out)
-                .map_err(|e| CliError::config(e.to_string()))?;
+            let failed = |e: AuditError| CliError::config(e.to_string());
+            let out = if json {
+                output::json(&aws_ilm_audit::entries(&path, &filter).map_err(failed)?, "")
+            } else {
+                let mut out = String::new();
+                aws_ilm_audit::show(&path, &filter, &mut out).map_err(failed)?;
+                out
+            };
             super::ilm::print(&out)?;
             Ok(Exit::Success)
         }
     }
+}
+
+/// `verify` and `head` for a program: `{"file", "lines", "head"}`.
+fn head_document(path: &std::path::Path, h: &aws_ilm_audit::Head) -> String {
+    let doc = serde_json::json!({
+        "file": path.display().to_string(),
+        "lines": h.lines,
+        "head": h.hash,
+    });
+    output::json(&doc, "")
 }
 
 fn shown(path: &std::path::Path) -> String {

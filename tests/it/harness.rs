@@ -313,8 +313,9 @@ impl Out {
 /// Replaces what changes from run to run with stable placeholders.
 pub fn redact(text: &str, env: &Env) -> String {
     static RES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
-    let res = RES.get_or_init(|| {
-        [
+    let res =
+        RES.get_or_init(|| {
+            [
             // AWS-style ids ("9067729b3d-94f1e0b3-c394-48d5-8ab1-2c122a167074") and UUIDs.
             (
                 r"\b([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
@@ -330,13 +331,38 @@ pub fn redact(text: &str, env: &Env) -> String {
                 r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT",
                 "[date]",
             ),
+            // SHA-256 hashes (the audit log's chain and head).
+            (r"\b[0-9a-f]{64}\b", "[hash]"),
+            // Ids cut short in a plan's text ("(id 47e32b8d…)").
+            (r"\b[0-9a-f]{8}…", "[id]…"),
+            // A batch or apply summary's time and rate.
+            (r"\d+\.\d+ s, \d+\.\d+ events/s", "[seconds] s, [rate] events/s"),
+            // doctor's clock check: the skew in whole seconds depends on the moment.
+            (r"agree \(within \d+ s\)", "agree (within [n] s)"),
         ]
         .into_iter()
         .map(|(re, to)| (Regex::new(re).expect("regex"), to))
         .collect()
-    });
-    let mut out = text.replace(&env.emu.root_url(), "[emulator]");
+        });
+    let root = env.emu.root_url();
+    let mut out = text.replace(&root, "[emulator]");
+    // The emulator's address without the scheme (doctor's tcp check).
+    out = out.replace(
+        root.split_once("://").map_or(root.as_str(), |(_, a)| a),
+        "[emulator-address]",
+    );
     out = out.replace(&env.emu.tenant_id, "[tenant]");
+    // The test's temporary folder (plan files, the audit log); JSON escapes nothing in it.
+    out = out.replace(&env.home.path().display().to_string(), "[home]");
+    // This machine's name and this build's version in audit lines, as text and as JSON.
+    let host = aws_ilm_audit::who::host();
+    out = out.replace(&format!("@{host} via "), "@[host] via ");
+    out = out.replace(&format!("\"host\": \"{host}\""), "\"host\": \"[host]\"");
+    let version = env!("CARGO_PKG_VERSION");
+    out = out.replace(
+        &format!("\"version\": \"{version}\""),
+        "\"version\": \"[version]\"",
+    );
     for (re, to) in res {
         out = re.replace_all(&out, *to).into_owned();
     }

@@ -40,6 +40,7 @@ mod schema;
 mod secrets;
 mod serve;
 mod transcript;
+mod transcript_ops;
 #[path = "../../crates/batch/tests/it/unanswered.rs"]
 mod unanswered;
 mod user_groups;

@@ -7,34 +7,65 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Env, redact};
+use crate::harness::{Cmd, Env, redact};
 
-struct Transcript<'a> {
-    env: &'a Env,
-    format: &'static str,
-    text: String,
+/// A run of commands against one emulator in one output format, recorded as text.
+pub struct Transcript<'a> {
+    pub env: &'a Env,
+    pub format: &'static str,
+    pub text: String,
+    /// Variables every command of this transcript gets, after the emulator's.
+    pub vars: Vec<(&'static str, String)>,
+    /// Record stderr whatever the exit status (commands that report on stderr as they go:
+    /// `plan`, `apply`), not only for errors.
+    pub all_stderr: bool,
 }
 
-impl Transcript<'_> {
+impl<'a> Transcript<'a> {
+    pub fn new(env: &'a Env, format: &'static str) -> Transcript<'a> {
+        Transcript {
+            env,
+            format,
+            text: String::new(),
+            vars: Vec::new(),
+            all_stderr: false,
+        }
+    }
+
+    /// The command every entry starts from: the emulator's settings, [`Transcript::vars`], a
+    /// fixed width and no colour, so the human output is laid out the same on any machine
+    /// (docs/output.md, "Human output"); markdown and JSON ignore both.
+    pub fn cmd(&self) -> Cmd {
+        let mut cmd = self.env.cmd().env("COLUMNS", "100").env("NO_COLOR", "1");
+        for (k, v) in &self.vars {
+            cmd = cmd.env(k, v);
+        }
+        cmd
+    }
+
     /// Runs `argv` (settings flags first, as a user would) and records it.
-    async fn run(&mut self, label: &str, argv: &[&str]) -> i32 {
+    pub async fn run(&mut self, label: &str, argv: &[&str]) -> i32 {
         self.run_as(label, None, argv).await
     }
 
     /// [`Transcript::run`] with another token than the emulator's.
-    async fn run_as(&mut self, label: &str, token: Option<&str>, argv: &[&str]) -> i32 {
-        // A fixed width and no colour: the human output is laid out the same on any machine
-        // (docs/output.md, "Human output"); markdown and JSON ignore both.
-        let mut cmd = self.env.cmd().env("COLUMNS", "100").env("NO_COLOR", "1");
+    pub async fn run_as(&mut self, label: &str, token: Option<&str>, argv: &[&str]) -> i32 {
+        let mut cmd = self.cmd();
         if let Some(t) = token {
             cmd = cmd.env("AWS_ILM_TOKEN", t);
         }
+        self.record(label, cmd, argv).await
+    }
+
+    /// Runs `cmd` with `--output FORMAT` and `argv`, and records its command line, exit status,
+    /// stdout and stderr (for errors, or always with [`Transcript::all_stderr`]).
+    pub async fn record(&mut self, label: &str, cmd: Cmd, argv: &[&str]) -> i32 {
         let out = cmd.args(["--output", self.format]).args(argv).run().await;
         let code = out.status.unwrap_or(-1);
         self.text
             .push_str(&format!("## {label}\n$ {}\nexit: {code}\n", out.line));
         self.text.push_str(&out.stdout);
-        if code >= 2 {
+        if code >= 2 || (self.all_stderr && !out.stderr.is_empty()) {
             self.text.push_str(&format!("stderr: {}", out.stderr));
         }
         self.text.push('\n');
@@ -42,7 +73,7 @@ impl Transcript<'_> {
     }
 
     /// A lookup that is not part of the transcript (to learn an id).
-    async fn json(&self, argv: &[&str]) -> Value {
+    pub async fn json(&self, argv: &[&str]) -> Value {
         let out = self
             .env
             .cmd()
@@ -56,11 +87,7 @@ impl Transcript<'_> {
 
 async fn transcript(format: &'static str) -> String {
     let env = Env::start().await;
-    let mut t = Transcript {
-        env: &env,
-        format,
-        text: String::new(),
-    };
+    let mut t = Transcript::new(&env, format);
     let jane = json!({"username": "jane@example.com", "email": "jane@example.com",
         "givenname": "Jane", "surname": "Doe", "displayname": "Jane Doe", "title": "Engineer",
         "department": "Identity", "employeeid": "E1"})

@@ -22,4 +22,4 @@ pub use chain::{GENESIS, Head, hash_line, head, verify};
 pub use error::AuditError;
 pub use log::{AuditLog, Durability, Tail, tail};
 pub use record::{Origin, Outcome, Record, Target};
-pub use show::{Filter, show, since};
+pub use show::{Filter, entries, show, since};

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use aws_ilm_scim::ci::fold;
 use aws_ilm_scim::text::neutralise;
+use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
@@ -84,19 +85,46 @@ impl Filter {
 /// The entries of the log at `path` that `filter` accepts, rendered; lines that are not
 /// records are shown as such (the chain is `audit verify`'s business).
 pub fn show(path: &Path, filter: &Filter, out: &mut String) -> Result<u64, AuditError> {
+    walk(path, filter, |n, r| match r {
+        Some(r) => render(n, r, out),
+        None => {
+            let _ = writeln!(out, "line {n}: not an audit record\n");
+        }
+    })
+}
+
+/// The entries `filter` accepts as a document, for `--output json`: an array of
+/// `{"line": N, "record": {…}}`, oldest first, the record as the log holds it (`null` for a
+/// line that is not a record).
+pub fn entries(path: &Path, filter: &Filter) -> Result<Value, AuditError> {
+    let mut out = Vec::new();
+    walk(path, filter, |n, r| {
+        let record = r
+            .and_then(|r| serde_json::to_value(r).ok())
+            .unwrap_or(Value::Null);
+        out.push(json!({ "line": n, "record": record }));
+    })?;
+    Ok(Value::Array(out))
+}
+
+/// Calls `each` with the line number and record of every line `filter` accepts, and with
+/// `None` for every line that is not a record; returns how many records were accepted.
+fn walk(
+    path: &Path,
+    filter: &Filter,
+    mut each: impl FnMut(u64, Option<&Record>),
+) -> Result<u64, AuditError> {
     let mut lines = Lines::open(path)?;
     let mut shown = 0u64;
     let mut ids = HashSet::new();
     while let Some((n, _)) = lines.next()? {
         match serde_json::from_slice::<Record>(&lines.buf) {
             Ok(r) if filter.accepts(&r, &mut ids) => {
-                render(n, &r, out);
+                each(n, Some(&r));
                 shown += 1;
             }
             Ok(_) => {}
-            Err(_) => {
-                let _ = writeln!(out, "line {n}: not an audit record\n");
-            }
+            Err(_) => each(n, None),
         }
     }
     Ok(shown)

@@ -18,7 +18,6 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{CliError, Exit};
 use crate::output;
-use crate::settings::layer::{Key, Setting};
 use crate::settings::{self, Settings};
 
 /// How a check ended.
@@ -132,7 +131,11 @@ pub async fn run(global: &GlobalArgs) -> Result<Exit, CliError> {
                     .iter()
                     .map(|c| Check::skip(*c, "the settings could not be read")),
             );
-            (checks, fallback_format(global), String::new())
+            (
+                checks,
+                settings::output_only(global, &settings::process_env),
+                String::new(),
+            )
         }
     };
     crate::cmd::ilm::print(&render(format, &checks, &secret))?;
@@ -140,16 +143,6 @@ pub async fn run(global: &GlobalArgs) -> Result<Exit, CliError> {
         Exit::Failed
     } else {
         Exit::Success
-    })
-}
-
-/// The output format when the settings could not be built: the flag, else a valid
-/// `AWS_ILM_OUTPUT`, else the default.
-fn fallback_format(global: &GlobalArgs) -> OutputFormat {
-    global.output.unwrap_or_else(|| {
-        settings::process_env(&Key("output").var())
-            .and_then(|v| OutputFormat::parse(&v).ok())
-            .unwrap_or_default()
     })
 }
 
