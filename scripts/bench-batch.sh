@@ -14,7 +14,8 @@
 # (3) and (4) use the default strategy, create-first.
 # (2) runs with the audit log off and on (docs/audit.md; AUDIT=off|on|both, default both); the
 # other steps run with it off. The log goes to the temporary folder, never the home's.
-# Environment: EVENTS (10000), CONC (32), RAW_SECS (8), THROTTLED (1000), BIG (100000), AUDIT.
+# Environment: EVENTS (10000), CONC (32), RAW_SECS (8), THROTTLED (1000), BIG (100000), AUDIT;
+# CARGO_TARGET_DIR is where the release build goes, as for cargo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +30,7 @@ case $AUDIT in both) AUDITS="off on" ;; on | off) AUDITS=$AUDIT ;; *) echo "AUDI
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 cargo build --release -q --bin aws-ilm
-BIN=$PWD/target/release/aws-ilm
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/aws-ilm
 
 WORK=$(mktemp -d)
 PID=""

@@ -15,20 +15,25 @@
 #      --max-rps 25: wall time next to the physical limit writes/25 + reads/40, with the
 #      emulator's own counts (target: <= 110%, 0 failed);
 #   4. peak RSS of `plan` at BIG users (/usr/bin/time -v; target <= 150 MB at 100,000).
+# (1)'s apply runs with the audit log off and on (docs/audit.md; AUDIT=off|on|both, default
+# both; batch's share is taken against the apply without it); every other step runs with it
+# off. The log goes to the temporary folder, never the home's.
 # Environment: SIZE (10000: a quick run is SIZE=1000), CONC (32), BIG (SIZE*10),
-# ONLY (all; `rss` runs step 4 alone).
+# ONLY (all; `rss` runs step 4 alone), AUDIT; CARGO_TARGET_DIR as for cargo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZE=${SIZE:-10000}
 CONC=${CONC:-32}
 BIG=${BIG:-$((SIZE * 10))}
+AUDIT=${AUDIT:-both}
+case $AUDIT in both) AUDITS="off on" ;; on | off) AUDITS=$AUDIT ;; *) echo "AUDIT: off, on or both" >&2; exit 2 ;; esac
 
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 cargo build --release -q --bin aws-ilm
 cargo build --release -q -p aws_ilm_emulator --example seed
-BIN=$PWD/target/release/aws-ilm
-SEED=$PWD/target/release/examples/seed
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/aws-ilm
+SEED=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/seed
 
 WORK=$(mktemp -d)
 PID=""
@@ -39,6 +44,7 @@ TOKEN="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PORT=18191
 ROOT=http://127.0.0.1:$PORT
 export TOKEN AWS_ILM_TOKEN=$TOKEN AWS_ILM_BASE_URL=$ROOT AWS_ILM_TENANT_ID=bench
+export AWS_ILM_AUDIT_LOG=""
 
 # serve, calc, rate, failed
 . scripts/bench/lib.sh
@@ -136,17 +142,23 @@ echo "== machine: $(nproc) cores; client and emulator on loopback, SQLite file; 
 people "$SIZE" "$NGROUPS" >"$WORK/source.csv"
 
 if [ "${ONLY:-all}" = all ]; then
-# 1. initial apply vs batch
-serve initial
-T0=$(now)
-"$BIN" apply --from "$WORK/source.csv" --auto-approve --max-rps 0 --concurrency "$CONC" \
-  --results /dev/null --no-progress >/dev/null 2>"$WORK/apply.sum" || true
-T1=$(now)
-APPLY=$(rate "$WORK/apply.sum")
-printf '%-62s %10.0f events/s  (%s events, %.1f s wall with the reads; failed: %s)\n' \
-  "apply --from, initial load, --max-rps 0" "$APPLY" "$(events_of "$WORK/apply.sum")" \
-  "$(calc "$T1 - $T0")" "$(failed "$WORK/apply.sum")"
-grep '^apply:' "$WORK/apply.sum" | sed 's/^/    /'
+# 1. initial apply vs batch (step 2 plans against the last apply's emulator)
+APPLY_OFF=""
+for audit in $AUDITS; do
+  serve "initial-$audit"
+  log=""; [ "$audit" = on ] && log="$WORK/audit-apply.jsonl"
+  T0=$(now)
+  AWS_ILM_AUDIT_LOG=$log "$BIN" apply --from "$WORK/source.csv" --auto-approve --max-rps 0 \
+    --concurrency "$CONC" --results /dev/null --no-progress >/dev/null 2>"$WORK/apply.sum" || true
+  T1=$(now)
+  APPLY=$(rate "$WORK/apply.sum")
+  [ "$audit" = off ] && APPLY_OFF=$APPLY
+  printf '%-62s %10.0f events/s  (%s events, %.1f s wall with the reads; failed: %s)\n' \
+    "apply --from, initial load, --max-rps 0, audit $audit" "$APPLY" \
+    "$(events_of "$WORK/apply.sum")" "$(calc "$T1 - $T0")" "$(failed "$WORK/apply.sum")"
+  grep '^apply:' "$WORK/apply.sum" | sed 's/^/    /'
+done
+APPLY=${APPLY_OFF:-$APPLY}
 
 # 2. plan of the applied state
 reset

@@ -2,21 +2,33 @@
 //! audit records, with the origin and the target named by what the caller already knows (the
 //! lifecycle command's subject, the batch event's lines), never by an extra read.
 //!
+//! The hook only captures the write ([`Captured`]: owned copies of the event and of the
+//! task-locals naming its origin, which can only be read in the request's task). A single
+//! command builds and appends the line right there, synced, before its result is printed. A
+//! batch run or an apply hands the capture to the log's writer thread ([`writer`]), which
+//! builds the lines and appends whatever is pending as one group, off the engine's thread;
+//! [`Recorder::sync`], called in the run's group commit, waits until every write reported so
+//! far is appended and synced.
+//!
 //! The hook cannot fail the write it reports (the request is already sent), so an append that
 //! fails is kept in [`Recorder`] and the caller stops on it before it reports the result: a
 //! single command exits 3 after printing what happened, a batch run stops at its next group
 //! commit (docs/audit.md, "When the log cannot be written").
 
+mod writer;
+
 use std::sync::{Arc, Mutex};
 
 use aws_ilm_audit::{AuditLog, Durability, Origin, Outcome, Record, Target};
-use aws_ilm_client::{ClientConfig, ClientError, WriteEvent};
+use aws_ilm_client::{ClientConfig, WriteEvent};
+use aws_ilm_lifecycle::subject::Subject;
 use aws_ilm_lifecycle::text::{mask, mask_value};
 use aws_ilm_scim::key;
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::error::{CliError, Exit};
 use crate::settings::Settings;
 
 /// Longest error text kept in a line.
@@ -34,6 +46,13 @@ pub enum Source {
 
 /// Records every write of one run.
 pub struct Recorder {
+    shared: Arc<Shared>,
+    /// The writer thread, for [`Durability::OnSync`]; `None` appends in the hook.
+    writer: Option<writer::Writer>,
+}
+
+/// What building and appending a line needs, on whichever thread does it.
+struct Shared {
     log: AuditLog,
     token: String,
     source: Source,
@@ -50,24 +69,73 @@ struct Fixed {
     endpoint: String,
 }
 
+/// A write as the hook saw it, owned: everything its line is built from later.
+struct Captured {
+    time: OffsetDateTime,
+    operation: &'static str,
+    id: Option<String>,
+    sent: Vec<u8>,
+    answer: Answer,
+    subject: Option<Subject>,
+    lines: Option<Arc<[u64]>>,
+}
+
+/// The write's final answer, or the error when there was none.
+enum Answer {
+    Ok {
+        status: u16,
+        request_id: Option<String>,
+    },
+    Failed {
+        status: Option<u16>,
+        request_id: Option<String>,
+        error: String,
+    },
+}
+
+impl Captured {
+    /// Reads the task-locals, so it must run in the request's task (the hook does).
+    fn of(event: &WriteEvent<'_>) -> Captured {
+        Captured {
+            time: OffsetDateTime::now_utc(),
+            operation: event.operation,
+            id: event.id.map(str::to_owned),
+            sent: event.sent.to_vec(),
+            answer: match event.outcome {
+                Ok(info) => Answer::Ok {
+                    status: info.status,
+                    request_id: info.request_id.clone(),
+                },
+                Err(e) => Answer::Failed {
+                    status: e.status(),
+                    request_id: e.request_id().map(str::to_owned),
+                    error: e.to_string(),
+                },
+            },
+            subject: aws_ilm_lifecycle::subject::current(),
+            lines: aws_ilm_batch::current_lines(),
+        }
+    }
+}
+
 impl Recorder {
     /// Opens the settings' audit log, if it is on; a log that cannot be opened stops the run
-    /// before anything is sent.
+    /// before anything is sent. [`Durability::OnSync`] starts the writer thread.
     pub fn open(
         settings: &Settings,
         durability: Durability,
         source: Source,
-    ) -> Result<Option<Arc<Recorder>>, crate::error::CliError> {
+    ) -> Result<Option<Arc<Recorder>>, CliError> {
         let path = match &settings.audit_log {
             Ok(Some(path)) => path,
             Ok(None) => return Ok(None),
-            Err(why) => return Err(crate::error::CliError::config(why.clone())),
+            Err(why) => return Err(CliError::config(why.clone())),
         };
         let log = AuditLog::open(path, durability).map_err(|e| {
-            crate::error::CliError::config(e.to_string())
+            CliError::config(e.to_string())
                 .with_hint("fix audit_log (an empty value turns the audit log off)")
         })?;
-        Ok(Some(Arc::new(Recorder {
+        let shared = Arc::new(Shared {
             log,
             token: settings.token.expose().to_owned(),
             source,
@@ -79,7 +147,16 @@ impl Recorder {
                 endpoint: host_of(settings.endpoint.base().as_str()).to_owned(),
             },
             failed: Mutex::new(None),
-        })))
+        });
+        let writer = match durability {
+            Durability::EachLine => None,
+            Durability::OnSync => {
+                Some(writer::Writer::start(Arc::clone(&shared)).map_err(|e| {
+                    CliError::config(format!("cannot start the audit log's writer: {e}"))
+                })?)
+            }
+        };
+        Ok(Some(Arc::new(Recorder { shared, writer })))
     }
 
     /// `config` with its write hook recording into this log.
@@ -88,34 +165,84 @@ impl Recorder {
         config.on_write = Some(Arc::new(move |event: &WriteEvent<'_>| me.record(event)));
     }
 
-    /// The first append that failed, if one did (the message names the log).
+    /// The first append (or sync) that failed, if one did (the message names the log).
     pub fn failure(&self) -> Option<String> {
-        self.failed.lock().ok().and_then(|f| f.clone())
+        self.shared.failure()
     }
 
-    /// Makes the lines appended so far durable; an earlier failed append is reported here too.
+    /// Makes the lines of every write reported so far appended and durable; a failed append or
+    /// sync, now or earlier, is the error.
     pub fn sync(&self) -> Result<(), String> {
-        if let Some(f) = self.failure() {
-            return Err(f);
+        match &self.writer {
+            Some(w) => w.flush()?,
+            None => self.shared.sync(),
         }
-        self.log.sync().map_err(|e| e.to_string())
+        self.failure().map_or(Ok(()), Err)
     }
 
     fn record(&self, event: &WriteEvent<'_>) {
-        let mut record = self.record_of(event);
-        if let Err(e) = self.log.append(&mut record) {
-            let text = format!("the write was sent but could not be recorded: {e}");
-            tracing::error!(error = %text, "audit log");
-            if let Ok(mut slot) = self.failed.lock() {
-                slot.get_or_insert(text);
-            }
+        let captured = Captured::of(event);
+        match &self.writer {
+            Some(w) => w.send(captured),
+            None => self.shared.append(&mut [self.shared.record_of(captured)]),
+        }
+    }
+}
+
+/// The end of a batch run or an apply that ended as `exit`: the lines still queued are appended
+/// and synced (a run that stopped early may not have reported its last writes, so no group
+/// commit synced them), and a line that could not be written fails the run with exit 3, unless
+/// it already stopped on that (exit 3, the summary says why).
+pub fn finish(recorder: Option<Arc<Recorder>>, exit: Exit) -> Result<Exit, CliError> {
+    let Some(recorder) = recorder else {
+        return Ok(exit);
+    };
+    match recorder.sync() {
+        Err(failure) if exit != Exit::Config => Err(CliError::config(failure)
+            .with_hint("fix audit_log's file or folder; the writes reported were done")),
+        _ => Ok(exit),
+    }
+}
+
+impl Shared {
+    fn failure(&self) -> Option<String> {
+        self.failed.lock().ok().and_then(|f| f.clone())
+    }
+
+    /// Keeps the first failure: the one the run stops on.
+    fn fail(&self, text: String) {
+        tracing::error!(error = %text, "audit log");
+        if let Ok(mut slot) = self.failed.lock() {
+            slot.get_or_insert(text);
         }
     }
 
-    fn record_of(&self, event: &WriteEvent<'_>) -> Record {
-        let subject = aws_ilm_lifecycle::subject::current();
+    /// Appends `records` as one group; a failure is kept, not returned (the writes are sent).
+    fn append(&self, records: &mut [Record]) {
+        if let Err(e) = self.log.append_all(records) {
+            self.fail(format!("the write was sent but could not be recorded: {e}"));
+        }
+    }
+
+    /// Makes the lines appended so far durable; a failure is kept.
+    fn sync(&self) {
+        if let Err(e) = self.log.sync() {
+            self.fail(e.to_string());
+        }
+    }
+
+    fn record_of(&self, write: Captured) -> Record {
+        let Captured {
+            time,
+            operation,
+            id,
+            sent,
+            answer,
+            subject,
+            lines,
+        } = write;
         let command = subject.as_ref().map(|s| s.command.to_owned());
-        let origin = match (&self.source, aws_ilm_batch::current_lines()) {
+        let origin = match (&self.source, lines) {
             (Source::Batch { file }, Some(lines)) => Origin::Batch {
                 file: file.clone(),
                 lines: lines.to_vec(),
@@ -130,11 +257,11 @@ impl Recorder {
                 command: command.unwrap_or_else(|| "unknown".to_owned()),
             },
         };
-        let mut sent: Value = if event.sent.is_empty() {
+        let mut sent: Value = if sent.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(event.sent)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(event.sent).into_owned()))
+            serde_json::from_slice(&sent)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&sent).into_owned()))
         };
         mask_value(&mut sent, &self.token);
         let named = |attr: &str| {
@@ -143,9 +270,9 @@ impl Recorder {
                 .map(str::to_owned)
                 .or_else(|| patched(&sent, attr))
         };
-        let user = event.operation.ends_with("User");
+        let user = operation.ends_with("User");
         let target = Target {
-            id: event.id.map(|id| self.masked(id)),
+            id: id.map(|id| self.masked(&id)),
             user_name: user.then(|| named("userName")).flatten().or_else(|| {
                 subject
                     .as_ref()
@@ -159,22 +286,26 @@ impl Recorder {
                     .filter(|_| !user)
             }),
         };
-        let outcome = match event.outcome {
-            Ok(info) => Outcome {
+        let outcome = match answer {
+            Answer::Ok { status, request_id } => Outcome {
                 ok: true,
-                status: Some(info.status),
-                request_id: info.request_id.as_deref().map(|r| self.masked(r)),
+                status: Some(status),
+                request_id: request_id.map(|r| self.masked(&r)),
                 error: None,
             },
-            Err(e) => Outcome {
+            Answer::Failed {
+                status,
+                request_id,
+                error,
+            } => Outcome {
                 ok: false,
-                status: e.status(),
-                request_id: e.request_id().map(|r| self.masked(r)),
-                error: Some(self.error_text(e)),
+                status,
+                request_id: request_id.map(|r| self.masked(&r)),
+                error: Some(self.error_text(&error)),
             },
         };
         Record {
-            time: OffsetDateTime::now_utc()
+            time: time
                 .format(&Rfc3339)
                 .unwrap_or_else(|_| "unknown".to_owned()),
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -184,7 +315,7 @@ impl Recorder {
             tenant: self.fixed.tenant.clone(),
             endpoint: self.fixed.endpoint.clone(),
             origin,
-            operation: event.operation.to_owned(),
+            operation: operation.to_owned(),
             target,
             sent,
             outcome,
@@ -196,8 +327,8 @@ impl Recorder {
         mask(text, &self.token).into_owned()
     }
 
-    fn error_text(&self, e: &ClientError) -> String {
-        let text = self.masked(&e.to_string());
+    fn error_text(&self, error: &str) -> String {
+        let text = self.masked(error);
         match text.char_indices().nth(MAX_ERROR_CHARS) {
             Some((i, _)) => format!("{}…", &text[..i]),
             None => text,

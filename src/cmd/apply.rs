@@ -91,7 +91,7 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         },
         (None, None) => return Err(CliError::usage("give a PLAN file or --from SOURCE")),
     };
-    let (report, signal) = run_apply(&args, settings, plan, actual, run, audit).await?;
+    let (report, signal) = run_apply(&args, settings, plan, actual, run, audit.clone()).await?;
     let summary = report.summary.to_string().replace("batch: ", "apply: ");
     eprint!("{}", output::block(&format!("{summary}\n"), secret));
     if report.found_done > 0 {
@@ -101,13 +101,16 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         );
         eprintln!("{}", output::line(&note, secret));
     }
-    Ok(match report.summary.ending() {
-        Ending::AllDone => Exit::Success,
-        Ending::SomeFailed => Exit::Failed,
-        Ending::SomeInvalid | Ending::Stopped { bad_input: true } => Exit::Usage,
-        Ending::Stopped { bad_input: false } => Exit::Config,
-        Ending::Interrupted => Exit::Interrupted(signal),
-    })
+    crate::audit::finish(
+        audit,
+        match report.summary.ending() {
+            Ending::AllDone => Exit::Success,
+            Ending::SomeFailed => Exit::Failed,
+            Ending::SomeInvalid | Ending::Stopped { bad_input: true } => Exit::Usage,
+            Ending::Stopped { bad_input: false } => Exit::Config,
+            Ending::Interrupted => Exit::Interrupted(signal),
+        },
+    )
 }
 
 /// A saved plan, the state it is checked against, and how to run it.
@@ -257,13 +260,13 @@ async fn run_apply(
     options.concurrency = args.pace.concurrency as usize;
     options.reported = args.results.clone();
     options.breaker = Some(breaker);
-    if let Some(r) = audit {
+    if let Some(r) = audit.clone() {
         options.on_group = Some(OnGroup(Arc::new(move || r.sync())));
     }
     if !args.no_progress && std::io::stderr().is_terminal() {
         options.progress = Progress::stderr(Some(plan.changes.len() as u64));
     }
-    let stop = GracefulStop::install("apply", options.grace)?;
+    let stop = GracefulStop::install("apply", options.grace, audit)?;
     options.shutdown = Some(stop.shutdown());
     let result = on_own_thread("apply", move || async move {
         apply(&client, &plan, &actual, journal.as_deref(), options).await

@@ -202,7 +202,7 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         let r = Arc::clone(r);
         options.on_group = Some(OnGroup(Arc::new(move || r.sync())));
     }
-    let stop = GracefulStop::install("batch", options.grace)?;
+    let stop = GracefulStop::install("batch", options.grace, recorder.clone())?;
     options.shutdown = Some(stop.shutdown());
     let io = Io {
         input: aws_ilm_batch::spawn_reader(reader, format, 1024, args.max_record_bytes),
@@ -214,13 +214,16 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         .map_err(batch_error)?;
     let signal = stop.finish();
     eprint!("{}", output::block(&format!("{summary}\n"), secret));
-    Ok(match summary.ending() {
-        Ending::AllDone => Exit::Success,
-        Ending::SomeFailed => Exit::Failed,
-        Ending::SomeInvalid | Ending::Stopped { bad_input: true } => Exit::Usage,
-        Ending::Stopped { bad_input: false } => Exit::Config,
-        Ending::Interrupted => Exit::Interrupted(signal),
-    })
+    crate::audit::finish(
+        recorder,
+        match summary.ending() {
+            Ending::AllDone => Exit::Success,
+            Ending::SomeFailed => Exit::Failed,
+            Ending::SomeInvalid | Ending::Stopped { bad_input: true } => Exit::Usage,
+            Ending::Stopped { bad_input: false } => Exit::Config,
+            Ending::Interrupted => Exit::Interrupted(signal),
+        },
+    )
 }
 
 /// A whole-run failure: bad or unreadable input and a journal of another directory are the
@@ -327,8 +330,13 @@ pub(crate) struct GracefulStop {
 }
 
 impl GracefulStop {
-    /// Listens from now on; `name` prefixes the messages (`batch:`, `apply:`).
-    pub(crate) fn install(name: &'static str, grace: Duration) -> Result<GracefulStop, CliError> {
+    /// Listens from now on; `name` prefixes the messages (`batch:`, `apply:`); `audit` is the
+    /// run's audit log, flushed before a second signal exits.
+    pub(crate) fn install(
+        name: &'static str,
+        grace: Duration,
+        audit: Option<Arc<Recorder>>,
+    ) -> Result<GracefulStop, CliError> {
         let (stop_tx, shutdown) = tokio::sync::watch::channel(false);
         let signals = Signals::install()
             .map_err(|e| CliError::config(format!("cannot listen for Ctrl-C: {e}")))?;
@@ -339,6 +347,7 @@ impl GracefulStop {
             stop_tx,
             Arc::clone(&interrupted),
             grace,
+            audit,
         ));
         Ok(GracefulStop {
             shutdown,
@@ -362,13 +371,16 @@ impl GracefulStop {
 /// First signal: ask the engine to stop gracefully and remember which signal it was. Second
 /// signal: exit at once. That is safe: the output thread syncs the journal before it writes any
 /// result line, a torn last journal record is ignored on resume, and an event cut short was
-/// never journaled, so the rerun does it again.
+/// never journaled, so the rerun does it again. The audit lines of the writes done so far are
+/// still queued for the log's writer thread: they are appended and synced first (docs/audit.md,
+/// "Writing"), a matter of milliseconds.
 async fn on_signals(
     name: &'static str,
     mut signals: Signals,
     stop: tokio::sync::watch::Sender<bool>,
     interrupted: Arc<OnceLock<Signal>>,
     grace: Duration,
+    audit: Option<Arc<Recorder>>,
 ) {
     let signal = signals.next().await;
     let _ = interrupted.set(signal);
@@ -386,6 +398,11 @@ async fn on_signals(
     eprintln!(
         "{name}: stopped at once; rerun the same command with the same --journal to do the rest"
     );
+    if let Some(audit) = audit
+        && let Err(e) = audit.sync()
+    {
+        eprintln!("{name}: {}", output::line(&e, ""));
+    }
     std::process::exit(i32::from(Exit::Interrupted(again).code()));
 }
 

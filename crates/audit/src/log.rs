@@ -1,10 +1,11 @@
 //! Appending to the log (docs/audit.md, "Writing").
 //!
-//! One line is appended per write, under an exclusive lock on the file (`flock`), held only for
-//! that append: under the lock the last line's hash is read (from our own last append when the
-//! file has not grown since, else from the file's tail), the line is written with one
-//! `write` on an `O_APPEND` descriptor, and the lock is released. Concurrent aws-ilm processes
-//! therefore interleave whole lines and every line chains to the one really before it.
+//! Lines are appended in groups (one line is a group of one), under an exclusive lock on the
+//! file (`flock`) held only for that group: under the lock the last line's hash is read (from
+//! our own last append when the file has not grown since, else from the file's tail), the
+//! group's lines are chained from it and written with one `write` on an `O_APPEND`
+//! descriptor, and the lock is released. Concurrent aws-ilm processes therefore interleave
+//! whole groups and every line chains to the one really before it.
 //!
 //! Durability is the caller's choice ([`Durability`]): a single command syncs each line before
 //! it prints its result; a batch run appends without syncing and calls [`AuditLog::sync`] in the
@@ -91,13 +92,29 @@ impl AuditLog {
     /// Appends `record` with its `prev` set to the chain's last hash; returns the new line's
     /// hash. With [`Durability::EachLine`] the line is on disk when this returns.
     pub fn append(&self, record: &mut Record) -> Result<String, AuditError> {
+        self.append_group(std::slice::from_mut(record))
+    }
+
+    /// Appends `records` in their order as one group: one lock, one look at the chain's last
+    /// hash, one `write` of all their lines, one unlock. Each record's `prev` is set to the
+    /// hash of the line before it, the first's to the file's last line, so the group is chained
+    /// whatever other processes appended between groups. Returns the last line's hash (`None`
+    /// for no records). With [`Durability::EachLine`] the lines are on disk when this returns.
+    pub fn append_all(&self, records: &mut [Record]) -> Result<Option<String>, AuditError> {
+        if records.is_empty() {
+            return Ok(None);
+        }
+        self.append_group(records).map(Some)
+    }
+
+    fn append_group(&self, records: &mut [Record]) -> Result<String, AuditError> {
         let io = |e: std::io::Error| AuditError::io(&self.path, e);
         let mut state = self
             .state
             .lock()
             .map_err(|_| AuditError::io(&self.path, "an earlier append panicked"))?;
         state.file.lock().map_err(io)?;
-        let result = append_locked(&mut state, record, self.durability == Durability::EachLine);
+        let result = append_locked(&mut state, records, self.durability == Durability::EachLine);
         let unlocked = state.file.unlock();
         let hash = result.map_err(io)?;
         unlocked.map_err(io)?;
@@ -121,28 +138,26 @@ impl AuditLog {
     }
 }
 
-/// The append itself, with the file lock held.
-fn append_locked(state: &mut State, record: &mut Record, sync: bool) -> std::io::Result<String> {
+/// The append itself, with the file lock held: the group's lines chained from the file's last
+/// line and written at once; the last line's hash.
+fn append_locked(state: &mut State, records: &mut [Record], sync: bool) -> std::io::Result<String> {
     let len = state.file.metadata()?.len();
-    let (prev, torn) = match &state.known {
+    let (mut prev, torn) = match &state.known {
         Some((known_len, hash)) if *known_len == len => (hash.clone(), false),
         _ => last_hash(&state.file, len)?,
     };
-    record.prev = prev;
-    let mut line = encode(record)?;
-    if line.len() > MAX_LINE_BYTES {
-        let size = line.len();
-        record.sent = json!({ "omitted": format!("{size} bytes: over the audit line limit") });
-        line = encode(record)?;
-    }
-    let hash = hash_line(&line);
-    let mut buf = Vec::with_capacity(line.len() + 2);
+    let mut buf = Vec::new();
     if torn {
-        // A line cut short by a crash stays a (bad) line of its own; ours follows it.
+        // A line cut short by a crash stays a (bad) line of its own; ours follow it.
         buf.push(b'\n');
     }
-    buf.extend_from_slice(&line);
-    buf.push(b'\n');
+    for record in records.iter_mut() {
+        record.prev = prev;
+        let line = line_of(record)?;
+        prev = hash_line(&line);
+        buf.extend_from_slice(&line);
+        buf.push(b'\n');
+    }
     (&state.file).write_all(&buf)?;
     if sync {
         state.file.sync_data()?;
@@ -150,8 +165,20 @@ fn append_locked(state: &mut State, record: &mut Record, sync: bool) -> std::io:
         state.unsynced = true;
     }
     let new_len = len + u64::try_from(buf.len()).unwrap_or(u64::MAX);
-    state.known = Some((new_len, hash.clone()));
-    Ok(hash)
+    state.known = Some((new_len, prev.clone()));
+    Ok(prev)
+}
+
+/// The record's line, its `sent` replaced by a note of its size when the line would be over
+/// [`MAX_LINE_BYTES`].
+fn line_of(record: &mut Record) -> std::io::Result<Vec<u8>> {
+    let line = encode(record)?;
+    if line.len() <= MAX_LINE_BYTES {
+        return Ok(line);
+    }
+    let size = line.len();
+    record.sent = json!({ "omitted": format!("{size} bytes: over the audit line limit") });
+    encode(record)
 }
 
 /// The record as one JSON line. serde_json escapes C0 controls; DEL and the C1 controls (which
@@ -375,5 +402,83 @@ mod tests {
         log.append(&mut huge).unwrap();
         assert!(huge.sent["omitted"].is_string());
         crate::verify(&path, None).unwrap();
+    }
+
+    #[test]
+    fn a_group_is_chained_line_by_line_and_after_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let log = AuditLog::open(&path, Durability::OnSync).unwrap();
+        let h0 = log.append(&mut record(0)).unwrap();
+        assert_eq!(log.append_all(&mut []).unwrap(), None);
+        let mut group: Vec<Record> = (1..=5).map(record).collect();
+        let last = log.append_all(&mut group).unwrap();
+        log.sync().unwrap();
+        assert_eq!(group[0].prev, h0);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6);
+        for (i, r) in group.iter().enumerate() {
+            assert_eq!(r.prev, hash_line(lines[i].as_bytes()));
+        }
+        assert_eq!(
+            last.as_deref(),
+            Some(hash_line(lines[5].as_bytes()).as_str())
+        );
+        let head = crate::verify(&path, Some(&h0)).unwrap();
+        assert_eq!((head.lines, Some(head.hash)), (6, last));
+    }
+
+    #[test]
+    fn groups_of_two_writers_interleave_into_one_chain() {
+        // Two opens of the file take its lock as two processes do (a flock is per open).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let writers: Vec<_> = (0..2u32)
+            .map(|w| {
+                let log = AuditLog::open(&path, Durability::OnSync).unwrap();
+                std::thread::spawn(move || {
+                    for g in 0..40 {
+                        let mut group: Vec<Record> =
+                            (0..7).map(|i| record(w * 1000 + g * 10 + i)).collect();
+                        log.append_all(&mut group).unwrap();
+                    }
+                    log.sync().unwrap();
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        assert_eq!(crate::verify(&path, None).unwrap().lines, 2 * 40 * 7);
+        // Each group's lines are consecutive: a group is written under one lock.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ids: Vec<u32> = text
+            .lines()
+            .map(|l| {
+                let r: Record = serde_json::from_str(l).unwrap();
+                r.target.id.unwrap().parse().unwrap()
+            })
+            .collect();
+        for chunk in ids.chunks(7) {
+            assert!(chunk.iter().all(|id| id / 10 == chunk[0] / 10), "{chunk:?}");
+        }
+    }
+
+    #[test]
+    fn a_group_after_a_torn_line_follows_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, b"{\"time\":").unwrap();
+        let log = AuditLog::open(&path, Durability::EachLine).unwrap();
+        let mut group = vec![record(1), record(2)];
+        log.append_all(&mut group).unwrap();
+        assert_eq!(group[0].prev, hash_line(b"{\"time\":"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        assert_eq!(
+            group[1].prev,
+            hash_line(text.lines().nth(1).unwrap().as_bytes())
+        );
     }
 }
