@@ -39,8 +39,10 @@ struct Queue {
     pending: Mutex<Pending>,
     /// The thread waits on it for work.
     work: Condvar,
-    /// Hooks wait on it for room, flushes for their turn to be done.
-    taken: Condvar,
+    /// Hooks wait on it for room in the queue.
+    room: Condvar,
+    /// Flushes wait on it for their turn to be done.
+    done: Condvar,
 }
 
 #[derive(Default)]
@@ -49,6 +51,8 @@ struct Pending {
     /// Flushes asked for and done: each is a number; a flush is done when `flushed` reaches it.
     asked: u64,
     flushed: u64,
+    /// Hooks waiting for room: only then is there anyone to wake when the queue is taken.
+    full: usize,
     /// No more writes will come (the [`Writer`] is dropped).
     closed: bool,
     /// The thread has ended; nobody will take the queue any more.
@@ -63,7 +67,8 @@ impl Writer {
                 ..Pending::default()
             }),
             work: Condvar::new(),
-            taken: Condvar::new(),
+            room: Condvar::new(),
+            done: Condvar::new(),
         });
         let (q, s) = (Arc::clone(&queue), Arc::clone(&shared));
         let thread = std::thread::Builder::new()
@@ -82,10 +87,12 @@ impl Writer {
             return self.shared.fail(self.stopped());
         };
         while p.writes.len() >= CAPACITY && !p.ended {
-            p = match self.queue.taken.wait(p) {
+            p.full += 1;
+            p = match self.queue.room.wait(p) {
                 Ok(p) => p,
                 Err(_) => return self.shared.fail(self.stopped()),
             };
+            p.full -= 1;
         }
         if p.ended {
             drop(p);
@@ -107,7 +114,7 @@ impl Writer {
             if p.ended {
                 return Err(self.stopped());
             }
-            p = self.queue.taken.wait(p).map_err(|_| self.stopped())?;
+            p = self.queue.done.wait(p).map_err(|_| self.stopped())?;
         }
         Ok(())
     }
@@ -150,7 +157,8 @@ impl Drop for Ended<'_> {
             Err(poisoned) => poisoned.into_inner(),
         };
         p.ended = true;
-        self.0.taken.notify_all();
+        self.0.room.notify_all();
+        self.0.done.notify_all();
     }
 }
 
@@ -174,7 +182,9 @@ fn run(queue: &Queue, shared: &Shared) {
         std::mem::swap(&mut p.writes, &mut writes);
         let asked = (p.asked > p.flushed).then_some(p.asked);
         let last = p.closed && writes.is_empty();
-        queue.taken.notify_all();
+        if p.full > 0 {
+            queue.room.notify_all();
+        }
         drop(p);
         records.extend(writes.drain(..).map(|w| shared.record_of(w)));
         shared.append(&mut records);
@@ -185,7 +195,7 @@ fn run(queue: &Queue, shared: &Shared) {
         if let Some(asked) = asked {
             let Some(mut p) = queue.lock() else { return };
             p.flushed = asked;
-            queue.taken.notify_all();
+            queue.done.notify_all();
         }
         if last {
             return;

@@ -451,6 +451,27 @@ async fn a_log_that_cannot_be_opened_stops_before_any_write() {
     );
 }
 
+/// A line that cannot be written (here: a full disk) stops a batch at its group commit, before
+/// the group's results are reported (exit 3); a single command prints its result, then exits 3.
+#[tokio::test]
+async fn a_log_that_cannot_be_written_stops_a_batch_before_it_reports() {
+    let env = Env::start().await;
+    let full = Path::new("/dev/full");
+    let input = env.write("in.jsonl", &creates(3));
+    let out = cmd(&env, full)
+        .args(["batch", &s(&input), "--no-progress"])
+        .run()
+        .await;
+    out.code(3).stderr_has("could not be recorded");
+    assert_eq!(out.stdout, "", "no result reported: {}", out.describe());
+    let single = cmd(&env, full)
+        .args(["iam-create-group", "--scim", r#"{"displayName":"x"}"#])
+        .run()
+        .await;
+    single.code(3).stderr_has("could not be recorded");
+    assert!(single.stdout.contains("\"x\""), "{}", single.describe());
+}
+
 #[tokio::test]
 async fn an_apply_records_each_write_with_its_plan_and_change() {
     use crate::reconcile_support::{apply_plan, people, plan};

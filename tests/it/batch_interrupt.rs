@@ -130,6 +130,20 @@ async fn interrupted_and_resumed(signal: &str, code: i32) {
         stderr.contains(&format!("{done_first} succeeded")),
         "every journaled event counted as succeeded: {stderr}"
     );
+    // The audit log (on by default, in HOME's state folder) has every write done, whole and
+    // chained: its writer thread flushed them before the process ended (docs/audit.md).
+    let log = dir.join(".local/state/aws-ilm/audit.jsonl");
+    let audited = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        audited.lines().count(),
+        done_first,
+        "one audit line a write"
+    );
+    env.bare()
+        .args(["audit", "verify", &log.display().to_string()])
+        .run()
+        .await
+        .code(0);
 
     let second = batch(&env, dir, "0").run().await;
     second.code(0);
