@@ -12,8 +12,9 @@
 #      THROTTLED events at --max-rps 25 (AWS's quota) and at --max-rps 0 (learned from 429s);
 #   4. peak RSS of `aws-ilm batch` on a BIG-line input (/usr/bin/time -v).
 # (3) and (4) use the default strategy, create-first.
-# (2) runs with the audit log off and on (docs/audit.md; AUDIT=off|on|both, default both); the
-# other steps run with it off. The log goes to the temporary folder, never the home's.
+# (2) runs with the audit log off and on (docs/audit.md; AUDIT=off|on|both, default both), REPS
+# times (1) alternating; the other steps run with it off. The log goes to the temporary folder,
+# never the home's.
 # Environment: EVENTS (10000), CONC (32), RAW_SECS (8), THROTTLED (1000), BIG (100000), AUDIT;
 # CARGO_TARGET_DIR is where the release build goes, as for cargo.
 set -euo pipefail
@@ -25,6 +26,7 @@ RAW_SECS=${RAW_SECS:-8}
 THROTTLED=${THROTTLED:-1000}
 BIG=${BIG:-100000}
 AUDIT=${AUDIT:-both}
+REPS=${REPS:-1}
 case $AUDIT in both) AUDITS="off on" ;; on | off) AUDITS=$AUDIT ;; *) echo "AUDIT: off, on or both" >&2; exit 2 ;; esac
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -68,10 +70,11 @@ RAW=$(wrk -t2 -c"$CONC" -d"${RAW_SECS}s" -s scripts/bench/create.lua "http://127
 printf '%-58s %10.0f creates/s\n' "emulator raw create capacity (wrk POST, $CONC conns)" "$RAW"
 
 events "$EVENTS" fast- >"$WORK/fast.jsonl"
+for rep in $(seq "$REPS"); do
 for strategy in create-first lookup-first; do
 for audit in $AUDITS; do
-  serve "fast-$strategy-$audit"
-  log=""; [ "$audit" = on ] && log="$WORK/audit-$strategy.jsonl"
+  serve "fast-$rep-$strategy-$audit"
+  log=""; [ "$audit" = on ] && log="$WORK/audit-$rep-$strategy.jsonl"
   AWS_ILM_AUDIT_LOG=$log /usr/bin/time -f 'batch process: %U s user + %S s system CPU, %M KB peak RSS' \
     "$BIN" batch "$WORK/fast.jsonl" --max-rps 0 --concurrency "$CONC" --results /dev/null \
     --no-progress --create-strategy "$strategy" 2>"$WORK/fast.sum"
@@ -80,6 +83,7 @@ for audit in $AUDITS; do
     "aws-ilm batch, $EVENTS creates, $strategy, audit $audit" "$FAST" \
     "$(calc "$FAST * 100 / $RAW")" "$(failed "$WORK/fast.sum")"
   sed 's/^/    /' "$WORK/fast.sum"
+done
 done
 done
 

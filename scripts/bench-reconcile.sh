@@ -16,10 +16,10 @@
 #      emulator's own counts (target: <= 110%, 0 failed);
 #   4. peak RSS of `plan` at BIG users (/usr/bin/time -v; target <= 150 MB at 100,000).
 # (1)'s apply runs with the audit log off and on (docs/audit.md; AUDIT=off|on|both, default
-# both; batch's share is taken against the apply without it); every other step runs with it
-# off. The log goes to the temporary folder, never the home's.
+# both), REPS times (1) alternating; batch's share is taken against the last apply without it;
+# every other step runs with it off. The log goes to the temporary folder, never the home's.
 # Environment: SIZE (10000: a quick run is SIZE=1000), CONC (32), BIG (SIZE*10),
-# ONLY (all; `rss` runs step 4 alone), AUDIT; CARGO_TARGET_DIR as for cargo.
+# ONLY (all; `rss` runs step 4 alone), AUDIT, REPS; CARGO_TARGET_DIR as for cargo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,7 @@ SIZE=${SIZE:-10000}
 CONC=${CONC:-32}
 BIG=${BIG:-$((SIZE * 10))}
 AUDIT=${AUDIT:-both}
+REPS=${REPS:-1}
 case $AUDIT in both) AUDITS="off on" ;; on | off) AUDITS=$AUDIT ;; *) echo "AUDIT: off, on or both" >&2; exit 2 ;; esac
 
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
@@ -144,9 +145,10 @@ people "$SIZE" "$NGROUPS" >"$WORK/source.csv"
 if [ "${ONLY:-all}" = all ]; then
 # 1. initial apply vs batch (step 2 plans against the last apply's emulator)
 APPLY_OFF=""
+for rep in $(seq "$REPS"); do
 for audit in $AUDITS; do
-  serve "initial-$audit"
-  log=""; [ "$audit" = on ] && log="$WORK/audit-apply.jsonl"
+  serve "initial-$rep-$audit"
+  log=""; [ "$audit" = on ] && log="$WORK/audit-apply-$rep.jsonl"
   T0=$(now)
   AWS_ILM_AUDIT_LOG=$log "$BIN" apply --from "$WORK/source.csv" --auto-approve --max-rps 0 \
     --concurrency "$CONC" --results /dev/null --no-progress >/dev/null 2>"$WORK/apply.sum" || true
@@ -157,6 +159,7 @@ for audit in $AUDITS; do
     "apply --from, initial load, --max-rps 0, audit $audit" "$APPLY" \
     "$(events_of "$WORK/apply.sum")" "$(calc "$T1 - $T0")" "$(failed "$WORK/apply.sum")"
   grep '^apply:' "$WORK/apply.sum" | sed 's/^/    /'
+done
 done
 APPLY=${APPLY_OFF:-$APPLY}
 
