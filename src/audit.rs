@@ -5,10 +5,9 @@
 //! The hook only captures the write ([`Captured`]: owned copies of the event and of the
 //! task-locals naming its origin, which can only be read in the request's task). A single
 //! command builds and appends the line right there, synced, before its result is printed. A
-//! batch run or an apply hands the capture to the log's writer thread ([`writer`]), which
-//! builds the lines and appends whatever is pending as one group, off the engine's thread;
-//! [`Recorder::sync`], called in the run's group commit, waits until every write reported so
-//! far is appended and synced.
+//! batch run or an apply queues the capture ([`writer`]); the lines are built and appended in
+//! groups off the engine's thread, by [`Recorder::sync`] in the run's group commit (which then
+//! syncs them) or by the writer thread when many are queued.
 //!
 //! The hook cannot fail the write it reports (the request is already sent), so an append that
 //! fails is kept in [`Recorder`] and the caller stops on it before it reports the result: a
@@ -47,7 +46,7 @@ pub enum Source {
 /// Records every write of one run.
 pub struct Recorder {
     shared: Arc<Shared>,
-    /// The writer thread, for [`Durability::OnSync`]; `None` appends in the hook.
+    /// The queue and its writer thread, for [`Durability::OnSync`]; `None` appends in the hook.
     writer: Option<writer::Writer>,
 }
 
