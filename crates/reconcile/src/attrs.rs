@@ -1,244 +1,231 @@
-//! A user's attributes by path, compact: a plan at 100,000 users holds two of these per user
-//! (the source's and AWS's), and a `BTreeMap` spends a whole B-tree leaf (about 1 KB) on the
-//! handful of paths a user has (docs/reconcile.md, "Benchmark"). [`Attrs`] is a `Vec` kept
-//! sorted by path, so it iterates, compares and serialises exactly as that map did (plan files
-//! are unchanged), and the paths the SCIM schema knows are borrowed from one shared table
-//! instead of each user owning a copy of each name.
+//! A user's attributes by path, kept as one compact JSON text.
+//!
+//! A plan at 100,000 users holds two of these per user (the source's and AWS's), and parsed
+//! values are costly to keep: a `serde_json` object is an index map with its own table and key
+//! strings, and every value slot is as large as the largest variant. Kept parsed, a user's
+//! handful of paths cost about 1.5 KB on each side; as one JSON object in text (one allocation,
+//! paths sorted) they cost the length of the text (docs/reconcile.md, "Benchmark"). The text is
+//! parsed only where the values are used: once per matched user in the diff, and when a plan
+//! file is written.
+//!
+//! [`Attrs`] iterates, compares and serialises exactly as a sorted map of path → value would,
+//! so plan files keep their shape: an object whose keys are the paths in byte order.
 
-use std::borrow::{Borrow, Cow};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Index;
-use std::sync::LazyLock;
 
-use aws_ilm_scim::{schema, urn};
-use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 
-/// A path as an [`Attrs`] keeps it: borrowed from [`KNOWN`] when the schema has it.
-pub type Key = Cow<'static, str>;
-
-/// Every path the schema gives a user, sorted: the top-level attributes, `name.<sub>` and
-/// `<enterprise urn>:<sub>`, as the lifecycle's PATCH paths spell them.
-static KNOWN: LazyLock<Vec<String>> = LazyLock::new(|| {
-    let mut out: Vec<String> = schema::user_keys().map(|a| a.name.to_owned()).collect();
-    if let Some(name) = schema::USER.attribute("name") {
-        out.extend(
-            name.sub_attributes
-                .iter()
-                .map(|s| format!("name.{}", s.name)),
-        );
-    }
-    out.extend(
-        schema::ENTERPRISE_USER
-            .attributes
-            .iter()
-            .map(|a| format!("{}:{}", urn::ENTERPRISE_USER, a.name)),
-    );
-    out.sort();
-    out.dedup();
-    out
-});
-
-/// The shared spelling of `path` when the schema knows it, else an owned copy.
-pub fn intern(path: &str) -> Key {
-    let known: &'static [String] = &KNOWN;
-    match known.binary_search_by(|k| k.as_str().cmp(path)) {
-        Ok(i) => Cow::Borrowed(known[i].as_str()),
-        Err(_) => Cow::Owned(path.to_owned()),
-    }
-}
-
-/// Attribute path → value, sorted by path, at most one entry per path.
-#[derive(Debug, Clone, PartialEq)]
+/// Attribute path → value, sorted by path, at most one entry per path. `V` is what a value
+/// reads back as: `Option<Value>` for the source's (JSON `null`, `None`, clears the attribute),
+/// `Value` for AWS's.
 pub struct Attrs<V> {
-    entries: Vec<(Key, V)>,
+    /// A compact JSON object with its keys sorted; empty (no allocation) when there are none.
+    text: Box<str>,
+    value: PhantomData<fn() -> V>,
 }
 
 impl<V> Default for Attrs<V> {
     fn default() -> Self {
         Attrs {
-            entries: Vec::new(),
+            text: Box::default(),
+            value: PhantomData,
         }
     }
 }
 
-impl<V> Attrs<V> {
+impl<V> Clone for Attrs<V> {
+    fn clone(&self) -> Self {
+        Attrs {
+            text: self.text.clone(),
+            value: PhantomData,
+        }
+    }
+}
+
+impl<V> fmt::Debug for Attrs<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.text.is_empty() {
+            "{}"
+        } else {
+            &self.text
+        })
+    }
+}
+
+impl<V: Serialize + DeserializeOwned> Attrs<V> {
     pub fn new() -> Self {
         Attrs::default()
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
+    /// The compact JSON object itself (`{}` when empty): two `Attrs` with the same text hold
+    /// the same values, which lets a caller skip parsing both.
+    pub fn as_json(&self) -> &str {
+        if self.text.is_empty() {
+            "{}"
+        } else {
+            &self.text
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.text.is_empty()
     }
 
-    fn position(&self, path: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| (**k).cmp(path))
+    pub fn len(&self) -> usize {
+        self.object().len()
     }
 
-    pub fn get<Q: AsRef<str> + ?Sized>(&self, path: &Q) -> Option<&V> {
-        let i = self.position(path.as_ref()).ok()?;
-        self.entries.get(i).map(|(_, v)| v)
+    /// The entries parsed, in path order: the one place the text is read back.
+    pub fn to_vec(&self) -> Vec<(String, V)> {
+        self.object()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, serde_json::from_value(v).ok()?)))
+            .collect()
     }
 
-    pub fn contains_key<Q: AsRef<str> + ?Sized>(&self, path: &Q) -> bool {
-        self.position(path.as_ref()).is_ok()
+    pub fn get(&self, path: &str) -> Option<V> {
+        let mut object = self.object();
+        let value = object.remove(path)?;
+        serde_json::from_value(value).ok()
+    }
+
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.object().contains_key(path)
+    }
+
+    /// The paths, in order.
+    pub fn keys(&self) -> Vec<String> {
+        self.object().into_iter().map(|(k, _)| k).collect()
     }
 
     /// Sets `path` (replacing its value if present); the old value back, as a map's insert.
+    /// Rewrites the text: for building and tests, not for loops over many users.
     pub fn insert(&mut self, path: String, value: V) -> Option<V> {
-        match self.position(&path) {
-            Ok(i) => self
-                .entries
-                .get_mut(i)
-                .map(|(_, v)| std::mem::replace(v, value)),
-            Err(i) => {
-                self.entries.insert(i, (intern(&path), value));
-                None
-            }
+        let mut entries: BTreeMap<String, V> = self.to_vec().into_iter().collect();
+        let old = entries.insert(path, value);
+        *self = Attrs::encode(&entries);
+        old
+    }
+
+    /// Removes `path`; its value back. Rewrites the text, as [`Attrs::insert`] does.
+    pub fn remove(&mut self, path: &str) -> Option<V> {
+        let mut entries: BTreeMap<String, V> = self.to_vec().into_iter().collect();
+        let old = entries.remove(path);
+        *self = Attrs::encode(&entries);
+        old
+    }
+
+    /// The parsed object; a text that does not parse (never written by [`Attrs::encode`]) is
+    /// read as empty rather than panicking.
+    fn object(&self) -> Map<String, Value> {
+        if self.text.is_empty() {
+            return Map::new();
         }
+        serde_json::from_str(&self.text).unwrap_or_default()
     }
 
-    pub fn remove<Q: AsRef<str> + ?Sized>(&mut self, path: &Q) -> Option<V> {
-        let i = self.position(path.as_ref()).ok()?;
-        Some(self.entries.remove(i).1)
-    }
-
-    /// Entries in path order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&str, &V)> + ExactSizeIterator {
-        self.entries.iter().map(|(k, v)| (k.borrow(), v))
-    }
-
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator {
-        self.entries.iter().map(|(k, _)| k.borrow())
-    }
-
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
-    }
-
-    /// Builds from entries already sorted by path without repeats (as a `BTreeMap` or
-    /// `BTreeSet` yields them); anything else is sorted first, the last value of a path kept.
-    fn from_entries(mut entries: Vec<(Key, V)>) -> Self {
-        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
-            // A stable sort keeps equal paths in arrival order; dedup then keeps the last.
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            entries.reverse();
-            entries.dedup_by(|a, b| a.0 == b.0);
-            entries.reverse();
+    /// The text of sorted entries. A value that does not serialise (never: `V` is JSON) is
+    /// left out.
+    fn encode<K: AsRef<str>>(entries: &BTreeMap<K, V>) -> Self {
+        if entries.is_empty() {
+            return Attrs::default();
         }
-        entries.shrink_to_fit();
-        Attrs { entries }
+        let object: Map<String, Value> = entries
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_ref().to_owned(), serde_json::to_value(v).ok()?)))
+            .collect();
+        Attrs {
+            text: serde_json::to_string(&object)
+                .unwrap_or_default()
+                .into_boxed_str(),
+            value: PhantomData,
+        }
     }
 }
 
-impl<K: AsRef<str>, V> FromIterator<(K, V)> for Attrs<V> {
+/// Builds from entries in any order; the last value of a repeated path is kept.
+impl<K: AsRef<str> + Ord, V: Serialize + DeserializeOwned> FromIterator<(K, V)> for Attrs<V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Attrs::from_entries(
-            iter.into_iter()
-                .map(|(k, v)| (intern(k.as_ref()), v))
-                .collect(),
-        )
+        let entries: BTreeMap<String, V> = iter
+            .into_iter()
+            .map(|(k, v)| (k.as_ref().to_owned(), v))
+            .collect();
+        Attrs::encode(&entries)
     }
 }
 
-impl<K: AsRef<str>, V> From<std::collections::BTreeMap<K, V>> for Attrs<V> {
-    fn from(map: std::collections::BTreeMap<K, V>) -> Self {
-        map.into_iter().collect()
+impl<K: AsRef<str> + Ord, V: Serialize + DeserializeOwned> From<BTreeMap<K, V>> for Attrs<V> {
+    fn from(map: BTreeMap<K, V>) -> Self {
+        Attrs::encode(&map)
+    }
+}
+
+/// Equal when they hold equal values: the same text, or texts that parse to equal objects
+/// (an object value's keys may come in another order).
+impl<V> PartialEq for Attrs<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text || {
+            let parse = |t: &str| serde_json::from_str::<Map<String, Value>>(t).ok();
+            !self.text.is_empty()
+                && !other.text.is_empty()
+                && parse(&self.text).is_some_and(|a| Some(a) == parse(&other.text))
+        }
     }
 }
 
 /// Equal to a map with the same entries (tests state what they expect as a map).
-impl<K: AsRef<str>, V: PartialEq> PartialEq<std::collections::BTreeMap<K, V>> for Attrs<V> {
-    fn eq(&self, other: &std::collections::BTreeMap<K, V>) -> bool {
-        self.len() == other.len()
-            && other
+impl<K: AsRef<str> + Ord, V: Serialize + DeserializeOwned + PartialEq> PartialEq<BTreeMap<K, V>>
+    for Attrs<V>
+{
+    fn eq(&self, other: &BTreeMap<K, V>) -> bool {
+        let mine = self.to_vec();
+        mine.len() == other.len()
+            && mine
                 .iter()
-                .all(|(k, v)| self.get(k.as_ref()).is_some_and(|mine| mine == v))
+                .zip(other)
+                .all(|((k, v), (ok, ov))| k == ok.as_ref() && v == ov)
     }
 }
 
-impl<V> IntoIterator for Attrs<V> {
+impl<V: Serialize + DeserializeOwned> IntoIterator for &Attrs<V> {
     type Item = (String, V);
-    type IntoIter = std::iter::Map<std::vec::IntoIter<(Key, V)>, fn((Key, V)) -> (String, V)>;
+    type IntoIter = std::vec::IntoIter<(String, V)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter().map(|(k, v)| (k.into_owned(), v))
+        self.to_vec().into_iter()
     }
 }
 
-impl<'a, V> IntoIterator for &'a Attrs<V> {
-    type Item = (&'a str, &'a V);
-    type IntoIter =
-        std::iter::Map<std::slice::Iter<'a, (Key, V)>, fn(&'a (Key, V)) -> (&'a str, &'a V)>;
+impl<V: Serialize + DeserializeOwned> IntoIterator for Attrs<V> {
+    type Item = (String, V);
+    type IntoIter = std::vec::IntoIter<(String, V)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k.borrow(), v))
+        self.to_vec().into_iter()
     }
 }
 
-impl<V, Q: AsRef<str> + ?Sized> Index<&Q> for Attrs<V> {
-    type Output = V;
-
-    /// Panics when `path` is absent, as a map's index does; for tests and known-present paths.
-    #[allow(clippy::panic)]
-    fn index(&self, path: &Q) -> &V {
-        match self.get(path) {
-            Some(v) => v,
-            None => panic!("no attribute {:?}", path.as_ref()),
-        }
-    }
-}
-
-impl<V: Serialize> Serialize for Attrs<V> {
+impl<V: Serialize + DeserializeOwned> Serialize for Attrs<V> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.entries.len()))?;
-        for (k, v) in &self.entries {
-            m.serialize_entry(k.as_ref(), v)?;
-        }
-        m.end()
+        self.object().serialize(s)
     }
 }
 
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for Attrs<V> {
+impl<'de, V: Serialize + DeserializeOwned> Deserialize<'de> for Attrs<V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Entries<V>(PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for Entries<V> {
-            type Value = Attrs<V>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of attribute paths to values")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attrs<V>, A::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
-                while let Some((k, v)) = map.next_entry::<Cow<'de, str>, V>()? {
-                    entries.push((intern(&k), v));
-                }
-                Ok(Attrs::from_entries(entries))
-            }
-        }
-        d.deserialize_map(Entries(PhantomData))
+        let entries = BTreeMap::<String, V>::deserialize(d)?;
+        Ok(Attrs::encode(&entries))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn schema_paths_are_shared_and_others_owned() {
-        assert!(matches!(intern("displayName"), Cow::Borrowed(_)));
-        assert!(matches!(intern("name.givenName"), Cow::Borrowed(_)));
-        let dept = format!("{}:department", urn::ENTERPRISE_USER);
-        assert!(matches!(intern(&dept), Cow::Borrowed(_)));
-        assert!(matches!(intern("x-custom"), Cow::Owned(_)));
-    }
+    use serde_json::json;
 
     #[test]
     fn behaves_and_serialises_as_the_sorted_map() {
@@ -251,15 +238,16 @@ mod tests {
         let map: BTreeMap<String, i32> = pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         let mut a: Attrs<i32> = pairs.iter().copied().collect();
         assert_eq!(a.len(), 3);
-        assert_eq!(a.get("title"), Some(&4));
-        assert_eq!(a["emails"], 2);
+        assert_eq!(a.get("title"), Some(4));
+        assert_eq!(a.get("emails"), Some(2));
         assert!(!a.contains_key("nickName"));
+        assert_eq!(a, map);
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&map).unwrap()
         );
         let back: Attrs<i32> = serde_json::from_value(json!({"b": 1, "a": 2})).unwrap();
-        assert_eq!(back.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(back.keys(), ["a", "b"]);
         assert_eq!(a.insert("nickName".into(), 5), None);
         assert_eq!(a.insert("title".into(), 6), Some(4));
         assert_eq!(a.remove("emails"), Some(2));
@@ -271,7 +259,53 @@ mod tests {
                 ("title".to_owned(), 6)
             ]
         );
+    }
+
+    #[test]
+    fn a_cleared_value_reads_back_as_none_and_round_trips() {
         let none: Attrs<Option<Value>> = serde_json::from_str(r#"{"x": null}"#).unwrap();
-        assert_eq!(none.get("x"), Some(&None));
+        assert_eq!(none.get("x"), Some(None));
+        assert!(none.contains_key("x"));
+        assert_eq!(serde_json::to_string(&none).unwrap(), r#"{"x":null}"#);
+        let empty: Attrs<Value> = Attrs::new();
+        assert!(empty.is_empty());
+        assert_eq!(empty.as_json(), "{}");
+        assert_eq!(serde_json::to_string(&empty).unwrap(), "{}");
+        assert_eq!(
+            empty,
+            Attrs::<Value>::from_iter(Vec::<(String, Value)>::new())
+        );
+    }
+
+    #[test]
+    fn equal_values_in_another_key_order_are_equal() {
+        let a: Attrs<Value> = [("emails", json!([{"value": "a", "primary": true}]))]
+            .into_iter()
+            .collect();
+        let b: Attrs<Value> = [("emails", json!([{"primary": true, "value": "a"}]))]
+            .into_iter()
+            .collect();
+        assert_ne!(a.as_json(), b.as_json());
+        assert_eq!(a, b);
+        let c: Attrs<Value> = [("emails", json!([{"primary": false, "value": "a"}]))]
+            .into_iter()
+            .collect();
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn one_allocation_holds_a_users_values() {
+        let a: Attrs<Option<Value>> = [
+            ("userName", Some(json!("ada"))),
+            ("emails", Some(json!([{"value": "ada@x", "type": "work"}]))),
+            ("title", None),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            a.as_json(),
+            r#"{"emails":[{"value":"ada@x","type":"work"}],"title":null,"userName":"ada"}"#
+        );
+        assert_eq!(std::mem::size_of::<Attrs<Value>>(), 16);
     }
 }

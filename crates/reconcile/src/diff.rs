@@ -33,7 +33,7 @@ pub fn compared_paths(desired: &Desired) -> BTreeSet<AttrPath> {
     desired
         .users
         .iter()
-        .flat_map(|u| u.attributes.keys().map(str::to_owned))
+        .flat_map(|u| u.attributes.keys())
         .collect()
 }
 
@@ -380,21 +380,24 @@ fn user_changes(
     notes: &mut Vec<String>,
 ) {
     let mut set = Vec::new();
-    for (path, want) in &d.attributes {
+    // Both sides' values are parsed here, once, and dropped with this user (docs/reconcile.md,
+    // "Benchmark": kept as text in between).
+    let have_all: HashMap<String, Value> = a.attributes.to_vec().into_iter().collect();
+    for (path, want) in d.attributes.to_vec() {
         if path == "active" {
             continue;
         }
-        let have = a.attributes.get(path).filter(|v| !is_empty(v));
-        let differs = match (have, want) {
+        let have = have_all.get(&path).filter(|v| !is_empty(v));
+        let differs = match (have, &want) {
             (None, None) => false,
             (Some(h), Some(w)) => !same(h, w),
             _ => true,
         };
         if differs {
             set.push(AttrChange {
-                path: path.to_owned(),
+                path,
                 old: have.cloned(),
-                new: want.clone(),
+                new: want,
             });
         }
     }
@@ -448,10 +451,10 @@ pub fn user_document(d: &DesiredUser) -> Map<String, Value> {
                 .entry(key.to_owned())
                 .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(m) = slot {
-                m.insert(sub.to_owned(), value.clone());
+                m.insert(sub.to_owned(), value);
             }
         } else {
-            doc.insert(path.to_owned(), value.clone());
+            doc.insert(path, value);
         }
     }
     if doc.contains_key(urn::ENTERPRISE_USER) {

@@ -39,8 +39,8 @@ pub(super) fn build(records: Records, mapper: &Mapper) -> Result<Desired, Source
                 check_rules(&r.at, &doc, &mut problems);
                 let p = path_values(&doc);
                 for k in p.keys() {
-                    if !provided.contains(k) {
-                        provided.insert(k.to_owned());
+                    if !provided.contains(&k) {
+                        provided.insert(k);
                     }
                 }
                 mapped.push(Some(p));
@@ -65,6 +65,7 @@ pub(super) fn build(records: Records, mapper: &Mapper) -> Result<Desired, Source
     for (r, m) in users.iter().zip(mapped) {
         made.push(None);
         let Some(p) = m else { continue };
+        let p: BTreeMap<String, Value> = p.into_iter().collect();
         for req in &required {
             if p.contains_key(req) {
                 continue;
@@ -152,7 +153,7 @@ fn probe(mapper: &Mapper, keys: &[String]) -> BTreeSet<String> {
         ks.iter().map(|k| (k.clone(), Value::from(PROBE))).collect()
     };
     if let Ok(doc) = mapper.map_out_for(&profile(keys), Purpose::Create) {
-        return path_values(&doc).keys().map(str::to_owned).collect();
+        return path_values(&doc).keys().into_iter().collect();
     }
     keys.iter()
         .filter_map(|k| {

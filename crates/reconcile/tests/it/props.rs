@@ -393,8 +393,8 @@ fn check_result(desired: &Desired, actual: &Actual, options: &Options, result: &
         let r = r.unwrap_or_else(|| panic!("{} is neither matched nor created", d.user_name));
         assert_eq!(r.user_name, d.user_name);
         for (p, want) in &d.attributes {
-            let have = r.attributes.get(p).filter(|v| !is_blank(v));
-            match (have, want) {
+            let have = r.attributes.get(&p).filter(|v| !is_blank(v));
+            match (&have, &want) {
                 (Some(h), Some(w)) => assert!(same(h, w), "{}: {p} {h} != {w}", d.user_name),
                 (None, None) => {}
                 _ => panic!("{}: {p} is {have:?}, wanted {want:?}", d.user_name),
