@@ -7,7 +7,7 @@
 //! one), then on userName folded as AWS's uniqueness folds it; a matched user whose userName or
 //! email changed is updated in place. Groups likewise, on externalId then displayName.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use aws_ilm_lifecycle::table::is_empty;
 use aws_ilm_lifecycle::users::patch::same;
@@ -72,7 +72,8 @@ pub fn diff(desired: &Desired, actual: &Actual, options: &Options) -> Result<Dif
     // Users.
     let users = UserIndex::new(&actual.users);
     let mut user_match: Vec<Option<usize>> = Vec::with_capacity(desired.users.len());
-    let mut claimed: HashMap<usize, &str> = HashMap::new();
+    // The source user that matched each AWS user, by the AWS user's index.
+    let mut claimed: Vec<Option<&str>> = vec![None; actual.users.len()];
     for d in &desired.users {
         let m = match users.find(d) {
             Ok(m) => m,
@@ -82,7 +83,7 @@ pub fn diff(desired: &Desired, actual: &Actual, options: &Options) -> Result<Dif
             }
         };
         if let Some(i) = m
-            && let Some(other) = claimed.insert(i, &d.origin)
+            && let Some(other) = claimed[i].replace(&d.origin)
         {
             problems.push(Problem::new(
                 &d.origin,
@@ -94,7 +95,13 @@ pub fn diff(desired: &Desired, actual: &Actual, options: &Options) -> Result<Dif
         }
         user_match.push(m);
     }
-    // A name → id map of the users the groups may name (new users: no id yet).
+    // A name → id map of the users the groups name (new users: no id yet); only those, since a
+    // source of 100,000 users may name a few of them in groups (docs/reconcile.md, "Benchmark").
+    let named: HashSet<String> = desired
+        .groups
+        .iter()
+        .flat_map(|g| g.members.iter().map(|m| ci::fold(m)))
+        .collect();
     let mut member_ids: HashMap<String, Option<String>> = HashMap::new();
     for (d, m) in desired.users.iter().zip(&user_match) {
         let a = m.map(|i| &actual.users[i]);
@@ -119,11 +126,13 @@ pub fn diff(desired: &Desired, actual: &Actual, options: &Options) -> Result<Dif
                 continue;
             }
         }
-        member_ids.insert(ci::fold(&d.user_name), id);
+        let folded = ci::fold(&d.user_name);
+        if named.contains(&folded) {
+            member_ids.insert(folded, id);
+        }
     }
-    let matched: BTreeSet<usize> = user_match.iter().flatten().copied().collect();
-    for (i, a) in actual.users.iter().enumerate() {
-        if matched.contains(&i) || !scope.user_managed(&a.user_name) {
+    for (a, claim) in actual.users.iter().zip(&claimed) {
+        if claim.is_some() || !scope.user_managed(&a.user_name) {
             continue;
         }
         let (id, user_name) = (a.id.clone(), a.user_name.clone());
@@ -137,11 +146,15 @@ pub fn diff(desired: &Desired, actual: &Actual, options: &Options) -> Result<Dif
 
     // Groups.
     let groups = GroupIndex::new(&actual.groups);
-    let names_by_id: HashMap<&str, &str> = actual
-        .users
-        .iter()
-        .map(|u| (u.id.as_str(), u.user_name.as_str()))
-        .collect();
+    let names_by_id: HashMap<&str, &str> = if desired.groups.is_empty() {
+        HashMap::new()
+    } else {
+        actual
+            .users
+            .iter()
+            .map(|u| (u.id.as_str(), u.user_name.as_str()))
+            .collect()
+    };
     let mut claimed_groups: HashMap<usize, &str> = HashMap::new();
     let mut matched_groups = BTreeSet::new();
     for g in &desired.groups {

@@ -33,7 +33,7 @@ pub(super) fn build(records: Records, mapper: &Mapper) -> Result<Desired, Source
     for r in &mut users {
         // Each profile is dropped once mapped: at 100,000 rows, holding every profile and every
         // mapped user at once is most of the peak (docs/reconcile.md, "Benchmark").
-        let profile = std::mem::take(&mut r.profile);
+        let profile = r.profile.take();
         match mapper.map_out_for(&profile, Purpose::Create) {
             Ok(doc) => {
                 check_rules(&r.at, &doc, &mut problems);

@@ -10,7 +10,7 @@ use aws_ilm_batch::input::{csv_profile, read_csv_header, text_fields};
 use aws_ilm_scim::key;
 use serde_json::Value;
 
-use super::{GroupSource, Records, SourceError, UserRecord, parse_active, problem};
+use super::{GroupSource, Profile, Records, SourceError, UserRecord, parse_active, problem};
 
 const GROUPS: &str = "groups";
 const ACTIVE: &str = "active";
@@ -82,7 +82,7 @@ pub(super) fn read<R: BufRead>(reader: R, max_record_bytes: usize) -> Result<Rec
         let picked: Vec<&str> = profile_cols.iter().map(|&i| cells[i]).collect();
         out.users.push(UserRecord {
             at,
-            profile: csv_profile(&out.keys, &picked),
+            profile: Profile::new(&csv_profile(&out.keys, &picked)),
             active,
             groups,
         });

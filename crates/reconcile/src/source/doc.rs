@@ -6,7 +6,8 @@ use aws_ilm_scim::key;
 use serde_json::{Map, Value};
 
 use super::{
-    GroupRecord, GroupSource, Records, SourceFormat, UserRecord, parse_active, problem, quote,
+    GroupRecord, GroupSource, Profile, Records, SourceFormat, UserRecord, parse_active, problem,
+    quote,
 };
 
 const TOP_KEYS: [&str; 2] = ["users", "groups"];
@@ -107,7 +108,7 @@ fn read_user(at: &str, u: &Value, max_record_bytes: usize, out: &mut Records) {
     }
     out.users.push(UserRecord {
         at: at.to_owned(),
-        profile,
+        profile: Profile::new(&profile),
         active,
         groups: Vec::new(),
     });

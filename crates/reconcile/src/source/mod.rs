@@ -157,10 +157,33 @@ struct UserRecord {
     /// `line 12`, `users[3]`.
     at: String,
     /// Profile keys with values; empty values already left out.
-    profile: Map<String, Value>,
+    profile: Profile,
     active: bool,
     /// The groups a CSV row names in its `groups` column.
     groups: Vec<String>,
+}
+
+/// A record's profile as compact JSON text until it is mapped. Every record is read before any
+/// is mapped (a source's problems are all reported, and the provided keys are known first), and
+/// 100,000 profiles kept as `serde_json` maps would be most of a plan's peak memory
+/// (docs/reconcile.md, "Benchmark"); as text they cost their length.
+#[derive(Debug, Default)]
+struct Profile(Box<str>);
+
+impl Profile {
+    fn new(map: &Map<String, Value>) -> Profile {
+        Profile(
+            serde_json::to_string(map)
+                .unwrap_or_default()
+                .into_boxed_str(),
+        )
+    }
+
+    /// The profile as the mapper takes it; the text is dropped.
+    fn take(&mut self) -> Map<String, Value> {
+        let text = std::mem::take(&mut self.0);
+        serde_json::from_str(&text).unwrap_or_default()
+    }
 }
 
 #[derive(Debug)]
