@@ -88,14 +88,47 @@ pub fn warn(message: &str) {
     eprintln!("warning: {}", line(message, ""));
 }
 
-/// A writer of JSON lines (`aws-ilm batch` results) that masks `secret` and escapes DEL and C1
-/// in every complete line before passing it on. Bytes after the last newline wait for the rest
-/// of their line (the writer upstream may cut a line anywhere, inside the token too) and are
-/// passed on when the writer is dropped.
+/// Where the result lines of `batch` and `apply` go, and in which form (docs/batch.md,
+/// "Results"): to `file` when there is one, else to stdout; JSON lines, but for a person —
+/// stdout a terminal and the human format — one readable line each. The one place that
+/// decides it for both commands.
+pub fn results(
+    file: Option<std::fs::File>,
+    format: OutputFormat,
+    secret: &str,
+) -> Box<dyn Write + Send> {
+    use std::io::IsTerminal;
+    match file {
+        Some(f) => Box::new(SafeLines::new(f, secret)),
+        None => {
+            let stdout = std::io::stdout();
+            if readable_results(format, stdout.is_terminal()) {
+                Box::new(SafeLines::human(stdout, secret, Terminal::detect()))
+            } else {
+                Box::new(SafeLines::new(stdout, secret))
+            }
+        }
+    }
+}
+
+/// Result lines on stdout are read by a person only on a terminal, and only when the format is
+/// human: a pipe is read by a program, `--output json` asks for JSON wherever it goes, and
+/// `--output markdown` is for XSOAR, which reads the JSON lines.
+fn readable_results(format: OutputFormat, terminal: bool) -> bool {
+    terminal && format == OutputFormat::Human
+}
+
+/// A writer of JSON lines (`aws-ilm batch` and `apply` results) that masks `secret` and
+/// escapes DEL and C1 in every complete line before passing it on — or, for a terminal, shows
+/// each as a readable line (`render::result_line`). Bytes after the last newline wait for the
+/// rest of their line (the writer upstream may cut a line anywhere, inside the token too) and
+/// are passed on when the writer is dropped.
 pub struct SafeLines<W: Write> {
     inner: W,
     secret: String,
     pending: Vec<u8>,
+    /// Where readable lines go; `None`: JSON lines.
+    human: Option<Terminal>,
 }
 
 impl<W: Write> SafeLines<W> {
@@ -104,13 +137,38 @@ impl<W: Write> SafeLines<W> {
             inner,
             secret: secret.to_owned(),
             pending: Vec::new(),
+            human: None,
         }
     }
 
-    fn emit(&mut self, line: &[u8]) -> std::io::Result<()> {
-        let text = String::from_utf8_lossy(line);
-        let safe = escape_json(&mask(&text, &self.secret)).into_owned();
-        self.inner.write_all(safe.as_bytes())
+    /// Readable lines for `term` instead of JSON lines.
+    pub fn human(inner: W, secret: &str, term: Terminal) -> Self {
+        let mut lines = SafeLines::new(inner, secret);
+        lines.human = Some(term);
+        lines
+    }
+
+    fn emit(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(lines);
+        let Some(term) = self.human else {
+            let safe = escape_json(&mask(&text, &self.secret)).into_owned();
+            return self.inner.write_all(safe.as_bytes());
+        };
+        let mut out = String::new();
+        for line in text.split_inclusive('\n') {
+            match serde_json::from_str::<Value>(line) {
+                Ok(mut result) => {
+                    mask_value(&mut result, &self.secret);
+                    out.push_str(&crate::render::result_line(&result, &term));
+                }
+                // Not a result line (none is expected): shown as it came, made safe.
+                Err(_) => out.push_str(&text::one_line(line.trim_end_matches('\n'))),
+            }
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        self.inner.write_all(mask(&out, &self.secret).as_bytes())
     }
 }
 
@@ -183,16 +241,44 @@ mod tests {
     }
 
     #[test]
+    fn only_a_terminal_with_the_human_format_gets_readable_results() {
+        assert!(readable_results(OutputFormat::Human, true));
+        assert!(!readable_results(OutputFormat::Human, false));
+        assert!(!readable_results(OutputFormat::Json, true));
+        assert!(!readable_results(OutputFormat::Markdown, true));
+    }
+
+    /// What `w` passes on of `text` written in two pieces, cut at byte `at`, then dropped.
+    fn in_two(w: SafeLines<&mut Vec<u8>>, text: &str, at: usize) {
+        let mut w = w;
+        let (a, b) = text.split_at(at);
+        w.write_all(a.as_bytes()).unwrap();
+        w.write_all(b.as_bytes()).unwrap();
+        w.flush().unwrap();
+    }
+
+    #[test]
+    fn readable_lines_mask_the_token_cut_across_writes() {
+        let mut out = Vec::new();
+        let term = Terminal {
+            width: None,
+            colour: false,
+        };
+        let text = format!(
+            "{{\"line\":1,\"status\":\"invalid\",\"error\":\"Bearer {TOKEN}\"}}\nnot json\n"
+        );
+        in_two(SafeLines::human(&mut out, TOKEN, term), &text, 40);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "! 1: Bearer (redacted)\nnot json\n"
+        );
+    }
+
+    #[test]
     fn safe_lines_handle_a_token_cut_across_writes() {
         let mut out = Vec::new();
-        {
-            let mut w = SafeLines::new(&mut out, TOKEN);
-            let text = format!("{{\"e\":\"{TOKEN}\u{85}\"}}\n{{\"e\":\"{TOKEN}\"}}");
-            let (a, b) = text.split_at(10);
-            w.write_all(a.as_bytes()).unwrap();
-            w.write_all(b.as_bytes()).unwrap();
-            w.flush().unwrap();
-        }
+        let text = format!("{{\"e\":\"{TOKEN}\u{85}\"}}\n{{\"e\":\"{TOKEN}\"}}");
+        in_two(SafeLines::new(&mut out, TOKEN), &text, 10);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "{\"e\":\"(redacted)\\u0085\"}\n{\"e\":\"(redacted)\"}"

@@ -26,7 +26,7 @@ use super::plan::{Pace, SourceArgs};
 use crate::audit::{Recorder, Source as AuditSource};
 use crate::cli::ReconcileArgs;
 use crate::error::{CliError, Exit, Signal};
-use crate::output::{self, SafeLines};
+use crate::output;
 use crate::settings::Settings;
 
 /// Carry out a plan saved by `aws-ilm plan --out` (only if AWS still matches what it saw: else
@@ -252,10 +252,12 @@ async fn run_apply(
         journal,
     } = run;
     let secret = settings.token.expose();
-    let results: Box<dyn Write + Send> = match &args.results {
-        Some(p) => Box::new(SafeLines::new(open_results(p, true)?, secret)),
-        None => Box::new(SafeLines::new(std::io::stdout(), secret)),
-    };
+    let file = args
+        .results
+        .as_deref()
+        .map(|p| open_results(p, true))
+        .transpose()?;
+    let results = output::results(file, settings.output, secret);
     let mut options = ApplyOptions::new(limiter, results);
     options.concurrency = args.pace.concurrency as usize;
     options.reported = args.results.clone();

@@ -30,15 +30,16 @@ use aws_ilm_lifecycle::Ilm;
 
 use crate::audit::{Recorder, Source as AuditSource};
 use crate::error::{CliError, Exit, Signal};
-use crate::output::{self, SafeLines};
+use crate::output;
 use crate::settings::Settings;
 
 /// Run many lifecycle events from a file: one JSON object per line
 /// (`{"command": "iam-create-user", "args": {"user-profile": {...}}}`), or a CSV of user
 /// profiles with --command. Results are JSON lines (completion order, each with its line
-/// number); the summary goes to stderr. Exit 0 all succeeded or skipped, 1 some failed,
-/// 2 bad input lines, 3 connection or journal failure, 130/143 interrupted by Ctrl-C/SIGTERM
-/// (the events in flight are finished first; a second Ctrl-C stops at once).
+/// number), one readable line each on a terminal unless --output json; the summary goes to
+/// stderr. Exit 0 all succeeded or skipped, 1 some failed, 2 bad input lines, 3 connection or
+/// journal failure, 130/143 interrupted by Ctrl-C/SIGTERM (the events in flight are finished
+/// first; a second Ctrl-C stops at once).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Input file, or - for standard input
@@ -175,13 +176,12 @@ pub async fn run(args: Args, settings: &Settings) -> Result<Exit, CliError> {
         }
         None => None,
     };
-    let results: Box<dyn Write + Send> = match &args.results {
-        Some(p) => Box::new(SafeLines::new(
-            open_results(p, args.journal.is_some())?,
-            secret,
-        )),
-        None => Box::new(SafeLines::new(std::io::stdout(), secret)),
-    };
+    let file = args
+        .results
+        .as_deref()
+        .map(|p| open_results(p, args.journal.is_some()))
+        .transpose()?;
+    let results = output::results(file, settings.output, secret);
     let progress = if !args.no_progress && std::io::stderr().is_terminal() {
         let total = if args.file == "-" {
             None

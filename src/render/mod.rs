@@ -9,8 +9,12 @@
 //! (`COLUMNS`, else the terminal's, else none: a pipe or a file gets unwrapped lines a script
 //! can grep) and colour (a terminal, or `CLICOLOR_FORCE`; never with `NO_COLOR`). The layout
 //! itself is a pure function of the outcome and a [`Terminal`], so tests fix both.
+//!
+//! The result lines of `batch` and `apply` on a terminal are laid out here too, one line each
+//! (`results`, docs/batch.md "Results"), with the same marks' colours.
 
 mod block;
+mod results;
 mod table;
 
 use std::io::IsTerminal;
@@ -18,6 +22,8 @@ use std::io::IsTerminal;
 use anstyle::{AnsiColor, Effects, Style};
 use aws_ilm_lifecycle::text::{mask, mask_value};
 use aws_ilm_lifecycle::{HumanTable, Outcome};
+
+pub use results::result_line;
 
 /// Below this many columns a layout cannot show a key beside its value; a smaller `COLUMNS`
 /// is raised to it rather than printing one character a line.

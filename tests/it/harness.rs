@@ -212,6 +212,48 @@ impl Cmd {
         .await
         .expect("aws-ilm finished within 120 s")
         .expect("aws-ilm output");
+        self.out(output)
+    }
+
+    /// Runs the command with its stdout and stderr on a pseudo-terminal, as a person at a
+    /// terminal runs it, through util-linux `script`; `None`, with the reason printed, where
+    /// `script` is not installed. Both streams arrive merged in `stdout`, the terminal's `\r\n`
+    /// line ends made `\n`.
+    pub async fn run_on_terminal(self) -> Option<Out> {
+        assert!(self.stdin.is_none(), "run_on_terminal() writes no stdin");
+        let Some(script) = std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("script"))
+                .find(|p| p.is_file())
+        }) else {
+            eprintln!(
+                "skipped: util-linux `script` is not on PATH, so there is no terminal to run on"
+            );
+            return None;
+        };
+        let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
+        let line: Vec<String> = std::iter::once(BIN)
+            .chain(self.args.iter().map(String::as_str))
+            .map(quote)
+            .collect();
+        let mut c = tokio::process::Command::new(script);
+        c.args(["-qec", &line.join(" "), "/dev/null"])
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let output = tokio::time::timeout(std::time::Duration::from_secs(120), c.output())
+            .await
+            .expect("aws-ilm finished within 120 s")
+            .expect("script output");
+        let mut out = self.out(output);
+        out.stdout = out.stdout.replace("\r\n", "\n");
+        Some(out)
+    }
+
+    fn out(&self, output: std::process::Output) -> Out {
         Out {
             line: format!("aws-ilm {}", self.args.join(" ")),
             env: self

@@ -12,6 +12,7 @@ mod batch_csv;
 mod batch_interrupt;
 mod batch_journal;
 mod batch_kill;
+mod batch_terminal;
 // The batch crate's event and result helpers, shared rather than copied.
 #[allow(dead_code)]
 #[path = "../../crates/batch/tests/it/events.rs"]

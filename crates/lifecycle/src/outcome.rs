@@ -50,14 +50,20 @@ impl Outcome {
     /// context that is not one result (`get-mapping-fields`). What a renderer shows field by field
     /// (docs/output.md, "Human output").
     pub fn result(&self) -> Option<&Value> {
-        if let Some(vendor) = self.context.get("IAM").and_then(|iam| iam.get("Vendor")) {
-            return Some(vendor);
-        }
-        let doc = self.context.as_object()?;
-        match doc.values().next() {
-            Some(v @ Value::Object(_)) if doc.len() == 1 => Some(v),
-            _ => None,
-        }
+        result_of(&self.context)
+    }
+}
+
+/// [`Outcome::result`] of a context document alone: what a batch result line carries as its
+/// `result`, read back by the binary's one-line form of it (docs/batch.md, "Results").
+pub fn result_of(context: &Value) -> Option<&Value> {
+    if let Some(vendor) = context.get("IAM").and_then(|iam| iam.get("Vendor")) {
+        return Some(vendor);
+    }
+    let doc = context.as_object()?;
+    match doc.values().next() {
+        Some(v @ Value::Object(_)) if doc.len() == 1 => Some(v),
+        _ => None,
     }
 }
 
