@@ -13,10 +13,18 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use aws_ilm_lifecycle::bounded::{self, Limit};
 use aws_ilm_reconcile::{Absent, AbsentGroups};
 
 use crate::expiry::Day;
 use crate::settings::layer::{Count, Globs, Seconds};
+
+/// The largest config file read (1 MiB): one with a hundred instances is tens of KB, and
+/// `--config /dev/zero` must stop at once rather than fill memory.
+pub const CONFIG_FILE_LIMIT: Limit = Limit {
+    bytes: 1 << 20,
+    what: "a config file",
+};
 
 /// The values one table of the file may set (the top level, or `[instances.NAME]`).
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
@@ -145,9 +153,9 @@ pub fn default_audit_path(xdg_state_home: Option<&str>, home: Option<&str>) -> O
 }
 
 impl ConfigFile {
-    /// Reads and parses the file at `path`.
+    /// Reads (at most [`CONFIG_FILE_LIMIT`]) and parses the file at `path`.
     pub fn load(path: &Path, home: Option<&Path>) -> Result<ConfigFile, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        let text = bounded::read_file(path, CONFIG_FILE_LIMIT).map_err(|e| ConfigError::Read {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use aws_ilm_client::config::{DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES};
 use aws_ilm_client::{BaseUrl, Endpoint, EndpointError, SecretToken};
+use aws_ilm_lifecycle::bounded::{self, Limit};
 
 use crate::cli::{GlobalArgs, OutputFormat, ReconcileArgs};
 use crate::config::{self, ConfigError, ConfigFile};
@@ -411,13 +412,21 @@ fn token(
     Ok((token, Some(path)))
 }
 
+/// The largest token file read (64 KiB): AWS SCIM tokens are about 1 KB, and a token file
+/// pointing at a huge file (or `/dev/zero`) must stop at once rather than fill memory.
+pub const TOKEN_FILE_LIMIT: Limit = Limit {
+    bytes: 64 << 10,
+    what: "a token file",
+};
+
 /// The token file holds the token alone; surrounding whitespace (a trailing newline from `echo`)
-/// is not part of it.
+/// is not part of it. The errors never hold any of its content.
 fn read_token_file(path: &Path) -> Result<SecretToken, SettingsError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SettingsError::TokenFile {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    let text =
+        bounded::read_file(path, TOKEN_FILE_LIMIT).map_err(|e| SettingsError::TokenFile {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
     let token = text.trim();
     if token.is_empty() {
         return Err(SettingsError::EmptyToken {

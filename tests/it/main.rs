@@ -27,6 +27,7 @@ mod expiry;
 mod groups;
 mod hostile;
 mod human;
+mod input_limits;
 mod inputs;
 mod limits;
 mod logs;

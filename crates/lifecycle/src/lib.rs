@@ -11,10 +11,12 @@
 //! Layout: [`profile`] (the user profile), [`mapper`] (profile ⇄ SCIM user), [`command`]
 //! (arguments), [`users`] and [`groups`] (one module per command), [`outcome`] (results),
 //! [`table`] (their markdown tables), [`text`] (what every printed path does to server text and
-//! the token), [`switch`] (the instance switches that skip a command), [`error`].
+//! the token), [`switch`] (the instance switches that skip a command), [`error`], [`bounded`]
+//! (reading a whole file or stream with a size limit, for every crate).
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)]
 
+pub mod bounded;
 pub mod command;
 pub mod error;
 pub mod groups;

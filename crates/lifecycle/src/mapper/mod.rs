@@ -25,8 +25,17 @@ use std::path::Path;
 use aws_ilm_scim::{key, urn};
 use serde_json::{Map, Value, json};
 
+use crate::bounded::{self, Limit};
+
 pub use fields::{MappingField, mapping_fields};
 pub use rules::{Direction, RuleSet};
+
+/// The largest mapping file read (16 MiB): published XSOAR mappers are tens of KB, so this
+/// leaves room for any real one while `--mapper-out /dev/zero` stops at once.
+pub const MAPPING_FILE_LIMIT: Limit = Limit {
+    bytes: 16 << 20,
+    what: "a mapping file",
+};
 
 /// Why a mapper could not be loaded or applied. Messages name the file and the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,11 +83,11 @@ pub enum Mapper {
 }
 
 impl Mapper {
-    /// Loads a mapping file: aws-ilm's format in TOML (by extension `.toml`) or JSON, or an
-    /// XSOAR mapper export (JSON with a `mapping` object).
+    /// Loads a mapping file, at most [`MAPPING_FILE_LIMIT`]: aws-ilm's format in TOML (by
+    /// extension `.toml`) or JSON, or an XSOAR mapper export (JSON with a `mapping` object).
     pub fn from_file(path: &Path, direction: Direction) -> Result<Mapper, MapError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MapError::Read {
+        let text = bounded::read_file(path, MAPPING_FILE_LIMIT).map_err(|e| MapError::Read {
             origin: origin.clone(),
             reason: e.to_string(),
         })?;

@@ -3,10 +3,11 @@
 //! is not a plan of this format, and bound to the directory it was made against.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use aws_ilm_batch::Target;
+use aws_ilm_lifecycle::bounded::{self, Limit, ReadError};
 use serde::Deserialize;
 
 use crate::diff::Diff;
@@ -70,16 +71,20 @@ impl Plan {
             reason: e.to_string(),
         };
         let file = File::open(path).map_err(read)?;
-        let mut bytes = Vec::new();
-        file.take(MAX_PLAN_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(read)?;
-        if bytes.len() as u64 > MAX_PLAN_BYTES {
-            return Err(PlanFileError::TooLarge {
+        let limit = Limit {
+            bytes: MAX_PLAN_BYTES,
+            what: "a plan file",
+        };
+        let bytes = bounded::read_bytes(file, limit).map_err(|e| match e {
+            ReadError::TooLarge(_) => PlanFileError::TooLarge {
                 path: p(),
                 limit: MAX_PLAN_BYTES,
-            });
-        }
+            },
+            e => PlanFileError::Read {
+                path: p(),
+                reason: e.to_string(),
+            },
+        })?;
         Plan::from_bytes(&bytes, &p())
     }
 

@@ -12,10 +12,11 @@ mod build;
 mod csv;
 mod doc;
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::str::FromStr;
 
 use aws_ilm_lifecycle::Mapper;
+use aws_ilm_lifecycle::bounded::{self, Limit, ReadError};
 use aws_ilm_lifecycle::text::one_line;
 use serde_json::{Map, Value};
 
@@ -102,30 +103,34 @@ pub fn read_source(
     mapper: &Mapper,
     limits: &SourceLimits,
 ) -> Result<Desired, SourceError> {
-    // One byte past the bound tells a source of exactly `max_bytes` from a larger one.
-    let mut bounded = reader.take(limits.max_bytes.saturating_add(1));
+    let too_large = || SourceError::TooLarge {
+        max: limits.max_bytes,
+    };
     let records = match format {
-        SourceFormat::Csv => csv::read(&mut bounded, limits.max_record_bytes)?,
-        SourceFormat::Json | SourceFormat::Toml => {
-            let mut text = String::new();
-            bounded
-                .read_to_string(&mut text)
-                .map_err(|e| SourceError::Read {
-                    reason: one_line(&e.to_string()).into_owned(),
-                })?;
-            if text.len() as u64 > limits.max_bytes {
-                return Err(SourceError::TooLarge {
-                    max: limits.max_bytes,
-                });
+        SourceFormat::Csv => {
+            // A CSV is read record by record, so the bound goes on the reader; one byte past it
+            // tells a source of exactly `max_bytes` from a larger one.
+            let mut capped = reader.take(limits.max_bytes.saturating_add(1));
+            let records = csv::read(&mut capped, limits.max_record_bytes)?;
+            if capped.limit() == 0 {
+                return Err(too_large());
             }
+            records
+        }
+        SourceFormat::Json | SourceFormat::Toml => {
+            let limit = Limit {
+                bytes: limits.max_bytes,
+                what: "a source",
+            };
+            let text = bounded::read_to_string(reader, limit).map_err(|e| match e {
+                ReadError::TooLarge(_) => too_large(),
+                e => SourceError::Read {
+                    reason: one_line(&e.to_string()).into_owned(),
+                },
+            })?;
             doc::read(&text, format, limits.max_record_bytes)
         }
     };
-    if bounded.limit() == 0 {
-        return Err(SourceError::TooLarge {
-            max: limits.max_bytes,
-        });
-    }
     build::build(records, mapper)
 }
 

@@ -286,6 +286,17 @@ fn a_record_too_long_and_a_source_too_large() {
         let r = read_source(text.as_bytes(), format, &Mapper::Builtin, &small);
         assert_eq!(r, Err(SourceError::TooLarge { max: 10 }));
     }
+    // A document that is not UTF-8 is refused as unreadable, without quoting it.
+    let r = read_source(
+        &b"{\"users\": [\xff]}"[..],
+        SourceFormat::Json,
+        &Mapper::Builtin,
+        &limits,
+    );
+    let Err(SourceError::Read { reason }) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(reason, "it is not UTF-8 text");
 }
 
 #[test]
