@@ -28,6 +28,9 @@ enum Mode {
     Unauthorized,
     /// 200s whose users and groups carry the token and escapes in their fields.
     Echo,
+    /// Every request: 200 with a resource whose id is not the one asked for, but the token and
+    /// escapes.
+    Impostor,
 }
 
 /// One request as the fake server saw it.
@@ -133,6 +136,10 @@ fn answer(mode: Mode, req: &Request) -> (u16, String) {
     match mode {
         Mode::Refuse => (400, error(400)),
         Mode::Unauthorized => (401, error(401)),
+        Mode::Impostor => (
+            200,
+            json!({"id": format!("u-2{EVIL}{}", req.token), "userName": "mallory"}).to_string(),
+        ),
         Mode::Echo => {
             let user = json!({
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -319,6 +326,57 @@ async fn error_line_of_a_hostile_401_is_one_inert_line() {
             "{}",
             out.describe()
         );
+    }
+}
+
+/// A success answer to a GET by id that carries another resource (docs/client.md, "Success
+/// answers that cannot be trusted") fails the command (exit 1) with a one-line message naming
+/// both ids, the server's neutralised and its token redacted, in every format.
+#[tokio::test]
+async fn a_get_by_id_answered_with_another_id_fails_naming_it() {
+    let env = Env::start().await;
+    let url = hostile(Mode::Impostor).await;
+    for (argv, asked, result) in [
+        (
+            ["iam-get-user", "--user-profile", r#"{"id":"u-1"}"#],
+            "Users id \"u-1\"",
+            &["IAM", "Vendor"][..],
+        ),
+        (
+            ["iam-get-group", "--scim", r#"{"id":"g-1"}"#],
+            "Groups id \"g-1\"",
+            &["GetGroup"][..],
+        ),
+    ] {
+        let want = format!(
+            "unexpected response: asked for {asked} but the server answered success with id \
+             \"u-2\\u{{1b}}]0;pwned\\u{{7}}"
+        );
+        for format in ["json", "markdown", "human"] {
+            let out = cmd(env.home.path(), &url)
+                .args(["--output", format])
+                .args(argv)
+                .run()
+                .await;
+            inert(&out);
+            out.code(1);
+            if format == "json" {
+                let v = result.iter().fold(out.json(), |v, k| v[*k].clone());
+                let msg = v["errorMessage"].as_str().unwrap_or_default();
+                assert!(
+                    msg.starts_with(&want) && msg.ends_with("(redacted)\"") && !msg.contains('\n'),
+                    "{msg}"
+                );
+            } else {
+                // Whole on one line wherever it is shown (get-group also shows it as details).
+                let mut shown = out.stdout.lines().filter(|l| l.contains("asked for"));
+                assert!(
+                    shown.clone().count() > 0 && shown.all(|l| l.contains(&want)),
+                    "{format}: {}",
+                    out.describe()
+                );
+            }
+        }
     }
 }
 

@@ -34,7 +34,8 @@ impl ScimClient {
     /// `GET /Groups/{id}` with a 404 kept as the error it is, for a caller that reports the
     /// server's text for a missing group (`iam-get-group`, as the seed does).
     pub async fn read_group(&self, id: &str) -> Result<Value, ClientError> {
-        self.inner.get_json(&["Groups", id]).await
+        let group = self.inner.get_json(&["Groups", id]).await?;
+        crate::resource::checked_as(group, "Groups", id)
     }
 
     /// The first page of groups matching `q`, as the server sent it (a SCIM ListResponse, its

@@ -65,6 +65,12 @@ impl Reply {
         crate::resource::checked(self.json()?)
     }
 
+    /// The user or group this success answer to a request for `resource/id` carries, checked
+    /// to be that one ([`crate::resource::checked_as`]).
+    pub(crate) fn resource_as(&self, resource: &str, id: &str) -> Result<Value, ClientError> {
+        crate::resource::checked_as(self.json()?, resource, id)
+    }
+
     /// The error this answer stands for. Reads the SCIM error body leniently (AWS's string
     /// `status`, other servers' numeric one, or none), then a gateway's `{"message": ..}` (AWS API
     /// Gateway and load balancers answer that way); anything else becomes a cut-down text detail.

@@ -6,6 +6,10 @@
 //! broken answer ([`ClientError::Decode`]), never a success (docs/client.md). Every path that
 //! hands a resource to a caller (get, list, find, create, PATCH/PUT answers) goes through
 //! [`checked`].
+//!
+//! An answer to a request for one resource by id must also be that resource: a server that
+//! answers `GET /Users/a` with user `b` would otherwise have the caller report on, and update,
+//! the wrong user. Every by-id path (GET, and PATCH/PUT answers) goes through [`checked_as`].
 
 use serde_json::Value;
 
@@ -29,6 +33,31 @@ pub(crate) fn checked(value: Value) -> Result<Value, ClientError> {
     Err(ClientError::Decode(format!(
         "the server answered success with {shown} {problem}"
     )))
+}
+
+/// How much of a server's id a mismatch message shows: enough to tell ids apart, short enough
+/// that a hostile id cannot flood the error line.
+const SHOWN_ID_CHARS: usize = 64;
+
+/// `value` if [`checked`] passes it and its `id` is exactly `id` (ids are opaque and
+/// case-sensitive), the id asked for in a request to `resource/id`.
+pub(crate) fn checked_as(value: Value, resource: &str, id: &str) -> Result<Value, ClientError> {
+    let value = checked(value)?;
+    match value.get("id").and_then(Value::as_str) {
+        Some(got) if got == id => Ok(value),
+        got => Err(ClientError::Decode(format!(
+            "asked for {resource} id {} but the server answered success with id {}",
+            shown(id),
+            shown(got.unwrap_or_default())
+        ))),
+    }
+}
+
+/// An id as a message shows it: quoted, control characters escaped, cut to [`SHOWN_ID_CHARS`].
+fn shown(id: &str) -> String {
+    let cut: String = id.chars().take(SHOWN_ID_CHARS).collect();
+    let more = if cut.len() < id.len() { "…" } else { "" };
+    format!("\"{}{more}\"", aws_ilm_scim::text::neutralise(&cut, false))
 }
 
 #[cfg(test)]
@@ -56,5 +85,38 @@ mod tests {
                 "{bad}: {e:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_by_id_answer_must_carry_exactly_that_id() {
+        assert!(checked_as(json!({"id": "u-1"}), "Users", "u-1").is_ok());
+        for (got, shown) in [
+            (json!({"id": "u-2"}), "\"u-2\""),
+            (json!({"id": "U-1"}), "\"U-1\""),
+            (json!({"id": "u-1 "}), "\"u-1 \""),
+            (json!({"id": "\u{1b}[2J"}), r#""\u{1b}[2J""#),
+        ] {
+            let e = checked_as(got.clone(), "Users", "u-1").unwrap_err();
+            let ClientError::Decode(m) = &e else {
+                panic!("{got}: {e:?}")
+            };
+            assert_eq!(
+                m,
+                &format!(
+                    "asked for Users id \"u-1\" but the server answered success with id {shown}"
+                )
+            );
+        }
+        let long = "x".repeat(1000);
+        let e = checked_as(json!({ "id": long }), "Groups", "g-1").unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.ends_with(&format!("\"{}…\"", "x".repeat(SHOWN_ID_CHARS))),
+            "{msg}"
+        );
+        assert!(matches!(
+            checked_as(json!({}), "Users", "u-1"),
+            Err(ClientError::Decode(m)) if m.contains("no `id`")
+        ));
     }
 }

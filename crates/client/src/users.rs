@@ -83,7 +83,7 @@ impl Inner {
         let done = self.send_retrying(&Call::new(Method::GET, url)).await?;
         match done.reply.status {
             404 => Ok(None),
-            _ if done.reply.is_success() => done.reply.resource().map(Some),
+            _ if done.reply.is_success() => done.reply.resource_as(resource, id).map(Some),
             _ => Err(done.reply.into_error()),
         }
     }
@@ -101,7 +101,7 @@ impl Inner {
     }
 
     /// PATCH or PUT, then the resource: from the answer when it has one (AWS: 200 with the
-    /// user), else by a GET.
+    /// user), else by a GET; either way it must be the resource written.
     pub(crate) async fn write_then_read(
         &self,
         method: Method,
@@ -111,7 +111,7 @@ impl Inner {
     ) -> Result<Value, ClientError> {
         let reply = self.write(method, resource, id, body).await?;
         if reply.has_body() {
-            return reply.resource();
+            return reply.resource_as(resource, id);
         }
         match self.get_resource(resource, id).await? {
             Some(v) => Ok(v),

@@ -244,6 +244,57 @@ async fn success_answers_without_a_usable_id_are_errors() {
 }
 
 #[tokio::test]
+async fn an_answer_by_id_carrying_another_id_is_an_error_naming_it() {
+    // Every by-id path: GET user and group (404 kept or not), PATCH/PUT answered with a body,
+    // and the GET that follows a PATCH answered 204.
+    let srv = serve(|req, _| match (req.method.as_str(), req.path()) {
+        ("PATCH", "/t/scim/v2/Users/u-204") => Action::empty(204),
+        _ => Action::json(200, json!({"id": "U-1\u{1b}[2J", "userName": "mallory"})),
+    })
+    .await;
+    let c = ScimClient::new(config(&srv.base_url, "t", "tok")).unwrap();
+    let patch = PatchOp::new(vec![]);
+    let results: Vec<(&str, &str, Result<Value, ClientError>)> = vec![
+        (
+            "get",
+            "Users id \"u-1\"",
+            c.get_user("u-1").await.map(Option::unwrap_or_default),
+        ),
+        (
+            "get group",
+            "Groups id \"g-1\"",
+            c.get_group("g-1").await.map(Option::unwrap_or_default),
+        ),
+        ("read group", "Groups id \"g-1\"", c.read_group("g-1").await),
+        (
+            "patch",
+            "Users id \"u-1\"",
+            c.patch_user("u-1", &patch).await,
+        ),
+        (
+            "patch then get",
+            "Users id \"u-204\"",
+            c.patch_user("u-204", &patch).await,
+        ),
+        (
+            "put",
+            "Users id \"u-1\"",
+            c.put_user("u-1", &user("ada")).await,
+        ),
+    ];
+    for (what, asked, r) in results {
+        let want = format!(
+            "asked for {asked} but the server answered success with id \"U-1\\u{{1b}}[2J\""
+        );
+        assert!(
+            matches!(&r, Err(ClientError::Decode(m)) if *m == want),
+            "{what}: {r:?}"
+        );
+    }
+    assert_eq!(srv.requests().len(), 7, "none retried");
+}
+
+#[tokio::test]
 async fn lookup_after_an_unknown_post_must_find_the_user_sent() {
     let mut sent = user("ada");
     sent["externalId"] = json!("E-1");
