@@ -61,7 +61,13 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", value_parser = seconds,
           default_value_t = config::DEFAULT_HEADER_READ_TIMEOUT.as_secs_f64())]
     pub header_read_timeout: f64,
-    /// Seconds without a request or a byte after which a connection is closed.
+    /// Seconds a request body may take to arrive whole; a slower one (a stalled or trickling
+    /// client) is answered 408 and its connection closed.
+    #[arg(long, value_name = "SECONDS", value_parser = seconds,
+          default_value_t = config::DEFAULT_BODY_READ_TIMEOUT.as_secs_f64())]
+    pub body_read_timeout: f64,
+    /// Seconds without a request or a byte after which a connection is closed (on HTTP/2:
+    /// without a request, whatever pings or other frames arrive).
     #[arg(long, value_name = "SECONDS", value_parser = seconds,
           default_value_t = config::DEFAULT_IDLE_TIMEOUT.as_secs_f64())]
     pub idle_timeout: f64,
@@ -107,6 +113,7 @@ pub async fn run(args: Args) -> Result<Exit, CliError> {
             _ => None,
         },
         header_read_timeout: Duration::from_secs_f64(args.header_read_timeout),
+        body_read_timeout: Duration::from_secs_f64(args.body_read_timeout),
         idle_timeout: Duration::from_secs_f64(args.idle_timeout),
         max_connections: args.max_connections,
     };

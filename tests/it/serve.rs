@@ -159,6 +159,7 @@ fn out_of_range_flags_are_refused_by_the_parser() {
         ("--throttle-write", "0", "0 is not in 1.."),
         ("--throttle-read", "0", "0 is not in 1.."),
         ("--max-connections", "0", "0 is not in 1.."),
+        ("--body-read-timeout", "0", "between 0 and 3600"),
     ] {
         let out = Command::new(crate::harness::BIN)
             .args(["serve", "--db", ":memory:", "--listen", "127.0.0.1:0"])

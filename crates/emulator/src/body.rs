@@ -5,15 +5,22 @@
 //! 413, and a client must not retry it either way. The rest of an oversized body is read and
 //! discarded (up to [`DRAIN_CAP`]) so that the client, still sending, receives the answer instead
 //! of a reset connection.
+//!
+//! The whole body must arrive within the body-read timeout (docs/emulator.md, "Connection
+//! limits"): a client that sends its head and then trickles the body, or stops, would otherwise
+//! hold its connection and a request slot for ever — the idle timeout never cuts a request in
+//! flight. Past it the request is answered 408 in AWS's error shape; the unread rest of the body
+//! makes hyper close the connection after that answer.
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::state::App;
 
 /// AWS: `maxPayloadSize` 1048576.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -24,10 +31,10 @@ pub const DRAIN_CAP: usize = 32 * 1024 * 1024;
 #[derive(Debug)]
 pub struct JsonBody(pub Value);
 
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
+impl FromRequest<App> for JsonBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, app: &App) -> Result<Self, ApiError> {
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -36,8 +43,18 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         if declared.is_some_and(|n| n > DRAIN_CAP) {
             return Err(too_large());
         }
-        let bytes = read_capped(req.into_body()).await?;
-        parse(&bytes).map(JsonBody)
+        let limit = app.body_read_timeout;
+        let Ok(bytes) = tokio::time::timeout(limit, read_capped(req.into_body())).await else {
+            app.conns.body_timed_out();
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "The request body did not arrive within {} seconds.",
+                    limit.as_secs_f64()
+                ),
+            ));
+        };
+        parse(&bytes?).map(JsonBody)
     }
 }
 

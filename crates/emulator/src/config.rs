@@ -18,6 +18,10 @@ pub const MAX_TOKENS: usize = 2;
 /// Time from a connection's start (or, on HTTP/1, from the first byte of a later request) to a
 /// complete request head. Generous for any real client, short for a slowloris.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time from the start of reading a request body to its last byte: 1 MiB, the largest body
+/// accepted, takes well under a second on any working link, so only a stalled or trickling
+/// client reaches it (docs/emulator.md, "Connection limits").
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// A connection with no request in flight and no traffic for this long is closed: AWS's load
 /// balancers default to 60 s as well.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -41,6 +45,7 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// Connection limits (docs/emulator.md, "Connection limits").
     pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
 }
@@ -80,6 +85,7 @@ impl fmt::Debug for Config {
             .field("latency", &self.latency)
             .field("tls", &self.tls)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("max_connections", &self.max_connections)
             .finish()
@@ -99,6 +105,7 @@ impl Config {
             latency: Duration::ZERO,
             tls: None,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
         }
@@ -140,9 +147,12 @@ impl Config {
                 "throttle rates must be at least 1 request per second".into(),
             ));
         }
-        if self.header_read_timeout.is_zero() || self.idle_timeout.is_zero() {
+        if self.header_read_timeout.is_zero()
+            || self.body_read_timeout.is_zero()
+            || self.idle_timeout.is_zero()
+        {
             return Err(EmulatorError::Config(
-                "the header-read and idle timeouts must be longer than zero".into(),
+                "the header-read, body-read and idle timeouts must be longer than zero".into(),
             ));
         }
         if self.max_connections == 0 {
@@ -231,6 +241,9 @@ mod tests {
         assert!(c.validate().is_err());
         let mut c = Config::ephemeral();
         c.idle_timeout = Duration::ZERO;
+        assert!(c.validate().is_err());
+        let mut c = Config::ephemeral();
+        c.body_read_timeout = Duration::ZERO;
         assert!(c.validate().is_err());
         let mut c = Config::ephemeral();
         c.max_connections = 0;

@@ -10,7 +10,10 @@
 //!   head, and on HTTP/1 from the first byte of each later request to its head. Exceeded: the
 //!   connection is dropped at once.
 //! - **idle timeout**: no request in flight and no byte either way for that long. The connection
-//!   is shut down gracefully.
+//!   is shut down gracefully. On HTTP/2 bytes do not count, only requests: hyper answers PINGs
+//!   and window updates itself, and a socket cannot tell them from a request, so a client pinging
+//!   every few seconds would otherwise keep an unused connection for ever. Its idle clock starts
+//!   when its last request ends.
 //! - **cap**: at the cap, a new connection evicts the least recently active idle one (graceful
 //!   shutdown, so a keep-alive client just reconnects) and waits, briefly, for it to go; when
 //!   every connection has a request in flight, the new one is closed at once — the client sees
@@ -75,6 +78,8 @@ pub struct ConnStats {
     pub evicted: u64,
     pub header_timeouts: u64,
     pub idle_timeouts: u64,
+    /// Requests answered 408: their body did not arrive within the body-read timeout.
+    pub body_timeouts: u64,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +88,7 @@ struct Counters {
     evicted: AtomicU64,
     header_timeouts: AtomicU64,
     idle_timeouts: AtomicU64,
+    body_timeouts: AtomicU64,
 }
 
 enum Admit {
@@ -221,13 +227,25 @@ impl Registry {
             evicted: c.evicted.load(Ordering::Relaxed),
             header_timeouts: c.header_timeouts.load(Ordering::Relaxed),
             idle_timeouts: c.idle_timeouts.load(Ordering::Relaxed),
+            body_timeouts: c.body_timeouts.load(Ordering::Relaxed),
         }
+    }
+
+    /// Counts a request whose body did not arrive within the body-read timeout.
+    pub fn body_timed_out(&self) {
+        self.counters.body_timeouts.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Zeroes the counters (`POST /_emulator/stats/reset`); open connections stay counted.
     pub fn reset(&self) {
         let c = &self.counters;
-        for n in [&c.refused, &c.evicted, &c.header_timeouts, &c.idle_timeouts] {
+        for n in [
+            &c.refused,
+            &c.evicted,
+            &c.header_timeouts,
+            &c.idle_timeouts,
+            &c.body_timeouts,
+        ] {
             n.store(0, Ordering::Relaxed);
         }
     }
@@ -244,7 +262,7 @@ pub struct Track {
     head_since: AtomicU64,
     in_flight: AtomicU32,
     /// HTTP/2 frames arrive between requests (window updates, pings): after the first request
-    /// only the idle timeout applies.
+    /// only the idle timeout applies, counted from the last request's end, not the last byte.
     h2: AtomicBool,
     kicked: AtomicU8,
     kick: Notify,
@@ -275,9 +293,12 @@ impl Track {
     }
 
     fn on_read(&self) {
+        if self.h2.load(Ordering::Relaxed) {
+            return;
+        }
         let now = self.now_ms();
         self.last.store(now, Ordering::Relaxed);
-        if self.in_flight.load(Ordering::Relaxed) == 0 && !self.h2.load(Ordering::Relaxed) {
+        if self.in_flight.load(Ordering::Relaxed) == 0 {
             // The first byte of the next request starts its header-read clock.
             let _ =
                 self.head_since
@@ -286,7 +307,9 @@ impl Track {
     }
 
     fn on_write(&self) {
-        self.last.store(self.now_ms(), Ordering::Relaxed);
+        if !self.h2.load(Ordering::Relaxed) {
+            self.last.store(self.now_ms(), Ordering::Relaxed);
+        }
     }
 
     /// A request head arrived: the request is in flight until the guard is dropped.
@@ -504,9 +527,13 @@ mod tests {
         // On HTTP/1 the next request's first byte starts the header clock again…
         t.on_read();
         assert_eq!(t.deadline(&limits).1, Why::HeaderTimeout);
-        // …but not on HTTP/2, where frames flow between requests.
+        // …but not on HTTP/2, where frames flow between requests, and where they do not put
+        // the idle deadline off either: only requests do.
         drop(t.begin(true));
+        let idle_at = t.deadline(&limits).0;
+        std::thread::sleep(Duration::from_millis(5));
         t.on_read();
-        assert_eq!(t.deadline(&limits).1, Why::Idle);
+        t.on_write();
+        assert_eq!(t.deadline(&limits), (idle_at, Why::Idle));
     }
 }

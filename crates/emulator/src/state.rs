@@ -22,6 +22,8 @@ pub struct AppState {
     pub throttle: Option<Throttler>,
     pub fault_rate: f64,
     pub latency: Duration,
+    /// How long a request body may take to arrive whole (docs/emulator.md, "Connection limits").
+    pub body_read_timeout: Duration,
     /// `http(s)://addr/{tenant}/scim/v2`, for `meta.location` in ResourceTypes.
     pub base_url: String,
     /// The open connections, for `/_emulator/stats`.
@@ -48,6 +50,7 @@ impl AppState {
             throttle: config.throttle.map(Throttler::new),
             fault_rate: config.fault_rate,
             latency: config.latency,
+            body_read_timeout: config.body_read_timeout,
             base_url,
             conns,
         }

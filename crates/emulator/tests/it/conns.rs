@@ -213,3 +213,133 @@ async fn tls_handshakes_are_bounded_and_http2_connections_stay_open_between_requ
     let c = e.run.connections();
     assert_eq!(c.header_timeouts, 1, "only the silent one: {c:?}");
 }
+
+/// `POST /Users` head for a body of `len` bytes, on a connection the client will not reuse.
+fn post_user_head(e: &Emu, len: usize) -> String {
+    let base = e.run.base_url.split_once("//").unwrap().1;
+    let target = &base[base.find('/').unwrap()..];
+    format!(
+        "POST {target}/Users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/scim+json\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n",
+        e.run.token.expose()
+    )
+}
+
+/// Everything the server sends on `s` until it closes it (EOF or reset), within [`BOUND`].
+async fn read_to_close(s: &mut tokio::net::tcp::OwnedReadHalf) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    timeout(BOUND, async {
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .expect("the server closed the connection");
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// A client that sends its head and then trickles the body (a byte every 100 ms) or stops
+/// mid-body is answered 408 in AWS's error shape once the body-read timeout has passed, and its
+/// connection is closed: neither holds a connection or a request for ever.
+#[tokio::test]
+async fn a_trickled_or_stalled_body_is_answered_408_and_closed() {
+    let mut cfg = Config::ephemeral();
+    cfg.body_read_timeout = Duration::from_millis(500);
+    let e = Emu::with(cfg).await;
+    let body = br#"{"userName": "ada", "displayName": "Ada", "name": {"givenName": "A", "familyName": "L"}}"#;
+    for trickle in [false, true] {
+        let s = TcpStream::connect(e.run.addr).await.unwrap();
+        let (mut r, mut w) = s.into_split();
+        w.write_all(post_user_head(&e, body.len()).as_bytes())
+            .await
+            .unwrap();
+        w.write_all(&body[..10]).await.unwrap();
+        let writer = tokio::spawn(async move {
+            if trickle {
+                for b in &body[10..] {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if w.write_all(&[*b]).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            // Stalled: the write half stays open, the body unfinished.
+            std::future::pending::<()>().await;
+        });
+        let answer = read_to_close(&mut r).await;
+        writer.abort();
+        assert!(
+            answer.starts_with("HTTP/1.1 408"),
+            "trickle {trickle}: {answer}"
+        );
+        let (head, json) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains("x-amzn-requestid: "), "{head}");
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["status"], "408", "{v}");
+        assert_eq!(
+            v["schemas"][0],
+            "urn:ietf:params:scim:api:messages:2.0:Error"
+        );
+    }
+    let c = e.run.connections();
+    assert_eq!(c.body_timeouts, 2, "{c:?}");
+    wait_until("both connections gone", || e.run.connections().open == 0).await;
+    // Nothing was created.
+    assert_eq!(e.get("/Users").await.json()["totalResults"], 0);
+}
+
+/// A body that arrives in pieces, slowly but whole within the body-read timeout, is served.
+#[tokio::test]
+async fn a_slow_body_within_the_body_read_timeout_is_served() {
+    let mut cfg = Config::ephemeral();
+    cfg.body_read_timeout = Duration::from_secs(5);
+    let e = Emu::with(cfg).await;
+    let body = br#"{"userName": "ada", "displayName": "Ada", "name": {"givenName": "A", "familyName": "L"}}"#;
+    let s = TcpStream::connect(e.run.addr).await.unwrap();
+    let (mut r, mut w) = s.into_split();
+    w.write_all(post_user_head(&e, body.len()).as_bytes())
+        .await
+        .unwrap();
+    for piece in body.chunks(body.len() / 4 + 1) {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        w.write_all(piece).await.unwrap();
+    }
+    let answer = read_to_close(&mut r).await;
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert_eq!(e.run.connections().body_timeouts, 0);
+}
+
+/// An HTTP/2 connection (h2c, prior knowledge) whose client pings every 50 ms but sends no
+/// request is closed after the idle timeout like an HTTP/1.1 one: pings are not requests.
+#[tokio::test]
+async fn an_idle_http2_connection_is_closed_whatever_pings_it_sends() {
+    let mut cfg = Config::ephemeral();
+    cfg.idle_timeout = Duration::from_millis(500);
+    let e = Emu::with(cfg).await;
+    let h2 = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .http2_keep_alive_interval(Duration::from_millis(50))
+        .http2_keep_alive_while_idle(true)
+        .build()
+        .unwrap();
+    let get = || {
+        h2.get(e.url("/ServiceProviderConfig"))
+            .bearer_auth(e.run.token.expose())
+            .send()
+    };
+    let res = get().await.unwrap();
+    assert_eq!(res.version(), reqwest::Version::HTTP_2);
+    assert_eq!(res.status(), 200);
+    wait_until("the pinging connection closed", || {
+        e.run.connections().open == 0
+    })
+    .await;
+    let c = e.run.connections();
+    assert_eq!((c.idle_timeouts, c.header_timeouts), (1, 0), "{c:?}");
+    // The client just opens a new one.
+    assert_eq!(get().await.unwrap().status(), 200);
+}
