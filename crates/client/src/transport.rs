@@ -17,6 +17,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use aws_ilm_scim::secret::SecretToken;
 use reqwest::header::{
     ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER,
 };
@@ -34,6 +35,8 @@ pub(crate) struct Inner {
     http: reqwest::Client,
     pub(crate) endpoint: Endpoint,
     auth: HeaderValue,
+    /// Only to scrub server text as it arrives ([`SecretToken::scrub`]).
+    token: SecretToken,
     pub(crate) retry: RetryPolicy,
     on_throttle: Option<OnThrottle>,
     on_attempt: Option<OnAttempt>,
@@ -142,6 +145,7 @@ impl Inner {
             http,
             endpoint,
             auth,
+            token: config.token,
             retry: config.retry,
             on_throttle: config.on_throttle,
             on_attempt: config.on_attempt,
@@ -177,7 +181,7 @@ impl Inner {
             let mut resp = req.send().await?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            let body = read_body(&mut resp, limit).await?;
+            let body = self.token.scrub_owned(read_body(&mut resp, limit).await?);
             Ok::<_, ReadError>((status, headers, body))
         }
         .await;
@@ -206,15 +210,18 @@ impl Inner {
                 let header = |name: &str| {
                     headers
                         .get(name)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned)
+                        .filter(|v| v.to_str().is_ok())
+                        .map(|v| self.token.scrub_owned(v.as_bytes().to_vec()))
+                        .and_then(|v| String::from_utf8(v).ok())
                 };
                 let reply = Reply {
                     status,
                     request_id: header("x-amzn-requestid"),
                     date: header("date"),
                     retry_after: header(RETRY_AFTER.as_str()).and_then(|v| parse_retry_after(&v)),
-                    location: headers.get(LOCATION).map(|v| sanitize(v.as_bytes())),
+                    location: headers
+                        .get(LOCATION)
+                        .map(|v| sanitize(&self.token.scrub(v.as_bytes()))),
                     body,
                 };
                 tracing::info!(

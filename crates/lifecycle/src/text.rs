@@ -22,8 +22,7 @@ use aws_ilm_scim::text::escape_where;
 pub use aws_ilm_scim::text::{is_control, neutralise};
 use serde_json::{Map, Value};
 
-/// What a masked secret is replaced with.
-pub const REDACTED: &str = "(redacted)";
+pub use aws_ilm_scim::secret::REDACTED;
 
 /// `text` on one line: each line break (`\r\n`, `\r`, `\n`) becomes a space, then the rest is
 /// [`neutralise`]d. For the `error:` line and warnings, which a reader or a log scanner takes

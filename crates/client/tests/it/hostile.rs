@@ -294,6 +294,36 @@ async fn an_answer_by_id_carrying_another_id_is_an_error_naming_it() {
     assert_eq!(srv.requests().len(), 7, "none retried");
 }
 
+/// A server has the token and may echo it where the client cuts text short (an id in an error
+/// is cut at 64 characters): the token is scrubbed as the answer arrives, so no piece of it
+/// survives the cut for a later whole-token mask to miss.
+#[tokio::test]
+async fn a_token_echoed_by_the_server_is_gone_before_any_cut() {
+    let token = format!("tok-{}", "s".repeat(120));
+    let echoed = format!("x{token}");
+    let srv = serve(move |_, _| {
+        Action::json(
+            409,
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                   "status": "409", "detail": format!("{echoed} {echoed}")}),
+        )
+    })
+    .await;
+    let c = ScimClient::new(config(&srv.base_url, "t", &token)).unwrap();
+    let err = c.get_user("u-1").await.unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("x(redacted) x(redacted)"), "{text}");
+    assert!(!text.contains("tok-sss"), "no piece of the token: {text}");
+
+    let impostor = format!("{token}-and-more");
+    let srv = serve(move |_, _| Action::json(200, json!({"id": impostor, "userName": "m"}))).await;
+    let c = ScimClient::new(config(&srv.base_url, "t", &token)).unwrap();
+    let err = c.get_user("u-1").await.unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("id \"(redacted)-and-more\""), "{text}");
+    assert!(!text.contains("tok-"), "no piece of the token: {text}");
+}
+
 #[tokio::test]
 async fn lookup_after_an_unknown_post_must_find_the_user_sent() {
     let mut sent = user("ada");
