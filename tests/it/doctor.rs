@@ -146,19 +146,7 @@ async fn a_closed_port_fails_tcp_and_skips_the_rest() {
 
 #[tokio::test]
 async fn an_untrusted_certificate_fails_tls_plainly() {
-    let dir = tempfile::tempdir().unwrap();
-    let cert =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
-    let cert_path = dir.path().join("cert.pem");
-    let key_path = dir.path().join("key.pem");
-    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
-    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-    let mut config = aws_ilm_emulator::Config::ephemeral();
-    config.tls = Some(aws_ilm_emulator::TlsFiles {
-        cert: cert_path,
-        key: key_path,
-    });
-    let env = Env::with_config(config).await;
+    let env = Env::with_self_signed_tls().await;
     let out = env.cmd().args(["--output", "json", "doctor"]).run().await;
     out.code(1);
     assert_eq!(status_of(&out, "tcp").0, "pass");

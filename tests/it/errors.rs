@@ -168,19 +168,7 @@ async fn wrong_token_is_a_401_with_a_hint() {
 
 #[tokio::test]
 async fn tls_failure_without_insecure_and_success_with_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let cert =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
-    let cert_path = dir.path().join("cert.pem");
-    let key_path = dir.path().join("key.pem");
-    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
-    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-    let mut config = aws_ilm_emulator::Config::ephemeral();
-    config.tls = Some(aws_ilm_emulator::TlsFiles {
-        cert: cert_path,
-        key: key_path,
-    });
-    let env = Env::with_config(config).await;
+    let env = Env::with_self_signed_tls().await;
     assert!(
         env.emu.root_url().starts_with("https://"),
         "{}",

@@ -36,6 +36,26 @@ impl Env {
         Env { emu, home }
     }
 
+    /// An emulator serving https with a self-signed certificate for 127.0.0.1 and localhost,
+    /// one this machine does not trust (the certificate problems doctor and every command
+    /// must name plainly).
+    pub async fn with_self_signed_tls() -> Env {
+        let certs = tempfile::tempdir().expect("temp dir");
+        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+            .expect("certificate");
+        let cert_path = certs.path().join("cert.pem");
+        let key_path = certs.path().join("key.pem");
+        std::fs::write(&cert_path, cert.cert.pem()).expect("write cert");
+        std::fs::write(&key_path, cert.signing_key.serialize_pem()).expect("write key");
+        let mut config = Config::ephemeral();
+        config.tls = Some(aws_ilm_emulator::TlsFiles {
+            cert: cert_path,
+            key: key_path,
+        });
+        // The emulator reads the files as it starts; they may go with `certs` after.
+        Env::with_config(config).await
+    }
+
     /// A command with the emulator's URL, tenant and token in `AWS_ILM_*` variables.
     pub fn cmd(&self) -> Cmd {
         self.bare()
