@@ -128,15 +128,18 @@ impl<V: Serialize + DeserializeOwned> Attrs<V> {
         serde_json::from_str(&self.text).unwrap_or_default()
     }
 
-    /// The text of sorted entries: a map serialises as a JSON object in its key order, so the
-    /// values are written straight into the text, never copied into a `Value` on the way.
-    fn encode<K: Serialize>(entries: &BTreeMap<K, V>) -> Self {
+    /// The text of sorted entries. A value that does not serialise (never: `V` is JSON) is
+    /// left out.
+    fn encode<K: AsRef<str>>(entries: &BTreeMap<K, V>) -> Self {
         if entries.is_empty() {
             return Attrs::default();
         }
+        let object: Map<String, Value> = entries
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_ref().to_owned(), serde_json::to_value(v).ok()?)))
+            .collect();
         Attrs {
-            // `V` is JSON, so serialising cannot fail; were it to, the text would be empty.
-            text: serde_json::to_string(entries)
+            text: serde_json::to_string(&object)
                 .unwrap_or_default()
                 .into_boxed_str(),
             value: PhantomData,
@@ -155,9 +158,7 @@ impl<K: AsRef<str> + Ord, V: Serialize + DeserializeOwned> FromIterator<(K, V)> 
     }
 }
 
-impl<K: AsRef<str> + Ord + Serialize, V: Serialize + DeserializeOwned> From<BTreeMap<K, V>>
-    for Attrs<V>
-{
+impl<K: AsRef<str> + Ord, V: Serialize + DeserializeOwned> From<BTreeMap<K, V>> for Attrs<V> {
     fn from(map: BTreeMap<K, V>) -> Self {
         Attrs::encode(&map)
     }
